@@ -1,0 +1,421 @@
+/* apply.c - one patch, file diff by file diff, into a vtree. */
+#include "apply.h"
+
+#include "buf.h"
+#include "path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *ap_patch_status_name(enum ap_patch_status s)
+{
+	switch (s) {
+	case AP_PATCH_APPLIED: return "applied";
+	case AP_PATCH_ALREADY: return "already-applied";
+	case AP_PATCH_FAILED: return "failed";
+	case AP_PATCH_SKIPPED: return "skipped";
+	case AP_PATCH_UNAPPLIED: return "unapplied";
+	}
+	return "?";
+}
+
+const char *ap_file_op_name(enum ap_file_op op)
+{
+	switch (op) {
+	case AP_OP_MODIFY: return "modify";
+	case AP_OP_CREATE: return "create";
+	case AP_OP_DELETE: return "delete";
+	case AP_OP_RENAME: return "rename";
+	case AP_OP_COPY: return "copy";
+	}
+	return "?";
+}
+
+static mode_t mode_for(unsigned git_mode, mode_t current)
+{
+	if (git_mode == 0100755)
+		return current ? (current | ((current & 0444) >> 2)) : 0755;
+	if (git_mode == 0100644 || git_mode == 0100664)
+		return current ? (current & ~(mode_t)0111) : 0644;
+	return current ? current : 0644;
+}
+
+static int file_fail(ap_file_result *fr, const char *fmt, const char *a, const char *b)
+{
+	char shown_a[512], shown_b[512];
+
+	ap_path_show(a, strlen(a), shown_a, sizeof shown_a);
+	if (b)
+		ap_path_show(b, strlen(b), shown_b, sizeof shown_b);
+	fr->outcome = AP_FILE_FAILED;
+	free(fr->error);
+	fr->error = ap_printf(fmt, shown_a, b ? shown_b : "");
+	return 0;
+}
+
+/* Places the hunks on lines; fills fr's hunk results; returns the count of
+ * (failed, already, applied) through the pointers. */
+static int place(const ap_lines *lines, const ap_file_diff *fd, const ap_apply_opts *o,
+		 ap_file_result *fr, size_t *failed, size_t *already)
+{
+	ap_placement *pl = calloc(fd->nhunks ? fd->nhunks : 1, sizeof *pl);
+	ap_place_opts po = AP_PLACE_OPTS_INIT;
+
+	if (!pl)
+		return -1;
+	po.max_fuzz = o->max_fuzz;
+	fr->hunks = calloc(fd->nhunks ? fd->nhunks : 1, sizeof *fr->hunks);
+	if (!fr->hunks) {
+		free(pl);
+		return -1;
+	}
+	fr->nhunks = fd->nhunks;
+	*failed = ap_place_file(lines, fd->hunks, fd->nhunks, &po, pl);
+	*already = 0;
+	for (size_t i = 0; i < fd->nhunks; i++) {
+		fr->hunks[i].pl = pl[i];
+		fr->hunks[i].lineno = fd->hunks[i].lineno;
+		fr->hunks[i].old_start = fd->hunks[i].old_start;
+		fr->hunks[i].new_start = fd->hunks[i].new_start;
+		if (pl[i].outcome == AP_HUNK_ALREADY)
+			(*already)++;
+	}
+	free(pl);
+	return 0;
+}
+
+static int render(const ap_lines *lines, const ap_file_diff *fd, const ap_file_result *fr,
+		  char **out, size_t *len)
+{
+	ap_placement *pl = calloc(fd->nhunks ? fd->nhunks : 1, sizeof *pl);
+	ap_buf b = AP_BUF_INIT;
+	int rc;
+
+	if (!pl)
+		return -1;
+	for (size_t i = 0; i < fd->nhunks; i++)
+		pl[i] = fr->hunks[i].pl;
+	rc = ap_place_render(lines, fd->hunks, fd->nhunks, pl, &b);
+	free(pl);
+	if (rc < 0 || ap_buf_grow(&b, 0) < 0) {
+		ap_buf_free(&b);
+		return -1;
+	}
+	*out = ap_buf_detach(&b, len);
+	return 0;
+}
+
+/* The contents a creation would write: its hunks applied to nothing. */
+static int created_content(const ap_file_diff *fd, const ap_apply_opts *o, ap_file_result *fr,
+			   char **out, size_t *len)
+{
+	ap_lines empty = AP_LINES_INIT;
+	size_t failed, already;
+
+	if (place(&empty, fd, o, fr, &failed, &already) < 0)
+		return -1;
+	if (failed)
+		return 1;
+	return render(&empty, fd, fr, out, len);
+}
+
+static int apply_create(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
+			ap_file_result *fr, ap_error *err)
+{
+	ap_vfile *f = ap_vtree_get(v, fd->new_path, err);
+	int symlink = fd->new_mode == 0120000;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!f)
+		return file_fail(fr, "%s: %s", fd->new_path, err->msg);
+	rc = created_content(fd, o, fr, &data, &len);
+	if (rc < 0)
+		return ap_error_set(err, "out of memory");
+	if (rc > 0)
+		return file_fail(fr, "cannot build the new file %s%s", fd->new_path, NULL);
+	if (symlink) {
+		/* git writes a symlink's target as its only line, without "\n" */
+		if (len && data[len - 1] == '\n')
+			len--;
+		if (!ap_path_symlink_inside(fd->new_path, data, len)) {
+			free(data);
+			return file_fail(fr, "refusing to create %s: the symlink would point outside "
+					 "the tree%s", fd->new_path, NULL);
+		}
+	}
+	if (f->exists) {
+		int same = !f->symlink == !symlink && f->len == len &&
+			   (len == 0 || memcmp(f->data, data, len) == 0);
+
+		free(data);
+		if (!same)
+			return file_fail(fr, "%s already exists (the patch creates it)%s",
+					 fd->new_path, NULL);
+		fr->outcome = AP_FILE_ALREADY;
+		for (size_t i = 0; i < fr->nhunks; i++)
+			fr->hunks[i].pl.outcome = AP_HUNK_ALREADY;
+		return 0;
+	}
+	fr->outcome = AP_FILE_APPLIED;
+	if (ap_vtree_set(v, f, 1, symlink, symlink ? 0777 : mode_for(fd->new_mode, 0), data, len) < 0) {
+		free(data);
+		return ap_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+/* Applies fd's hunks to src's content, the result going to dst (which may
+ * be src). Deleting leaves dst absent. */
+static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
+		       ap_vfile *src, ap_vfile *dst, int delete_src, ap_file_result *fr,
+		       ap_error *err)
+{
+	const ap_lines *lines = ap_vfile_lines(src);
+	size_t failed, already;
+	char *data = NULL;
+	size_t len = 0;
+	mode_t mode;
+
+	if (!lines)
+		return ap_error_set(err, "out of memory");
+	if (place(lines, fd, o, fr, &failed, &already) < 0)
+		return ap_error_set(err, "out of memory");
+	if (failed) {
+		fr->outcome = AP_FILE_FAILED;
+		return 0;
+	}
+	if (already && already == fd->nhunks && src == dst) {
+		/* the content is in place; a mode change may still be due */
+		fr->outcome = AP_FILE_ALREADY;
+		if (fd->new_mode && fd->old_mode != fd->new_mode &&
+		    mode_for(fd->new_mode, src->mode) != src->mode) {
+			char *copy = ap_strndup(src->data ? src->data : "", src->len);
+
+			if (!copy)
+				return ap_error_set(err, "out of memory");
+			fr->outcome = AP_FILE_APPLIED;
+			return ap_vtree_set(v, src, 1, 0, mode_for(fd->new_mode, src->mode), copy,
+					    src->len) < 0 ? ap_error_set(err, "out of memory") : 0;
+		}
+		return 0;
+	}
+	if (already) {
+		fr->outcome = AP_FILE_FAILED;
+		free(fr->error);
+		fr->error = ap_printf("%zu of %zu hunks are already in place and the others are not: "
+				      "the file holds part of this patch", already, fd->nhunks);
+		return 0;
+	}
+	if (render(lines, fd, fr, &data, &len) < 0)
+		return ap_error_set(err, "out of memory");
+	fr->outcome = AP_FILE_APPLIED;
+	if (fd->op == AP_OP_DELETE) {
+		free(data);
+		if (len != 0)
+			return file_fail(fr, "%s is not empty after removing the patch's lines, so "
+					 "it is not deleted%s", fd->old_path, NULL);
+		return ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0 ? ap_error_set(err, "out of memory") : 0;
+	}
+	mode = fd->new_mode && fd->new_mode != fd->old_mode ? mode_for(fd->new_mode, src->mode)
+							      : src->mode;
+	if (ap_vtree_set(v, dst, 1, 0, mode, data, len) < 0) {
+		free(data);
+		return ap_error_set(err, "out of memory");
+	}
+	if (delete_src && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)
+		return ap_error_set(err, "out of memory");
+	return 0;
+}
+
+static int apply_file(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
+		      ap_file_result *fr, ap_error *err)
+{
+	ap_vfile *src, *dst;
+	ap_error e = AP_ERROR_INIT;
+
+	fr->op = fd->op;
+	fr->path = ap_strdup(ap_file_diff_target(fd));
+	if ((fd->op == AP_OP_RENAME || fd->op == AP_OP_COPY) && fd->old_path)
+		fr->old_path = ap_strdup(fd->old_path);
+	if (!fr->path)
+		return ap_error_set(err, "out of memory");
+
+	switch (fd->op) {
+	case AP_OP_CREATE:
+		return apply_create(v, fd, o, fr, err);
+	case AP_OP_MODIFY:
+		/* plain diffs may name the file differently on each side */
+		src = ap_vtree_get(v, fd->old_path, &e);
+		if (src && !src->exists && strcmp(fd->old_path, fd->new_path) != 0) {
+			ap_vfile *alt = ap_vtree_get(v, fd->new_path, &e);
+
+			if (alt && alt->exists) {
+				src = alt;
+				free(fr->path);
+				fr->path = ap_strdup(fd->new_path);
+			}
+		} else if (src && strcmp(fd->old_path, fd->new_path) != 0) {
+			free(fr->path);
+			fr->path = ap_strdup(fd->old_path);
+		}
+		if (!src)
+			return file_fail(fr, "%s%s", e.msg, NULL);
+		if (!src->exists)
+			return file_fail(fr, "%s: no such file to patch%s", fr->path, NULL);
+		return apply_hunks(v, fd, o, src, src, 0, fr, err);
+	case AP_OP_DELETE:
+		src = ap_vtree_get(v, fd->old_path, &e);
+		if (!src)
+			return file_fail(fr, "%s%s", e.msg, NULL);
+		if (!src->exists) {
+			/* deleted already */
+			fr->outcome = AP_FILE_ALREADY;
+			fr->hunks = calloc(fd->nhunks ? fd->nhunks : 1, sizeof *fr->hunks);
+			if (!fr->hunks)
+				return ap_error_set(err, "out of memory");
+			fr->nhunks = fd->nhunks;
+			for (size_t i = 0; i < fd->nhunks; i++) {
+				fr->hunks[i].pl.outcome = AP_HUNK_ALREADY;
+				fr->hunks[i].lineno = fd->hunks[i].lineno;
+				fr->hunks[i].old_start = fd->hunks[i].old_start;
+				fr->hunks[i].new_start = fd->hunks[i].new_start;
+			}
+			return 0;
+		}
+		if (fd->nhunks == 0) {
+			if (src->len != 0)
+				return file_fail(fr, "%s is not empty, but the patch deletes it as an "
+						 "empty file%s", fd->old_path, NULL);
+			fr->outcome = AP_FILE_APPLIED;
+			return ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0 ? ap_error_set(err, "out of memory") : 0;
+		}
+		return apply_hunks(v, fd, o, src, src, 0, fr, err);
+	case AP_OP_RENAME:
+	case AP_OP_COPY:
+		src = ap_vtree_get(v, fd->old_path, &e);
+		dst = src ? ap_vtree_get(v, fd->new_path, &e) : NULL;
+		if (!src || !dst)
+			return file_fail(fr, "%s%s", e.msg, NULL);
+		if (src->exists && !dst->exists) {
+			if (fd->nhunks == 0) {
+				char *copy = ap_strndup(src->data ? src->data : "", src->len);
+				mode_t mode = fd->new_mode ? mode_for(fd->new_mode, src->mode) : src->mode;
+
+				if (!copy || ap_vtree_set(v, dst, 1, 0, mode, copy, src->len) < 0 ||
+				    (fd->op == AP_OP_RENAME && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)) {
+					return ap_error_set(err, "out of memory");
+				}
+				fr->outcome = AP_FILE_APPLIED;
+				return 0;
+			}
+			return apply_hunks(v, fd, o, src, dst, fd->op == AP_OP_RENAME, fr, err);
+		}
+		if (dst->exists && (fd->op == AP_OP_COPY || !src->exists)) {
+			/* done already when the target holds the post-image */
+			size_t failed = 0, already = 0;
+			const ap_lines *lines = ap_vfile_lines(dst);
+
+			if (!lines || place(lines, fd, o, fr, &failed, &already) < 0)
+				return ap_error_set(err, "out of memory");
+			if (failed == 0 && already == fd->nhunks &&
+			    (fd->op == AP_OP_RENAME || src->exists)) {
+				fr->outcome = AP_FILE_ALREADY;
+				return 0;
+			}
+			return file_fail(fr, "%s already exists (the patch %s it from %s)", fd->new_path,
+					 fd->old_path);
+		}
+		if (!src->exists)
+			return file_fail(fr, "%s: no such file to %s%s", fd->old_path,
+					 fd->op == AP_OP_RENAME ? "rename" : "copy");
+		return file_fail(fr, "%s already exists (the patch renames %s to it)", fd->new_path,
+				 fd->old_path);
+	}
+	return 0;
+}
+
+int ap_apply_patch(ap_vtree *v, const ap_patch *p, const ap_apply_opts *o, ap_patch_result *r,
+		   ap_error *err)
+{
+	size_t applied = 0, already = 0, failed = 0;
+
+	r->files = calloc(p->nfiles ? p->nfiles : 1, sizeof *r->files);
+	if (!r->files)
+		return ap_error_set(err, "out of memory");
+	r->nfiles = p->nfiles;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		ap_file_result *fr = &r->files[i];
+
+		if (apply_file(v, &p->files[i], o, fr, err) < 0) {
+			ap_vtree_rollback(v);
+			return -1;
+		}
+		if (fr->outcome == AP_FILE_FAILED)
+			failed++;
+		else if (fr->outcome == AP_FILE_ALREADY)
+			already++;
+		else
+			applied++;
+	}
+	if (!failed && applied && already) {
+		/* some files have it and some do not: a half-applied patch */
+		for (size_t i = 0; i < r->nfiles; i++)
+			if (r->files[i].outcome == AP_FILE_ALREADY) {
+				r->files[i].outcome = AP_FILE_FAILED;
+				free(r->files[i].error);
+				r->files[i].error = ap_strdup("already has this patch's changes while "
+							      "other files of the patch do not");
+				failed++;
+			}
+	}
+	if (failed) {
+		size_t counts[5];
+
+		ap_vtree_rollback(v);
+		r->status = AP_PATCH_FAILED;
+		ap_patch_result_count(r, counts);
+		free(r->reason);
+		if (counts[AP_HUNK_ALREADY] && counts[AP_HUNK_FAILED] == 0)
+			r->reason = ap_strdup("partly applied already: some of its changes are in the "
+					      "tree and others are not");
+		else if (counts[AP_HUNK_FAILED])
+			r->reason = ap_printf("%zu of %zu hunk%s failed", counts[AP_HUNK_FAILED],
+					      counts[0] + counts[1] + counts[2] + counts[3] + counts[4],
+					      counts[0] + counts[1] + counts[2] + counts[3] + counts[4] == 1
+					      ? "" : "s");
+		else {
+			for (size_t i = 0; i < r->nfiles && !r->reason; i++)
+				if (r->files[i].error)
+					r->reason = ap_strdup(r->files[i].error);
+		}
+		return 0;
+	}
+	ap_vtree_commit(v);
+	r->status = applied ? AP_PATCH_APPLIED : AP_PATCH_ALREADY;
+	return 0;
+}
+
+void ap_patch_result_count(const ap_patch_result *r, size_t counts[5])
+{
+	memset(counts, 0, 5 * sizeof *counts);
+	for (size_t i = 0; i < r->nfiles; i++)
+		for (size_t j = 0; j < r->files[i].nhunks; j++)
+			counts[r->files[i].hunks[j].pl.outcome]++;
+}
+
+void ap_patch_result_free(ap_patch_result *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		free(r->files[i].path);
+		free(r->files[i].old_path);
+		free(r->files[i].error);
+		free(r->files[i].hunks);
+	}
+	free(r->files);
+	free(r->name);
+	free(r->why);
+	free(r->reason);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,200 @@
+/* applypatch - apply a platform-conditional patch series to a source tree.
+ *
+ * The command line only: options in, library calls, report out, exit
+ * status chosen here (0 ok, 1 a patch failed or would fail, 2 usage or
+ * I/O error).
+ */
+#include "report.h"
+#include "series.h"
+#include "worktree.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VERSION "0.1.0"
+
+static const char usage_text[] =
+	"usage: applypatch COMMAND [OPTIONS]\n"
+	"\n"
+	"Apply a quilt-style patch series with platform selectors to a source tree,\n"
+	"atomically (all or nothing), idempotently, and reporting every hunk's fate.\n"
+	"\n"
+	"commands:\n"
+	"  apply   [-d TREE] [--patches DIR] [--platform NAME] [--fuzz N] [--dry-run]\n"
+	"          [--format text|json|junit|github] [-v]\n"
+	"                 apply the series selected for the platform\n"
+	"  unapply [-d TREE] [--force] [--format ...]\n"
+	"                 restore the files apply changed, byte for byte\n"
+	"  status  [-d TREE] [--patches DIR] [--format text|json]\n"
+	"                 what is applied, and whether tree or series changed since\n"
+	"  list    [--patches DIR] [--platform NAME] [--format text|json]\n"
+	"                 the series in order, with why each patch is in or out\n"
+	"\n"
+	"options:\n"
+	"  -d, --directory TREE   the source tree (default: .)\n"
+	"  -p, --patches DIR      the patches directory (default: TREE/patches)\n"
+	"  -P, --platform NAME    linux, cygwin, darwin, freebsd, ... (default: from uname)\n"
+	"  -F, --fuzz N           allow hunks to match ignoring N context lines (default 0)\n"
+	"  -n, --dry-run          check that the series applies; write nothing\n"
+	"  -f, --format FMT       text (default), json, junit or github\n"
+	"      --force            unapply even files edited after apply\n"
+	"  -v, --verbose          show every hunk, not only offsets, fuzz and failures\n"
+	"  -h, --help             this text;   -V, --version   the version\n"
+	"\n"
+	"exit status: 0 success (including 'already applied, nothing to do'),\n"
+	"             1 a patch failed or would fail, or the tree no longer matches,\n"
+	"             2 usage or I/O error.\n"
+	"See applypatch(1) for the series format, selectors and the state record.\n";
+
+enum { OPT_FORCE = 256 };
+
+static const struct option long_opts[] = {
+	{ "directory", required_argument, NULL, 'd' },
+	{ "patches", required_argument, NULL, 'p' },
+	{ "platform", required_argument, NULL, 'P' },
+	{ "fuzz", required_argument, NULL, 'F' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "applypatch: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'applypatch --help'.\n");
+	return 2;
+}
+
+static int emit(ap_buf *b)
+{
+	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len) {
+		ap_buf_free(b);
+		return -1;
+	}
+	ap_buf_free(b);
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+static int use_color(void)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && !(no && *no);
+}
+
+int main(int argc, char **argv)
+{
+	ap_run_opts o = AP_RUN_OPTS_INIT;
+	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
+	ap_error err = AP_ERROR_INIT;
+	ap_buf out = AP_BUF_INIT;
+	const char *cmd;
+	int c, rc;
+
+	if (argc < 2)
+		return usage_error("a command is needed (apply, unapply, status, list)%s", "");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("applypatch (gap-patchkit) %s\n", VERSION);
+		return 0;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "apply") && strcmp(cmd, "unapply") && strcmp(cmd, "status") &&
+	    strcmp(cmd, "list"))
+		return usage_error("unknown command '%s' (apply, unapply, status, list)", cmd);
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "d:p:P:F:nf:vhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.tree = optarg; break;
+		case 'p': o.patches_dir = optarg; break;
+		case 'P': o.platform = optarg; break;
+		case 'F': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 0 || v > 100)
+				return usage_error("--fuzz needs a number from 0 to 100, not '%s'", optarg);
+			o.max_fuzz = (int)v;
+			break;
+		}
+		case 'n': o.dry_run = 1; break;
+		case 'f':
+			if (ap_format_parse(optarg, &ro.format) < 0 || ro.format == AP_FORMAT_MARKDOWN)
+				return usage_error("unknown format '%s' (text, json, junit, github)", optarg);
+			break;
+		case OPT_FORCE: o.force = 1; break;
+		case 'v': ro.verbose = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': printf("applypatch (gap-patchkit) %s\n", VERSION); return 0;
+		default: return usage_error("bad option%s", "");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o.platform && !ap_platform_known(o.platform))
+		return usage_error("unknown platform '%s' (linux, cygwin, darwin, freebsd, netbsd, "
+				   "openbsd, sunos, aix)", o.platform);
+	ro.color = ro.format == AP_FORMAT_TEXT && use_color();
+
+	if (strcmp(cmd, "list") == 0) {
+		ap_series s;
+		char *dir = o.patches_dir ? NULL : ap_printf("%s/patches", o.tree ? o.tree : ".");
+		const char *platform = o.platform ? o.platform : ap_platform_detect();
+
+		if (!platform) {
+			free(dir);
+			fprintf(stderr, "applypatch: cannot tell this system's platform; use --platform\n");
+			return 2;
+		}
+		rc = ap_series_load(&s, o.patches_dir ? o.patches_dir : dir, platform, &err);
+		free(dir);
+		if (rc < 0) {
+			fprintf(stderr, "applypatch: %s\n", err.msg);
+			return 2;
+		}
+		ap_report_list(&out, &s, &ro);
+		ap_series_free(&s);
+		return emit(&out) < 0 ? 2 : 0;
+	}
+	if (strcmp(cmd, "status") == 0) {
+		ap_status st;
+
+		if (ap_worktree_status(&o, &st, &err) < 0) {
+			ap_status_free(&st);
+			fprintf(stderr, "applypatch: %s\n", err.msg);
+			return 2;
+		}
+		ap_report_status(&out, &st, &ro);
+		rc = st.drift ? 1 : 0;
+		ap_status_free(&st);
+		return emit(&out) < 0 ? 2 : rc;
+	}
+
+	{
+		ap_run run;
+
+		ro.command = strcmp(cmd, "apply") ? "unapply" : o.dry_run ? "apply --dry-run" : "apply";
+		rc = strcmp(cmd, "apply") == 0 ? ap_worktree_apply(&o, &run, &err)
+					       : ap_worktree_unapply(&o, &run, &err);
+		if (rc < 0) {
+			fprintf(stderr, "applypatch: %s\n", err.msg);
+			ap_run_free(&run);
+			return rc == -2 ? 1 : 2;
+		}
+		ap_report_run(&out, &run, &ro);
+		rc = run.failed ? 1 : 0;
+		ap_run_free(&run);
+		return emit(&out) < 0 ? 2 : rc;
+	}
+}

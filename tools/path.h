@@ -1,0 +1,31 @@
+/* path.h - which relative paths a patch may name.
+ *
+ * Every path a patch names must stay inside the tree: no absolute paths,
+ * no "..", no empty components, no NUL, newline or other control
+ * character (so records can separate fields with tabs), nothing inside
+ * .git or inside applypatch's own state directory.
+ */
+#ifndef AP_PATH_H
+#define AP_PATH_H
+
+#include <stddef.h>
+
+#define AP_STATE_DIR ".applypatch"
+
+/* NULL when path is acceptable, else a phrase saying why it is not
+ * ("is absolute", "has a '..' component", ...). */
+const char *ap_path_unsafe(const char *path, size_t len);
+
+/* Removes n leading components ("a/b/c" -p1 -> "b/c"), as patch -pN does:
+ * runs of slashes count as one. NULL when there are not enough. */
+const char *ap_path_strip(const char *path, int n);
+
+/* Whether a symlink placed at link_path with this target stays inside the
+ * tree when resolved lexically. */
+int ap_path_symlink_inside(const char *link_path, const char *target, size_t len);
+
+/* Renders a name for a message into out, escaping control bytes so a
+ * hostile name cannot act on the terminal; long names are cut with "...". */
+void ap_path_show(const char *s, size_t len, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,39 @@
+/* report.h - what a run did, for people (text) and for CI (JSON, JUnit
+ * XML, GitHub annotations). Renders into a buffer; the CLI prints it. */
+#ifndef AP_REPORT_H
+#define AP_REPORT_H
+
+#include "buf.h"
+#include "json.h"
+#include "series.h"
+#include "worktree.h"
+
+typedef enum ap_format {
+	AP_FORMAT_TEXT,
+	AP_FORMAT_JSON,
+	AP_FORMAT_JUNIT,
+	AP_FORMAT_GITHUB,
+	AP_FORMAT_MARKDOWN,
+} ap_format;
+
+/* Parses "text", "json", ... ; -1 for an unknown name. */
+int ap_format_parse(const char *name, ap_format *out);
+
+typedef struct ap_report_opts {
+	ap_format format;
+	int color;                 /* ANSI colours in text */
+	int verbose;               /* text: every hunk, not only the notable ones */
+	const char *command;       /* "apply", "unapply", "apply --dry-run" */
+} ap_report_opts;
+
+int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o);
+int ap_report_status(ap_buf *out, const ap_status *st, const ap_report_opts *o);
+int ap_report_list(ap_buf *out, const ap_series *s, const ap_report_opts *o);
+
+/* One hunk's fate in a few words: "offset +3 at line 120". */
+int ap_report_hunk_phrase(ap_buf *out, const ap_hunk_result *h);
+
+/* One patch result as a JSON object (shared with drift). */
+void ap_report_json_patch(ap_json *j, const ap_patch_result *r);
+
+#endif

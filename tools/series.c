@@ -1,0 +1,633 @@
+/* series.c - quilt series files, selectors and platform detection. */
+#include "series.h"
+
+#include "buf.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+const char *const ap_platform_names[] = {
+	"linux", "cygwin", "darwin", "freebsd", "netbsd", "openbsd", "sunos", "aix", NULL,
+};
+
+/* conda-build spellings that mean one of ours */
+static const char *canonical(const char *word)
+{
+	if (strcmp(word, "osx") == 0 || strcmp(word, "macos") == 0)
+		return "darwin";
+	for (size_t i = 0; ap_platform_names[i]; i++)
+		if (strcmp(word, ap_platform_names[i]) == 0)
+			return ap_platform_names[i];
+	return NULL;
+}
+
+int ap_platform_known(const char *word)
+{
+	return canonical(word) != NULL || strcmp(word, "unix") == 0;
+}
+
+const char *ap_platform_from_uname(const char *sysname)
+{
+	if (strncmp(sysname, "CYGWIN", 6) == 0)
+		return "cygwin";
+	if (strcmp(sysname, "Linux") == 0)
+		return "linux";
+	if (strcmp(sysname, "Darwin") == 0)
+		return "darwin";
+	if (strcmp(sysname, "FreeBSD") == 0)
+		return "freebsd";
+	if (strcmp(sysname, "NetBSD") == 0)
+		return "netbsd";
+	if (strcmp(sysname, "OpenBSD") == 0)
+		return "openbsd";
+	if (strcmp(sysname, "SunOS") == 0)
+		return "sunos";
+	if (strcmp(sysname, "AIX") == 0)
+		return "aix";
+	return NULL;
+}
+
+const char *ap_platform_detect(void)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return NULL;
+	return ap_platform_from_uname(u.sysname);
+}
+
+/* A recursive-descent evaluator for:
+ *   expr := term ("or" term)* ; term := factor ("and" factor)* ;
+ *   factor := "not" factor | "(" expr ")" | WORD */
+typedef struct sel {
+	const char *s;
+	const char *platform;
+	ap_error *err;
+	int depth;
+} selparser;
+
+static void skip_space(selparser *p)
+{
+	while (isspace((unsigned char)*p->s))
+		p->s++;
+}
+
+static int word(selparser *p, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	skip_space(p);
+	while (isalnum((unsigned char)p->s[n]) || p->s[n] == '_' || p->s[n] == '-')
+		n++;
+	if (n == 0 || n >= outsz)
+		return 0;
+	memcpy(out, p->s, n);
+	out[n] = '\0';
+	return 1;
+}
+
+static int sel_expr(selparser *p);
+
+static int sel_factor(selparser *p)
+{
+	char w[64];
+	const char *c;
+
+	if (++p->depth > 64)
+		return ap_error_set(p->err, "selector nests too deeply");
+	skip_space(p);
+	if (*p->s == '(') {
+		int v;
+
+		p->s++;
+		v = sel_expr(p);
+		if (v < 0)
+			return -1;
+		skip_space(p);
+		if (*p->s != ')')
+			return ap_error_set(p->err, "missing ')' in selector");
+		p->s++;
+		p->depth--;
+		return v;
+	}
+	if (!word(p, w, sizeof w)) {
+		if (!*p->s)
+			return ap_error_set(p->err, "selector ends where a platform was expected");
+		return ap_error_set(p->err, "unexpected '%c' in selector", *p->s);
+	}
+	p->s += strlen(w);
+	if (strcmp(w, "not") == 0) {
+		int v = sel_factor(p);
+
+		p->depth--;
+		return v < 0 ? -1 : !v;
+	}
+	if (strcmp(w, "and") == 0 || strcmp(w, "or") == 0)
+		return ap_error_set(p->err, "'%s' needs a platform before it", w);
+	p->depth--;
+	if (strcmp(w, "unix") == 0)
+		return 1;
+	c = canonical(w);
+	if (!c) {
+		ap_buf known = AP_BUF_INIT;
+
+		for (size_t i = 0; ap_platform_names[i]; i++)
+			ap_buf_printf(&known, "%s%s", i ? ", " : "", ap_platform_names[i]);
+		ap_error_set(p->err, "unknown platform '%s' in selector (known: %s, unix, osx)", w,
+			     known.data ? known.data : "");
+		ap_buf_free(&known);
+		return -1;
+	}
+	return strcmp(c, p->platform) == 0;
+}
+
+static int sel_term(selparser *p)
+{
+	int v = sel_factor(p);
+
+	for (;;) {
+		char w[64];
+		int r;
+
+		if (v < 0)
+			return -1;
+		if (!word(p, w, sizeof w) || strcmp(w, "and") != 0)
+			return v;
+		p->s += 3;
+		r = sel_factor(p);
+		if (r < 0)
+			return -1;
+		v = v && r;
+	}
+}
+
+static int sel_expr(selparser *p)
+{
+	int v = sel_term(p);
+
+	for (;;) {
+		char w[64];
+		int r;
+
+		if (v < 0)
+			return -1;
+		if (!word(p, w, sizeof w) || strcmp(w, "or") != 0)
+			return v;
+		p->s += 2;
+		r = sel_term(p);
+		if (r < 0)
+			return -1;
+		v = v || r;
+	}
+}
+
+int ap_selector_eval(const char *expr, const char *platform, ap_error *err)
+{
+	selparser p = { expr, platform, err, 0 };
+	int v = sel_expr(&p);
+
+	if (v < 0)
+		return -1;
+	skip_space(&p);
+	if (*p.s) {
+		char w[64];
+
+		if (word(&p, w, sizeof w))
+			return ap_error_set(err, "expected 'and' or 'or' before '%s' in selector", w);
+		return ap_error_set(err, "unexpected '%c' in selector", *p.s);
+	}
+	return v;
+}
+
+static int add_warning(ap_series *s, char *where, char *what)
+{
+	if (!where || !what ||
+	    ap_array_grow((void **)&s->warnings, &s->wcap, s->nwarnings + 1, sizeof *s->warnings) < 0) {
+		free(where);
+		free(what);
+		return -1;
+	}
+	s->warnings[s->nwarnings].where = where;
+	s->warnings[s->nwarnings].what = what;
+	s->nwarnings++;
+	return 0;
+}
+
+static ap_series_entry *add_entry(ap_series *s)
+{
+	if (ap_array_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0)
+		return NULL;
+	memset(&s->v[s->n], 0, sizeof s->v[s->n]);
+	return &s->v[s->n++];
+}
+
+static int is_regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .patch files in dir/sub (sub may be ""), sorted by name. */
+static int list_patches(const char *dir, const char *sub, char ***out, size_t *n, ap_error *err)
+{
+	char *path = ap_printf("%s%s%s", dir, *sub ? "/" : "", sub);
+	DIR *d;
+	struct dirent *e;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!path)
+		return ap_error_set(err, "out of memory");
+	d = opendir(path);
+	if (!d) {
+		int missing = errno == ENOENT;
+
+		if (missing && *sub) {
+			free(path);
+			return 0;
+		}
+		ap_error_sys(err, "cannot read patches directory %s", path);
+		free(path);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		char *full, *name;
+
+		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".patch"))
+			continue;
+		full = ap_printf("%s/%s", path, e->d_name);
+		if (!full || !is_regular(full)) {
+			free(full);
+			continue;
+		}
+		free(full);
+		name = ap_printf("%s%s%s", sub, *sub ? "/" : "", e->d_name);
+		if (!name || ap_array_grow((void **)out, &cap, *n + 1, sizeof **out) < 0) {
+			free(name);
+			closedir(d);
+			free(path);
+			return ap_error_set(err, "out of memory");
+		}
+		(*out)[(*n)++] = name;
+	}
+	closedir(d);
+	free(path);
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_names);
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int load_directory(ap_series *s, ap_error *err)
+{
+	char **top, **sub;
+	size_t ntop, nsub;
+	DIR *d;
+	struct dirent *e;
+
+	if (list_patches(s->dir, "", &top, &ntop, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ntop; i++) {
+		ap_series_entry *en = add_entry(s);
+
+		if (!en)
+			goto oom;
+		en->name = top[i];
+		top[i] = NULL;
+		en->strip = 1;
+		en->selected = 1;
+		en->why = ap_strdup("no series file: every patch in the directory");
+	}
+	free_names(top, ntop);
+	top = NULL;
+	/* platform subdirectories: ours is selected, the others are listed as out */
+	d = opendir(s->dir);
+	if (!d)
+		return ap_error_sys(err, "cannot read patches directory %s", s->dir);
+	while ((e = readdir(d))) {
+		char *full;
+		struct stat st;
+
+		if (e->d_name[0] == '.' || !ap_platform_known(e->d_name))
+			continue;
+		full = ap_printf("%s/%s", s->dir, e->d_name);
+		if (!full || stat(full, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(full);
+			continue;
+		}
+		free(full);
+		if (list_patches(s->dir, e->d_name, &sub, &nsub, err) < 0) {
+			closedir(d);
+			return -1;
+		}
+		for (size_t i = 0; i < nsub; i++) {
+			ap_series_entry *en = add_entry(s);
+			int mine = strcmp(e->d_name, s->platform) == 0;
+
+			if (!en) {
+				free_names(sub, nsub);
+				closedir(d);
+				goto oom;
+			}
+			en->name = sub[i];
+			sub[i] = NULL;
+			en->strip = 1;
+			en->selected = mine;
+			en->why = ap_printf("in %s/, %s %s", e->d_name, mine ? "which is" : "not",
+					    s->platform);
+		}
+		free_names(sub, nsub);
+	}
+	closedir(d);
+	/* ours after the common ones, other platforms' last, each group by name */
+	{
+		size_t ntop_entries = 0;
+
+		while (ntop_entries < s->n && !strchr(s->v[ntop_entries].name, '/'))
+			ntop_entries++;
+		for (size_t i = ntop_entries + 1; i < s->n; i++)
+			for (size_t j = i; j > ntop_entries; j--) {
+				ap_series_entry *a = &s->v[j - 1], *b = &s->v[j];
+				int swap = (!a->selected && b->selected) ||
+					   (a->selected == b->selected && strcmp(a->name, b->name) > 0);
+
+				if (!swap)
+					break;
+				ap_series_entry t = *a;
+				*a = *b;
+				*b = t;
+			}
+	}
+	return 0;
+oom:
+	free_names(top, ntop);
+	return ap_error_set(err, "out of memory");
+}
+
+static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *err)
+{
+	char *hash = NULL, *p = line, *name, *sel_text = NULL;
+	ap_series_entry *en;
+	int strip = 1;
+
+	/* a comment starts at '#' at the line's start or after white space */
+	for (char *q = line; *q; q++)
+		if (*q == '#' && (q == line || isspace((unsigned char)q[-1]))) {
+			hash = q;
+			break;
+		}
+	if (hash) {
+		char *c = hash + 1, *end;
+
+		*hash = '\0';
+		while (isspace((unsigned char)*c))
+			c++;
+		end = c + strlen(c);
+		while (end > c && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*c == '[') {
+			if (end == c || end[-1] != ']')
+				return ap_error_set(err, "%s:%zu: selector '%s' has no closing ']'",
+						    s->series_path, lineno, c);
+			end[-1] = '\0';
+			sel_text = c + 1;
+		}
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p) {
+		if (sel_text)
+			return ap_error_set(err, "%s:%zu: a selector without a patch name",
+					    s->series_path, lineno);
+		return 0;
+	}
+	name = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	for (;;) {
+		char *opt;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		opt = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (opt[0] == '-' && opt[1] == 'p' && isdigit((unsigned char)opt[2]) &&
+		    strlen(opt) <= 4 && strspn(opt + 2, "0123456789") == strlen(opt + 2)) {
+			strip = atoi(opt + 2);
+		} else {
+			return ap_error_set(err, "%s:%zu: unsupported option '%s' for %s (only -pN)",
+					    s->series_path, lineno, opt, name);
+		}
+	}
+	if (strstr(name, "..") || name[0] == '/')
+		return ap_error_set(err, "%s:%zu: patch name '%s' leaves the patches directory",
+				    s->series_path, lineno, name);
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0)
+			return ap_error_set(err, "%s:%zu: %s is listed twice (first at line %zu)",
+					    s->series_path, lineno, name, s->v[i].lineno);
+	en = add_entry(s);
+	if (!en)
+		return ap_error_set(err, "out of memory");
+	en->name = ap_strdup(name);
+	en->strip = strip;
+	en->lineno = lineno;
+	if (sel_text) {
+		int v;
+
+		while (isspace((unsigned char)*sel_text))
+			sel_text++;
+		en->selector = ap_strdup(sel_text);
+		v = ap_selector_eval(sel_text, s->platform, err);
+		if (v < 0)
+			return ap_error_wrap(err, "%s:%zu", s->series_path, lineno);
+		en->selected = v;
+		en->why = ap_printf("selector [%s] is %s for %s", sel_text, v ? "true" : "false",
+				    s->platform);
+	} else {
+		en->selected = 1;
+		en->why = ap_strdup("no selector: every platform");
+	}
+	if (!en->name || !en->why)
+		return ap_error_set(err, "out of memory");
+	{
+		char *full = ap_printf("%s/%s", s->dir, name);
+		int ok = full && is_regular(full);
+
+		free(full);
+		if (!ok)
+			return ap_error_set(err, "%s:%zu: %s is listed but there is no such file in %s",
+					    s->series_path, lineno, name, s->dir);
+	}
+	return 0;
+}
+
+static int load_series_file(ap_series *s, ap_error *err)
+{
+	FILE *f = fopen(s->series_path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t got;
+	char **present;
+	size_t npresent;
+
+	if (!f)
+		return ap_error_sys(err, "cannot open %s", s->series_path);
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)got)) {
+			free(line);
+			fclose(f);
+			return ap_error_set(err, "%s:%zu: NUL byte in series file", s->series_path, lineno);
+		}
+		if (got && line[got - 1] == '\n')
+			line[--got] = '\0';
+		if (got && line[got - 1] == '\r')
+			line[--got] = '\0';
+		if (parse_series_line(s, line, lineno, err) < 0) {
+			free(line);
+			fclose(f);
+			return -1;
+		}
+	}
+	free(line);
+	fclose(f);
+	/* quilt ignores unlisted patches; that is usually a mistake worth a word */
+	if (list_patches(s->dir, "", &present, &npresent, err) < 0)
+		return -1;
+	for (size_t i = 0; i < npresent; i++) {
+		int listed = 0;
+
+		for (size_t j = 0; j < s->n && !listed; j++)
+			listed = strcmp(s->v[j].name, present[i]) == 0;
+		if (!listed)
+			add_warning(s, ap_printf("%s/%s", s->dir, present[i]),
+				    ap_strdup("not listed in the series file: it is not applied"));
+	}
+	free_names(present, npresent);
+	return 0;
+}
+
+int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof *s);
+	if (!canonical(platform)) {
+		return ap_error_set(err, "unknown platform '%s' (known: linux, cygwin, darwin, "
+				    "freebsd, netbsd, openbsd, sunos, aix)", platform);
+	}
+	s->dir = ap_strdup(dir);
+	s->platform = ap_strdup(canonical(platform));
+	if (!s->dir || !s->platform)
+		return ap_error_set(err, "out of memory");
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ap_error_sys(err, "patches directory %s", dir);
+		if (errno == 0)
+			ap_error_set(err, "patches directory %s is not a directory", dir);
+		ap_series_free(s);
+		return -1;
+	}
+	s->series_path = ap_printf("%s/series", dir);
+	if (!s->series_path) {
+		ap_series_free(s);
+		return ap_error_set(err, "out of memory");
+	}
+	if (!is_regular(s->series_path)) {
+		free(s->series_path);
+		s->series_path = NULL;
+		if (load_directory(s, err) < 0) {
+			ap_series_free(s);
+			return -1;
+		}
+		return 0;
+	}
+	if (load_series_file(s, err) < 0) {
+		ap_series_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void ap_series_free(ap_series *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].name);
+		free(s->v[i].selector);
+		free(s->v[i].why);
+	}
+	for (size_t i = 0; i < s->nwarnings; i++) {
+		free(s->warnings[i].where);
+		free(s->warnings[i].what);
+	}
+	free(s->warnings);
+	free(s->v);
+	free(s->dir);
+	free(s->series_path);
+	free(s->platform);
+	memset(s, 0, sizeof *s);
+}
+
+const char **ap_series_platforms(const ap_series *s)
+{
+	size_t n = 0;
+	const char **out = calloc(sizeof ap_platform_names / sizeof *ap_platform_names,
+				  sizeof *out);
+
+	if (!out)
+		return NULL;
+	for (size_t k = 0; ap_platform_names[k]; k++) {
+		const char *pf = ap_platform_names[k];
+		int used = strcmp(pf, s->platform) == 0;
+
+		for (size_t i = 0; i < s->n && !used; i++) {
+			const char *sel = s->v[i].selector;
+			const char *name = s->v[i].name;
+			size_t len = strlen(pf);
+
+			if (!s->series_path && strncmp(name, pf, len) == 0 && name[len] == '/')
+				used = 1;
+			for (const char *q = sel; q && (q = strstr(q, pf)); q += len)
+				if ((q == sel || !isalnum((unsigned char)q[-1])) && !isalnum((unsigned char)q[len]))
+					used = 1;
+			if (sel && strstr(sel, "osx") && strcmp(pf, "darwin") == 0)
+				used = 1;
+		}
+		if (used)
+			out[n++] = pf;
+	}
+	return out;
+}

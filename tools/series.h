@@ -1,0 +1,66 @@
+/* series.h - which patches to apply, in what order, for which platform.
+ *
+ * A quilt `series` file (one patch per line, optional -pN, # comments)
+ * whose trailing comment may be a conda-build style selector:
+ * `# [cygwin]`, `# [not cygwin]`, `# [linux or (darwin and not cygwin)]`.
+ * Without a series file, SageMath's convention: DIR/NAME.patch in name
+ * order, then DIR/PLATFORM/NAME.patch.
+ */
+#ifndef AP_SERIES_H
+#define AP_SERIES_H
+
+#include "error.h"
+
+#include <stddef.h>
+
+typedef struct ap_series_entry {
+	char *name;        /* relative to the patches directory */
+	int strip;         /* -pN; 1 when not given */
+	char *selector;    /* text inside [ ], or NULL */
+	size_t lineno;     /* in the series file; 0 for the directory convention */
+	int selected;      /* for the series' platform */
+	char *why;         /* one phrase: why it is in or out */
+} ap_series_entry;
+
+typedef struct ap_finding {
+	char *where;       /* "patches/series:3" or "patches/foo.patch" */
+	char *what;
+} ap_finding;
+
+typedef struct ap_series {
+	char *dir;
+	char *series_path; /* NULL for the directory convention */
+	char *platform;
+	ap_series_entry *v;
+	size_t n, cap;
+	ap_finding *warnings;  /* things quilt users would want to hear */
+	size_t nwarnings, wcap;
+} ap_series;
+
+#define AP_SERIES_INIT { 0 }
+
+/* Reads the series in dir and selects entries for platform. Errors (a bad
+ * selector, an unknown platform word, a patch listed twice, a listed file
+ * that is missing) name "DIR/series:LINE". */
+int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err);
+void ap_series_free(ap_series *s);
+
+/* Evaluates a selector expression for a platform: 1 true, 0 false, -1 bad
+ * (with the reason in err). */
+int ap_selector_eval(const char *expr, const char *platform, ap_error *err);
+
+/* The platform names a selector may use (NULL-terminated), and whether a
+ * word is one (aliases included). */
+extern const char *const ap_platform_names[];
+int ap_platform_known(const char *word);
+
+/* The host's platform from uname(2), or NULL when it is none we know. */
+const char *ap_platform_detect(void);
+/* Maps a uname sysname ("CYGWIN_NT-10.0", "Linux") to a platform or NULL. */
+const char *ap_platform_from_uname(const char *sysname);
+
+/* Every platform a series' selectors mention, for --platform all;
+ * returns a malloc'd NULL-terminated array of static strings. */
+const char **ap_series_platforms(const ap_series *s);
+
+#endif

@@ -1,0 +1,206 @@
+/* state.c - reading and writing TREE/.applypatch/state. */
+#include "state.h"
+
+#include "txn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *field(char **cursor)
+{
+	char *s = *cursor, *tab;
+
+	if (!s)
+		return NULL;
+	tab = strchr(s, '\t');
+	if (tab) {
+		*tab = '\0';
+		*cursor = tab + 1;
+	} else {
+		*cursor = NULL;
+	}
+	return s;
+}
+
+ap_state_file *ap_state_file_find(ap_state *s, const char *path)
+{
+	for (size_t i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i].path, path) == 0)
+			return &s->files[i];
+	return NULL;
+}
+
+ap_state_file *ap_state_file_add(ap_state *s, const char *path)
+{
+	ap_state_file *f;
+
+	if (ap_array_grow((void **)&s->files, &s->fcap, s->nfiles + 1, sizeof *s->files) < 0)
+		return NULL;
+	f = &s->files[s->nfiles];
+	memset(f, 0, sizeof *f);
+	f->path = ap_strdup(path);
+	if (!f->path)
+		return NULL;
+	s->nfiles++;
+	return f;
+}
+
+int ap_state_patch_add(ap_state *s, const char *name, const char *status, const char *sha,
+		       int strip)
+{
+	ap_state_patch *p;
+
+	if (ap_array_grow((void **)&s->patches, &s->pcap, s->npatches + 1, sizeof *s->patches) < 0)
+		return -1;
+	p = &s->patches[s->npatches];
+	memset(p, 0, sizeof *p);
+	p->name = ap_strdup(name);
+	p->status = ap_strdup(status);
+	snprintf(p->sha256, sizeof p->sha256, "%s", sha);
+	p->strip = strip;
+	if (!p->name || !p->status) {
+		free(p->name);
+		free(p->status);
+		return -1;
+	}
+	s->npatches++;
+	return 0;
+}
+
+int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where, ap_error *err)
+{
+	char *copy = ap_strndup(text, len), *save = NULL;
+	size_t lineno = 0;
+	int rc = 0;
+
+	memset(s, 0, sizeof *s);
+	if (!copy)
+		return ap_error_set(err, "out of memory");
+	if (strncmp(copy, "applypatch-state 1\n", 19) != 0) {
+		free(copy);
+		return ap_error_set(err, "%s: not an applypatch state record (version 1)", where);
+	}
+	for (char *line = strtok_r(copy, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *cur = line, *kind = field(&cur);
+
+		lineno++;
+		if (lineno == 1)
+			continue;
+		if (strcmp(kind, "platform") == 0 && cur) {
+			free(s->platform);
+			s->platform = ap_strdup(cur);
+		} else if (strcmp(kind, "patch") == 0) {
+			char *status = field(&cur), *sha = field(&cur), *strip = field(&cur);
+
+			if (!status || !sha || !strip || !cur ||
+			    ap_state_patch_add(s, cur, status, sha, atoi(strip)) < 0)
+				rc = -1;
+		} else if (strcmp(kind, "file") == 0) {
+			char *blob = field(&cur), *omode = field(&cur), *nkind = field(&cur);
+			char *nmode = field(&cur), *nsize = field(&cur), *nino = field(&cur);
+			char *nmtime = field(&cur);
+			ap_state_file *f;
+
+			if (!blob || !omode || !nkind || !nmode || !nsize || !nino || !nmtime || !cur ||
+			    !(f = ap_state_file_add(s, cur))) {
+				rc = -1;
+				continue;
+			}
+			f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
+			f->orig_mode = (mode_t)strtoul(omode, NULL, 8);
+			f->now.exists = strcmp(nkind, "absent") != 0;
+			f->now.symlink = strcmp(nkind, "symlink") == 0;
+			f->now.mode = (mode_t)strtoul(nmode, NULL, 8);
+			f->now.size = (off_t)strtoll(nsize, NULL, 10);
+			f->now.ino = (ino_t)strtoull(nino, NULL, 10);
+			f->now.mtime_ns = strtoll(nmtime, NULL, 10);
+		} else if (strcmp(kind, "dir") == 0 && cur) {
+			if (ap_strlist_add(&s->dirs, cur) < 0)
+				rc = -1;
+		} else if (strcmp(kind, "next-blob") == 0 && cur) {
+			s->next_blob = strtoul(cur, NULL, 10);
+		} else {
+			rc = -1;
+		}
+		if (rc < 0)
+			ap_error_set(err, "%s:%zu: malformed line", where, lineno);
+	}
+	free(copy);
+	if (rc == 0 && !s->platform)
+		rc = ap_error_set(err, "%s: no platform line", where);
+	if (rc < 0)
+		ap_state_free(s);
+	return rc;
+}
+
+int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err)
+{
+	char *text;
+	size_t len;
+	char where[1024];
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	*found = 0;
+	if (ap_state_file_read(t, "state", &text, &len, err) < 0)
+		return -1;
+	if (!text)
+		return 0;
+	snprintf(where, sizeof where, "%s/%s/state", ap_tree_root(t), ".applypatch");
+	rc = ap_state_parse(s, text, len, where, err);
+	free(text);
+	if (rc == 0)
+		*found = 1;
+	return rc;
+}
+
+int ap_state_format(const ap_state *s, ap_buf *out)
+{
+	ap_buf_puts(out, "applypatch-state 1\n");
+	ap_buf_printf(out, "platform\t%s\n", s->platform);
+	for (size_t i = 0; i < s->npatches; i++)
+		ap_buf_printf(out, "patch\t%s\t%s\t%d\t%s\n", s->patches[i].status,
+			      s->patches[i].sha256, s->patches[i].strip, s->patches[i].name);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const ap_state_file *f = &s->files[i];
+
+		ap_buf_printf(out, "file\t%s\t%o\t%s\t%o\t%lld\t%llu\t%lld\t%s\n",
+			      f->orig_blob ? f->orig_blob : "-", (unsigned)f->orig_mode,
+			      !f->now.exists ? "absent" : f->now.symlink ? "symlink" : "file",
+			      (unsigned)f->now.mode, (long long)f->now.size,
+			      (unsigned long long)f->now.ino, f->now.mtime_ns, f->path);
+	}
+	for (size_t i = 0; i < s->dirs.n; i++)
+		ap_buf_printf(out, "dir\t%s\n", s->dirs.v[i]);
+	return ap_buf_printf(out, "next-blob\t%lu\n", s->next_blob);
+}
+
+void ap_state_free(ap_state *s)
+{
+	for (size_t i = 0; i < s->npatches; i++) {
+		free(s->patches[i].name);
+		free(s->patches[i].status);
+	}
+	for (size_t i = 0; i < s->nfiles; i++) {
+		free(s->files[i].path);
+		free(s->files[i].orig_blob);
+	}
+	free(s->patches);
+	free(s->files);
+	free(s->platform);
+	ap_strlist_free(&s->dirs);
+	memset(s, 0, sizeof *s);
+}
+
+int ap_state_file_unchanged(const ap_state_file *f, const ap_file_state *disk)
+{
+	if (f->now.exists != disk->exists)
+		return 0;
+	if (!f->now.exists)
+		return 1;
+	return f->now.symlink == disk->symlink && f->now.size == disk->size &&
+	       f->now.ino == disk->ino && f->now.mtime_ns == disk->mtime_ns &&
+	       (f->now.symlink || f->now.mode == disk->mode);
+}

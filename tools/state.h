@@ -1,0 +1,63 @@
+/* state.h - the record, inside the tree, of what applypatch applied.
+ *
+ * TREE/.applypatch/state is a text file, one record a line, fields
+ * separated by tabs (paths cannot hold control characters):
+ *   applypatch-state 1
+ *   platform  NAME
+ *   patch     STATUS SHA256 STRIP NAME
+ *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SIZE NOW-INO NOW-MTIME PATH
+ *   dir       PATH                      (created by apply)
+ *   next-blob N
+ * ORIG-BLOB names TREE/.applypatch/orig/N, the file's bytes before the
+ * first patch touched it ("-": it did not exist). NOW-* is the file as
+ * apply left it, so a later edit is noticed before unapply discards it.
+ */
+#ifndef AP_STATE_H
+#define AP_STATE_H
+
+#include "buf.h"
+#include "error.h"
+#include "hash.h"
+#include "tree.h"
+
+typedef struct ap_state_patch {
+	char *name;
+	char *status;                /* applied | already-applied */
+	char sha256[AP_SHA256_HEX];
+	int strip;
+} ap_state_patch;
+
+typedef struct ap_state_file {
+	char *path;
+	char *orig_blob;             /* NULL: did not exist before */
+	mode_t orig_mode;
+	ap_file_state now;           /* exists=0: apply deleted it */
+} ap_state_file;
+
+typedef struct ap_state {
+	char *platform;
+	ap_state_patch *patches;
+	size_t npatches, pcap;
+	ap_state_file *files;
+	size_t nfiles, fcap;
+	ap_strlist dirs;
+	unsigned long next_blob;
+} ap_state;
+
+#define AP_STATE_INIT { 0 }
+
+/* Loads TREE/.applypatch/state; *found = 0 (and ok) when there is none. */
+int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err);
+int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where, ap_error *err);
+int ap_state_format(const ap_state *s, ap_buf *out);
+void ap_state_free(ap_state *s);
+
+ap_state_file *ap_state_file_find(ap_state *s, const char *path);
+ap_state_file *ap_state_file_add(ap_state *s, const char *path);
+int ap_state_patch_add(ap_state *s, const char *name, const char *status, const char *sha,
+		       int strip);
+
+/* Whether the file on disk is still as apply left it. */
+int ap_state_file_unchanged(const ap_state_file *f, const ap_file_state *disk);
+
+#endif

@@ -1,0 +1,496 @@
+/* tree.c - safe access to the tree on disk, and the write-phase syscalls. */
+#include "tree.h"
+
+#include "buf.h"
+#include "path.h"
+#include "strmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* Directory fds stay open for the run (one open per directory, not per
+ * file); past this many the cache stops growing and fds are reopened. */
+#define DIR_CACHE_MAX 512
+
+struct ap_tree {
+	char *root;
+	int rootfd;
+	ap_strmap dirs;      /* directory path -> (fd + 1) */
+	int scratch_fd;      /* an uncached fd handed out last, closed on next use */
+};
+
+int ap_strlist_add(ap_strlist *l, const char *s)
+{
+	char *c = ap_strdup(s);
+
+	if (!c || ap_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
+		free(c);
+		return -1;
+	}
+	l->v[l->n++] = c;
+	return 0;
+}
+
+void ap_strlist_free(ap_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* --- fault injection ---------------------------------------------------- */
+
+#ifdef AP_FAULT_INJECTION
+static struct {
+	int parsed;
+	char op[16];
+	long at;
+	int err;
+	int short_write;
+	char kill_op[16];
+	long kill_at;
+	long counts[16];
+} fault;
+
+static const char *const fault_ops[] = {
+	"open", "write", "fsync", "syncfs", "rename", "mkdir", "unlink", "chmod", "link",
+	"symlink", NULL,
+};
+
+static void fault_parse(void)
+{
+	const char *f = getenv("APPLYPATCH_FAULT"), *k = getenv("APPLYPATCH_FAULT_KILL");
+
+	fault.parsed = 1;
+	if (f) {
+		char errname[16] = "";
+
+		if (sscanf(f, "%15[a-z]:%ld:%15s", fault.op, &fault.at, errname) >= 2) {
+			fault.err = EIO;
+			if (strcmp(errname, "ENOSPC") == 0)
+				fault.err = ENOSPC;
+			else if (strcmp(errname, "EACCES") == 0)
+				fault.err = EACCES;
+			else if (strcmp(errname, "short") == 0)
+				fault.short_write = 1;
+		}
+	}
+	if (k)
+		sscanf(k, "%15[a-z]:%ld", fault.kill_op, &fault.kill_at);
+}
+
+/* 1 when this call of op should fail (errno set) */
+static int fault_hit(const char *op)
+{
+	size_t i;
+
+	if (!fault.parsed)
+		fault_parse();
+	for (i = 0; fault_ops[i] && strcmp(fault_ops[i], op) != 0; i++)
+		;
+	fault.counts[i]++;
+	if (fault.kill_op[0] && strcmp(fault.kill_op, op) == 0 && fault.counts[i] == fault.kill_at)
+		raise(SIGKILL);
+	if (fault.op[0] && strcmp(fault.op, op) == 0 && fault.counts[i] == fault.at) {
+		errno = fault.err;
+		return 1;
+	}
+	return 0;
+}
+
+void ap_fault_reset(void)
+{
+	memset(&fault, 0, sizeof fault);
+}
+#define FAULT(op) (fault_hit(op))
+#define SHORT_WRITE() (fault.short_write)
+#else
+void ap_fault_reset(void)
+{
+}
+#define FAULT(op) 0
+#define SHORT_WRITE() 0
+#endif
+
+int ap_sys_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	return FAULT("open") ? -1 : openat(dirfd, name, flags, mode);
+}
+
+ssize_t ap_sys_write(int fd, const void *buf, size_t len)
+{
+	if (FAULT("write")) {
+		if (SHORT_WRITE() && len > 1)
+			return write(fd, buf, len / 2);
+		return -1;
+	}
+	return write(fd, buf, len);
+}
+
+int ap_sys_fsync(int fd)
+{
+	return FAULT("fsync") ? -1 : fsync(fd);
+}
+
+int ap_sys_syncfs(int fd)
+{
+	return FAULT("syncfs") ? -1 : syncfs(fd);
+}
+
+int ap_sys_renameat(int olddirfd, const char *oldname, int newdirfd, const char *newname)
+{
+	return FAULT("rename") ? -1 : renameat(olddirfd, oldname, newdirfd, newname);
+}
+
+int ap_sys_mkdirat(int dirfd, const char *name, mode_t mode)
+{
+	return FAULT("mkdir") ? -1 : mkdirat(dirfd, name, mode);
+}
+
+int ap_sys_unlinkat(int dirfd, const char *name, int flags)
+{
+	return FAULT("unlink") ? -1 : unlinkat(dirfd, name, flags);
+}
+
+int ap_sys_fchmod(int fd, mode_t mode)
+{
+	return FAULT("chmod") ? -1 : fchmod(fd, mode);
+}
+
+int ap_sys_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname)
+{
+	return FAULT("link") ? -1 : linkat(olddirfd, oldname, newdirfd, newname, 0);
+}
+
+int ap_sys_symlinkat(const char *target, int dirfd, const char *name)
+{
+	return FAULT("symlink") ? -1 : symlinkat(target, dirfd, name);
+}
+
+/* --- the tree ----------------------------------------------------------- */
+
+int ap_tree_open(ap_tree **out, const char *root, ap_error *err)
+{
+	ap_tree *t = calloc(1, sizeof *t);
+	struct stat st;
+
+	*out = NULL;
+	if (!t)
+		return ap_error_set(err, "out of memory");
+	t->scratch_fd = -1;
+	t->root = ap_strdup(root);
+	t->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->rootfd < 0) {
+		ap_error_sys(err, "cannot open tree %s", root);
+		ap_tree_close(t);
+		return -1;
+	}
+	if (fstat(t->rootfd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ap_error_set(err, "tree %s is not a directory", root);
+		ap_tree_close(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void ap_tree_close(ap_tree *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->dirs.cap; i++)
+		if (t->dirs.slots[i].key)
+			close((int)(long)t->dirs.slots[i].value - 1);
+	ap_strmap_free(&t->dirs);
+	if (t->scratch_fd >= 0)
+		close(t->scratch_fd);
+	if (t->rootfd >= 0)
+		close(t->rootfd);
+	free(t->root);
+	free(t);
+}
+
+const char *ap_tree_root(const ap_tree *t)
+{
+	return t->root;
+}
+
+int ap_tree_rootfd(const ap_tree *t)
+{
+	return t->rootfd;
+}
+
+int ap_tree_lock(ap_tree *t, ap_error *err)
+{
+	if (flock(t->rootfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return ap_error_set(err, "another applypatch run holds the lock on %s; wait for it "
+				    "to finish, then run the command again", t->root);
+	return ap_error_sys(err, "cannot lock %s", t->root);
+}
+
+static int symlink_error(ap_error *err, const char *path, size_t upto)
+{
+	char shown[512];
+
+	ap_path_show(path, upto, shown, sizeof shown);
+	return ap_error_set(err, "%s is a symbolic link: applypatch never reads, writes or "
+			    "deletes through symlinks", shown);
+}
+
+/* Opens dir (a prefix of some path, "" for the root) component by component.
+ * Returns a cached fd, -1 with errno ENOENT when a component is missing
+ * (and not to be created), or -2 with err set. */
+static int open_dir(ap_tree *t, const char *dir, ap_strlist *created, ap_error *err)
+{
+	char *copy, *p;
+	int fd, cached;
+	void *hit;
+
+	if (!*dir)
+		return t->rootfd;
+	hit = ap_strmap_get(&t->dirs, dir);
+	if (hit)
+		return (int)(long)hit - 1;
+	/* open the parent first (cached), then this one level */
+	copy = ap_strdup(dir);
+	if (!copy) {
+		ap_error_set(err, "out of memory");
+		return -2;
+	}
+	p = strrchr(copy, '/');
+	if (p)
+		*p = '\0';
+	fd = open_dir(t, p ? copy : "", created, err);
+	if (fd < 0) {
+		free(copy);
+		return fd;
+	}
+	{
+		const char *name = p ? p + 1 : copy;
+		int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (sub < 0 && errno == ENOENT && created) {
+			if (ap_sys_mkdirat(fd, name, 0777) < 0 && errno != EEXIST) {
+				ap_error_sys(err, "cannot create directory %s", dir);
+				free(copy);
+				return -2;
+			}
+			if (ap_strlist_add(created, dir) < 0) {
+				ap_error_set(err, "out of memory");
+				free(copy);
+				return -2;
+			}
+			sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (sub < 0) {
+			int e = errno;
+			struct stat st;
+
+			if (e == ENOENT) {
+				free(copy);
+				errno = ENOENT;
+				return -1;
+			}
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				symlink_error(err, dir, strlen(dir));
+			else if (e == ENOTDIR)
+				ap_error_set(err, "%s is not a directory", dir);
+			else {
+				errno = e;
+				ap_error_sys(err, "cannot open directory %s", dir);
+			}
+			free(copy);
+			return -2;
+		}
+		free(copy);
+		cached = t->dirs.n < DIR_CACHE_MAX && ap_strmap_put(&t->dirs, dir, (void *)(long)(sub + 1)) == 0;
+		if (!cached) {
+			if (t->scratch_fd >= 0)
+				close(t->scratch_fd);
+			t->scratch_fd = sub;
+		}
+		return sub;
+	}
+}
+
+int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
+		   ap_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return t->rootfd;
+	dir = ap_strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return ap_error_set(err, "out of memory");
+	fd = open_dir(t, dir, created, err);
+	if (fd == -1 && !created) {
+		free(dir);
+		errno = ENOENT;
+		return -1;
+	}
+	if (fd == -1)
+		ap_error_sys(err, "cannot open directory %s", dir);
+	free(dir);
+	return fd < 0 ? -2 : fd;
+}
+
+static void fill_state(ap_file_state *st, const struct stat *sb)
+{
+	st->exists = 1;
+	st->symlink = S_ISLNK(sb->st_mode);
+	st->dir = S_ISDIR(sb->st_mode);
+	st->mode = sb->st_mode & 07777;
+	st->size = sb->st_size;
+	st->dev = sb->st_dev;
+	st->ino = sb->st_ino;
+	st->mtime_ns = (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
+}
+
+int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
+{
+	const char *base;
+	struct stat sb;
+	int dfd;
+
+	memset(st, 0, sizeof *st);
+	dfd = ap_tree_parent(t, path, NULL, &base, err);
+	if (dfd == -1)
+		return 0;
+	if (dfd < 0)
+		return -1;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return ap_error_sys(err, "cannot stat %s", path);
+	}
+	fill_state(st, &sb);
+	return 0;
+}
+
+int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,
+		 ap_error *err)
+{
+	const char *base;
+	struct stat sb;
+	char *buf;
+	size_t got = 0;
+	int dfd, fd;
+
+	memset(st, 0, sizeof *st);
+	*data = NULL;
+	*len = 0;
+	dfd = ap_tree_parent(t, path, NULL, &base, err);
+	if (dfd == -1)
+		return 0;
+	if (dfd < 0)
+		return -1;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ELOOP)
+			return symlink_error(err, path, strlen(path));
+		return ap_error_sys(err, "cannot open %s", path);
+	}
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return ap_error_sys(err, "cannot stat %s", path);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ap_error_set(err, "%s is not a regular file", path);
+	}
+	if ((unsigned long long)sb.st_size > AP_FILE_MAX) {
+		close(fd);
+		return ap_error_set(err, "%s is %lld bytes, more than applypatch's limit of %zu MiB",
+				    path, (long long)sb.st_size, AP_FILE_MAX >> 20);
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return ap_error_set(err, "out of memory reading %s", path);
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			close(fd);
+			return ap_error_sys(err, "cannot read %s", path);
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	buf[got] = '\0';
+	fill_state(st, &sb);
+	st->size = (off_t)got;
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
+int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		      ap_file_state *st, ap_error *err, const char *shown)
+{
+	struct stat sb;
+	size_t done = 0;
+	int fd = ap_sys_openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       0600);
+
+	if (fd < 0)
+		return ap_error_sys(err, "cannot create %s", shown);
+	while (done < len) {
+		ssize_t w = ap_sys_write(fd, data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			ap_error_sys(err, "cannot write %s", shown);
+			close(fd);
+			unlinkat(dirfd, name, 0);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	if (ap_sys_fchmod(fd, mode) < 0) {
+		ap_error_sys(err, "cannot set the mode of %s", shown);
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		return -1;
+	}
+	if (st) {
+		if (fstat(fd, &sb) < 0) {
+			ap_error_sys(err, "cannot stat %s", shown);
+			close(fd);
+			unlinkat(dirfd, name, 0);
+			return -1;
+		}
+		fill_state(st, &sb);
+	}
+	if (close(fd) < 0) {
+		ap_error_sys(err, "cannot write %s", shown);
+		unlinkat(dirfd, name, 0);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* tree.h - the source tree on disk, reached only through safe paths.
+ *
+ * Every path is walked from the tree's root one component at a time with
+ * O_NOFOLLOW, so nothing is ever read, written or deleted through a
+ * symbolic link, and nothing outside the tree is reached. All system
+ * calls of the write phase go through here, which is where tests inject
+ * faults (see ap_fault_*).
+ */
+#ifndef AP_TREE_H
+#define AP_TREE_H
+
+#include "error.h"
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Files larger than this are refused rather than read into memory. */
+#define AP_FILE_MAX ((size_t)512 << 20)
+
+typedef struct ap_tree ap_tree;
+
+typedef struct ap_file_state {
+	int exists;
+	int symlink;       /* the path is a symbolic link (never followed) */
+	int dir;           /* the path is a directory */
+	mode_t mode;       /* permission bits */
+	off_t size;
+	dev_t dev;
+	ino_t ino;
+	long long mtime_ns;
+} ap_file_state;
+
+/* Opens the tree at root (which must be a directory, not a symlink). */
+int ap_tree_open(ap_tree **out, const char *root, ap_error *err);
+void ap_tree_close(ap_tree *t);
+const char *ap_tree_root(const ap_tree *t);
+int ap_tree_rootfd(const ap_tree *t);
+
+/* Takes the tree's lock (flock on its root directory); fails at once,
+ * with a clear message, when another run holds it. */
+int ap_tree_lock(ap_tree *t, ap_error *err);
+
+/* Reads a regular file. Missing: *st exists=0, ok. A symlink anywhere on
+ * the path, a directory, a device, or a file over AP_FILE_MAX: error. */
+int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data,
+		 size_t *len, ap_error *err);
+
+/* Looks at a path without reading it (symlinks reported, not followed). */
+int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err);
+
+/* Opens the directory holding path (creating missing ones when created is
+ * non-NULL, appending their paths to it). Returns an fd owned by the tree's
+ * cache (do not close) and sets *base to the last component. */
+typedef struct ap_strlist {
+	char **v;
+	size_t n, cap;
+} ap_strlist;
+int ap_strlist_add(ap_strlist *l, const char *s);
+void ap_strlist_free(ap_strlist *l);
+
+int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
+		   ap_error *err);
+
+/* The write-phase system calls, each a place where a fault can be
+ * injected. They set errno like the calls they wrap. */
+int ap_sys_openat(int dirfd, const char *name, int flags, mode_t mode);
+ssize_t ap_sys_write(int fd, const void *buf, size_t len);
+int ap_sys_fsync(int fd);
+int ap_sys_syncfs(int fd);
+int ap_sys_renameat(int olddirfd, const char *oldname, int newdirfd, const char *newname);
+int ap_sys_mkdirat(int dirfd, const char *name, mode_t mode);
+int ap_sys_unlinkat(int dirfd, const char *name, int flags);
+int ap_sys_fchmod(int fd, mode_t mode);
+int ap_sys_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname);
+int ap_sys_symlinkat(const char *target, int dirfd, const char *name);
+
+/* Writes all of data to a new file dirfd/name (O_EXCL), fchmod's it to
+ * mode, and returns its state; no fsync (the caller syncs in bulk). */
+int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
+		      mode_t mode, ap_file_state *st, ap_error *err, const char *shown);
+
+/* Fault injection for tests: APPLYPATCH_FAULT="op:N[:errno]" makes the
+ * Nth call of op (open, write, fsync, syncfs, rename, mkdir, unlink,
+ * chmod, link, symlink) fail with errno (EIO by default; "short" for
+ * write makes it write half); APPLYPATCH_FAULT_KILL="op:N" raises
+ * SIGKILL instead. Honoured only in builds with AP_FAULT_INJECTION. */
+void ap_fault_reset(void);
+
+#endif

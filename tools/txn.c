@@ -1,0 +1,620 @@
+/* txn.c - the pending/journal protocol described in txn.h. */
+#include "txn.h"
+
+#include "buf.h"
+#include "path.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ap_txn {
+	ap_tree *tree;
+	int statefd;            /* TREE/.applypatch */
+	int statedir_created;
+	ap_change *ch;
+	size_t n;
+	char **tmp;             /* temp path (relative to the root) per change */
+	ap_strlist created;     /* directories prepare made */
+	ap_strlist backups;     /* orig/ names prepare linked */
+	ap_strlist rmdirs;
+	int prepared;
+	int committed;
+};
+
+static int open_statedir(ap_tree *t, int create, int *created, ap_error *err)
+{
+	int root = ap_tree_rootfd(t);
+	int fd;
+
+	if (created)
+		*created = 0;
+	fd = openat(root, AP_STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT || !create) {
+		if (fd < 0 && errno != ENOENT)
+			return ap_error_sys(err, "cannot open %s/%s (it must be a directory, "
+					    "not a symlink)", ap_tree_root(t), AP_STATE_DIR);
+		return fd;
+	}
+	if (ap_sys_mkdirat(root, AP_STATE_DIR, 0777) < 0)
+		return ap_error_sys(err, "cannot create %s/%s", ap_tree_root(t), AP_STATE_DIR);
+	if (created)
+		*created = 1;
+	fd = openat(root, AP_STATE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ap_error_sys(err, "cannot open %s/%s", ap_tree_root(t), AP_STATE_DIR);
+	return fd;
+}
+
+/* Writes dir/name atomically: name.tmp, fsync, rename, fsync dir. */
+static int write_atomic(int dirfd, const char *name, const char *data, size_t len,
+			ap_error *err)
+{
+	char tmp[256];
+	int fd;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", name);
+	unlinkat(dirfd, tmp, 0);
+	if (ap_write_new_file(dirfd, tmp, data, len, 0644, NULL, err, tmp) < 0)
+		return ap_error_wrap(err, "%s", AP_STATE_DIR);
+	fd = ap_sys_openat(dirfd, tmp, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0 || ap_sys_fsync(fd) < 0) {
+		ap_error_sys(err, "cannot sync %s/%s", AP_STATE_DIR, tmp);
+		if (fd >= 0)
+			close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	close(fd);
+	if (ap_sys_renameat(dirfd, tmp, dirfd, name) < 0) {
+		ap_error_sys(err, "cannot rename %s/%s", AP_STATE_DIR, tmp);
+		unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	if (ap_sys_fsync(dirfd) < 0)
+		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
+	return 0;
+}
+
+int ap_state_file_read(ap_tree *t, const char *name, char **data, size_t *len, ap_error *err)
+{
+	ap_file_state st;
+	char *path = ap_printf("%s/%s", AP_STATE_DIR, name);
+	int rc;
+
+	if (!path)
+		return ap_error_set(err, "out of memory");
+	rc = ap_tree_read(t, path, &st, data, len, err);
+	free(path);
+	return rc;
+}
+
+int ap_txn_begin(ap_txn **out, ap_tree *t, ap_error *err)
+{
+	ap_txn *x = calloc(1, sizeof *x);
+
+	*out = NULL;
+	if (!x)
+		return ap_error_set(err, "out of memory");
+	x->tree = t;
+	x->statefd = -1;
+	*out = x;
+	return 0;
+}
+
+const ap_strlist *ap_txn_created_dirs(const ap_txn *x)
+{
+	return &x->created;
+}
+
+int ap_txn_rmdir(ap_txn *x, const char *dir)
+{
+	return ap_strlist_add(&x->rmdirs, dir);
+}
+
+/* The directories that writing path would create, outermost first. */
+static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_error *err)
+{
+	char *copy = ap_strdup(path);
+	int missing = 0;
+
+	if (!copy)
+		return ap_error_set(err, "out of memory");
+	for (char *p = strchr(copy, '/'); p; p = strchr(p + 1, '/')) {
+		ap_file_state st;
+
+		*p = '\0';
+		if (!missing) {
+			if (ap_tree_stat(t, copy, &st, err) < 0) {
+				free(copy);
+				return -1;
+			}
+			if (st.exists && st.symlink) {
+				ap_error_set(err, "%s is a symbolic link: applypatch never writes "
+					     "through symlinks", copy);
+				free(copy);
+				return -1;
+			}
+			if (st.exists && !st.dir) {
+				ap_error_set(err, "%s is not a directory", copy);
+				free(copy);
+				return -1;
+			}
+			missing = !st.exists;
+		}
+		if (missing) {
+			int dup = 0;
+
+			for (size_t i = 0; i < out->n && !dup; i++)
+				dup = strcmp(out->v[i], copy) == 0;
+			if (!dup && ap_strlist_add(out, copy) < 0) {
+				free(copy);
+				return ap_error_set(err, "out of memory");
+			}
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
+int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
+{
+	ap_buf pending = AP_BUF_INIT;
+	ap_strlist will_create = { 0 };
+	int origfd = -1;
+	pid_t pid = getpid();
+	int rc = -1;
+
+	x->ch = ch;
+	x->n = n;
+	x->tmp = calloc(n ? n : 1, sizeof *x->tmp);
+	if (!x->tmp)
+		return ap_error_set(err, "out of memory");
+	x->statefd = open_statedir(x->tree, 1, &x->statedir_created, err);
+	if (x->statefd < 0)
+		return -1;
+	x->prepared = 1;
+	if (ap_sys_mkdirat(x->statefd, "orig", 0777) < 0 && errno != EEXIST)
+		return ap_error_sys(err, "cannot create %s/orig", AP_STATE_DIR);
+	origfd = openat(x->statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (origfd < 0)
+		return ap_error_sys(err, "cannot open %s/orig", AP_STATE_DIR);
+
+	ap_buf_printf(&pending, "applypatch-pending 1\nstatedir\t%s\n",
+		      x->statedir_created ? "created" : "existed");
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(ch[i].path, '/');
+
+		if (ch[i].kind != AP_CHANGE_DELETE) {
+			x->tmp[i] = slash
+				? ap_printf("%.*s/.aptmp.%ld.%zu", (int)(slash - ch[i].path), ch[i].path,
+					    (long)pid, i)
+				: ap_printf(".aptmp.%ld.%zu", (long)pid, i);
+			if (!x->tmp[i])
+				goto oom;
+			ap_buf_printf(&pending, "tmp\t%s\n", x->tmp[i]);
+			if (missing_dirs(x->tree, ch[i].path, &will_create, err) < 0)
+				goto out;
+		}
+		if (ch[i].backup)
+			ap_buf_printf(&pending, "orig\t%s\n", ch[i].backup);
+	}
+	for (size_t i = 0; i < will_create.n; i++)
+		ap_buf_printf(&pending, "mkdir\t%s\n", will_create.v[i]);
+	if (!pending.data)
+		goto oom;
+	if (write_atomic(x->statefd, "pending", pending.data, pending.len, err) < 0)
+		goto out;
+
+	for (size_t i = 0; i < n; i++) {
+		ap_change *c = &ch[i];
+		const char *base;
+		int dfd = ap_tree_parent(x->tree, c->path,
+					 c->kind == AP_CHANGE_DELETE ? NULL : &x->created, &base, err);
+
+		if (dfd < 0) {
+			if (dfd == -1)
+				ap_error_sys(err, "cannot open the directory of %s", c->path);
+			goto out;
+		}
+		if (c->backup) {
+			if (ap_sys_linkat(dfd, base, origfd, c->backup) < 0) {
+				/* no hard links here (or across devices): copy the bytes */
+				ap_file_state st;
+				char *data;
+				size_t len;
+
+				if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
+				    errno != EOPNOTSUPP) {
+					ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
+					goto out;
+				}
+				if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
+					goto out;
+				if (ap_write_new_file(origfd, c->backup, data, len, st.mode, NULL, err,
+						      c->path) < 0) {
+					free(data);
+					goto out;
+				}
+				free(data);
+			}
+			if (ap_strlist_add(&x->backups, c->backup) < 0)
+				goto oom;
+		}
+		if (c->kind == AP_CHANGE_WRITE) {
+			if (ap_write_new_file(dfd, strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1
+					      : x->tmp[i], c->data, c->len, c->mode, &c->result, err,
+					      c->path) < 0)
+				goto out;
+		} else if (c->kind == AP_CHANGE_SYMLINK) {
+			const char *tbase = strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1 : x->tmp[i];
+			char *target = ap_strndup(c->data, c->len);
+			struct stat sb;
+
+			if (!target)
+				goto oom;
+			if (ap_sys_symlinkat(target, dfd, tbase) < 0) {
+				free(target);
+				ap_error_sys(err, "cannot create symlink %s", c->path);
+				goto out;
+			}
+			free(target);
+			if (fstatat(dfd, tbase, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+				ap_error_sys(err, "cannot stat %s", c->path);
+				goto out;
+			}
+			memset(&c->result, 0, sizeof c->result);
+			c->result.exists = c->result.symlink = 1;
+			c->result.ino = sb.st_ino;
+			c->result.size = sb.st_size;
+			c->result.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	ap_error_set(err, "out of memory");
+out:
+	if (origfd >= 0)
+		close(origfd);
+	ap_buf_free(&pending);
+	ap_strlist_free(&will_create);
+	return rc;
+}
+
+/* --- rolling forward (commit, and recovery after the commit point) ------ */
+
+static int unlink_path(ap_tree *t, const char *path, int flags, ap_error *err)
+{
+	const char *base;
+	int dfd = ap_tree_parent(t, path, NULL, &base, err);
+
+	if (dfd == -1)
+		return 0;
+	if (dfd < 0)
+		return -1;
+	if (ap_sys_unlinkat(dfd, base, flags) < 0 && errno != ENOENT) {
+		if (flags == AT_REMOVEDIR && (errno == ENOTEMPTY || errno == EEXIST))
+			return 0;
+		return ap_error_sys(err, "cannot remove %s", path);
+	}
+	return 0;
+}
+
+static int remove_tree_at(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (e->d_type == DT_DIR)
+			remove_tree_at(dirfd(d), e->d_name);
+		else
+			ap_sys_unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	return ap_sys_unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int sync_dir_of(ap_tree *t, const char *path, ap_error *err)
+{
+	const char *base;
+	int dfd = ap_tree_parent(t, path, NULL, &base, err);
+
+	if (dfd == -1)
+		return 0;
+	if (dfd < 0)
+		return -1;
+	if (ap_sys_fsync(dfd) < 0)
+		return ap_error_sys(err, "cannot sync the directory of %s", path);
+	return 0;
+}
+
+/* Carries out a journal; every step may already have been done. */
+static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
+{
+	char *save = NULL;
+	int remove_state = 0, write_state = 0;
+	ap_strlist synced = { 0 };
+	int rc = 0;
+
+	for (char *line = strtok_r(journal, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		char *a = tab ? tab + 1 : NULL, *b = NULL;
+
+		if (a && (b = strchr(a, '\t')))
+			*b++ = '\0';
+		if (tab)
+			*tab = '\0';
+		if (strcmp(line, "rename") == 0 && a && b) {
+			const char *tbase, *fbase;
+			int dfd = ap_tree_parent(t, a, NULL, &tbase, err);
+			int ffd;
+
+			if (dfd < 0) {
+				rc = dfd == -1 ? 0 : -1;
+				continue;
+			}
+			ffd = ap_tree_parent(t, b, NULL, &fbase, err);
+			if (ffd < 0) {
+				rc = ap_error_set(err, "cannot open the directory of %s", b);
+				continue;
+			}
+			if (faccessat(dfd, tbase, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;  /* renamed already */
+			if (ap_sys_renameat(dfd, tbase, ffd, fbase) < 0)
+				rc = ap_error_sys(err, "cannot rename %s to %s", a, b);
+			else
+				ap_strlist_add(&synced, b);
+		} else if (strcmp(line, "delete") == 0 && a) {
+			rc = unlink_path(t, a, 0, err);
+			if (rc == 0)
+				ap_strlist_add(&synced, a);
+		} else if (strcmp(line, "rmdir") == 0 && a) {
+			rc = unlink_path(t, a, AT_REMOVEDIR, err);
+		} else if (strcmp(line, "state") == 0 && a) {
+			remove_state = strcmp(a, "remove") == 0;
+			write_state = strcmp(a, "write") == 0;
+		}
+	}
+	for (size_t i = 0; i < synced.n && rc == 0; i++) {
+		int dup = 0;
+		const char *slash = strrchr(synced.v[i], '/');
+		size_t dl = slash ? (size_t)(slash - synced.v[i]) : 0;
+
+		for (size_t j = 0; j < i && !dup; j++) {
+			const char *s2 = strrchr(synced.v[j], '/');
+			size_t l2 = s2 ? (size_t)(s2 - synced.v[j]) : 0;
+
+			dup = dl == l2 && strncmp(synced.v[i], synced.v[j], dl) == 0;
+		}
+		if (!dup)
+			rc = sync_dir_of(t, synced.v[i], err);
+	}
+	ap_strlist_free(&synced);
+	if (rc < 0)
+		return -1;
+	if (write_state && ap_sys_renameat(statefd, "state.new", statefd, "state") < 0 &&
+	    errno != ENOENT)
+		return ap_error_sys(err, "cannot rename %s/state.new", AP_STATE_DIR);
+	if (ap_sys_fsync(statefd) < 0)
+		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
+	if (remove_state) {
+		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
+			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
+		ap_sys_fsync(ap_tree_rootfd(t));
+		return 1;
+	}
+	if (ap_sys_unlinkat(statefd, "journal", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/journal", AP_STATE_DIR);
+	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
+	if (ap_sys_fsync(statefd) < 0)
+		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
+	return 0;
+}
+
+int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
+{
+	ap_buf j = AP_BUF_INIT;
+	char *copy;
+	int rc;
+
+	if (!x->prepared)
+		return ap_error_set(err, "internal error: commit before prepare");
+	if (state) {
+		unlinkat(x->statefd, "state.new", 0);
+		if (ap_write_new_file(x->statefd, "state.new", state, len, 0644, NULL, err,
+				      AP_STATE_DIR "/state.new") < 0)
+			return -1;
+	}
+	/* one sync for every temp file, rather than one fsync each */
+	if (ap_sys_syncfs(ap_tree_rootfd(x->tree)) < 0)
+		return ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(x->tree));
+
+	ap_buf_puts(&j, "applypatch-journal 1\n");
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->ch[i].kind == AP_CHANGE_DELETE)
+			ap_buf_printf(&j, "delete\t%s\n", x->ch[i].path);
+		else
+			ap_buf_printf(&j, "rename\t%s\t%s\n", x->tmp[i], x->ch[i].path);
+	}
+	for (size_t i = x->rmdirs.n; i > 0; i--)
+		ap_buf_printf(&j, "rmdir\t%s\n", x->rmdirs.v[i - 1]);
+	ap_buf_printf(&j, "state\t%s\nend\n", state ? "write" : "remove");
+	if (!j.data) {
+		ap_buf_free(&j);
+		return ap_error_set(err, "out of memory");
+	}
+	if (write_atomic(x->statefd, "journal", j.data, j.len, err) < 0) {
+		ap_buf_free(&j);
+		return -1;
+	}
+	/* committed: from here on the change completes, now or at recovery */
+	x->committed = 1;
+	copy = ap_strndup(j.data, j.len);
+	rc = copy ? roll_forward(x->tree, x->statefd, copy, err) : -1;
+	free(copy);
+	if (rc < 0) {
+		/* a transient failure: the journal is idempotent, try once more */
+		ap_error e2 = AP_ERROR_INIT;
+
+		copy = ap_strndup(j.data, j.len);
+		rc = copy ? roll_forward(x->tree, x->statefd, copy, &e2) : -1;
+		free(copy);
+		if (rc < 0)
+			ap_error_wrap(err, "the change is committed but could not be completed (it "
+				      "will be when applypatch next runs on this tree)");
+	}
+	ap_buf_free(&j);
+	if (rc == 1) {
+		/* the state directory is gone, and statefd with it */
+		close(x->statefd);
+		x->statefd = -1;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* --- rolling back (abort, and recovery before the commit point) --------- */
+
+static int roll_back(ap_tree *t, int statefd, char *pending, ap_error *err)
+{
+	char *save = NULL;
+	ap_strlist dirs = { 0 };
+	int created = 0, rc = 0;
+	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	for (char *line = strtok_r(pending, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+
+		if (!tab)
+			continue;
+		*tab++ = '\0';
+		if (strcmp(line, "tmp") == 0) {
+			if (unlink_path(t, tab, 0, err) < 0)
+				rc = -1;
+		} else if (strcmp(line, "orig") == 0 && origfd >= 0) {
+			if (ap_sys_unlinkat(origfd, tab, 0) < 0 && errno != ENOENT)
+				rc = ap_error_sys(err, "cannot remove %s/orig/%s", AP_STATE_DIR, tab);
+		} else if (strcmp(line, "mkdir") == 0) {
+			ap_strlist_add(&dirs, tab);
+		} else if (strcmp(line, "statedir") == 0) {
+			created = strcmp(tab, "created") == 0;
+		}
+	}
+	if (origfd >= 0)
+		close(origfd);
+	for (size_t i = dirs.n; i > 0 && rc == 0; i--)
+		rc = unlink_path(t, dirs.v[i - 1], AT_REMOVEDIR, err);
+	ap_strlist_free(&dirs);
+	if (rc < 0)
+		return -1;
+	if (ap_sys_unlinkat(statefd, "state.new", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/state.new", AP_STATE_DIR);
+	if (created && faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
+			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
+		return 1;
+	}
+	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
+	ap_sys_fsync(statefd);
+	return 0;
+}
+
+void ap_txn_free(ap_txn *x)
+{
+	if (!x)
+		return;
+	if (x->prepared && !x->committed && x->statefd >= 0) {
+		char *pending;
+		size_t len;
+		ap_error e = AP_ERROR_INIT;
+
+		if (ap_state_file_read(x->tree, "pending", &pending, &len, &e) == 0 && pending) {
+			roll_back(x->tree, x->statefd, pending, &e);
+			free(pending);
+		} else if (x->statedir_created) {
+			remove_tree_at(ap_tree_rootfd(x->tree), AP_STATE_DIR);
+		}
+	}
+	if (x->statefd >= 0)
+		close(x->statefd);
+	for (size_t i = 0; x->tmp && i < x->n; i++)
+		free(x->tmp[i]);
+	free(x->tmp);
+	ap_strlist_free(&x->created);
+	ap_strlist_free(&x->backups);
+	ap_strlist_free(&x->rmdirs);
+	free(x);
+}
+
+int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
+{
+	char *text = NULL;
+	size_t len;
+	int statefd = open_statedir(t, 0, NULL, err);
+	int rc;
+
+	*note = NULL;
+	if (statefd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (ap_state_file_read(t, "journal", &text, &len, err) < 0) {
+		close(statefd);
+		return -1;
+	}
+	if (text) {
+		if (len < 5 || memcmp(text + len - 4, "end\n", 4) != 0) {
+			free(text);
+			close(statefd);
+			return ap_error_set(err, "%s/%s/journal is incomplete; remove it only if you "
+					    "know the tree is consistent", ap_tree_root(t), AP_STATE_DIR);
+		}
+		rc = roll_forward(t, statefd, text, err);
+		free(text);
+		close(statefd);
+		if (rc < 0)
+			return -1;
+		*note = ap_strdup("completed an interrupted run (its changes were committed)");
+		return 0;
+	}
+	if (ap_state_file_read(t, "pending", &text, &len, err) < 0) {
+		close(statefd);
+		return -1;
+	}
+	if (text) {
+		rc = roll_back(t, statefd, text, err);
+		free(text);
+		close(statefd);
+		if (rc < 0)
+			return -1;
+		*note = ap_strdup("rolled back an interrupted run (it had not committed; the tree "
+				  "is as it was before it)");
+		return 0;
+	}
+	/* a state directory with neither state nor work in progress is debris */
+	if (faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		close(statefd);
+		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
+			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
+		return 0;
+	}
+	close(statefd);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* txn.h - changing many files of the tree as one step.
+ *
+ * Protocol (all files under TREE/.applypatch/):
+ *   prepare: write `pending` (every name about to be created), create
+ *            missing directories, write each new file's bytes to a temp file
+ *            beside it, link each original into orig/ for unapply;
+ *   commit:  write state.new, syncfs once, write `journal` (the renames,
+ *            deletions and the state switch) and fsync it: the commit point;
+ *            then rename, delete, fsync the directories, drop the journal.
+ * A run killed before the commit point is rolled back from `pending`; one
+ * killed after it is rolled forward from `journal`: ap_txn_recover does
+ * either, so the tree is never left half-patched.
+ */
+#ifndef AP_TXN_H
+#define AP_TXN_H
+
+#include "error.h"
+#include "tree.h"
+
+enum ap_change_kind { AP_CHANGE_WRITE, AP_CHANGE_SYMLINK, AP_CHANGE_DELETE };
+
+typedef struct ap_change {
+	enum ap_change_kind kind;
+	const char *path;
+	const char *data;        /* WRITE: the bytes; SYMLINK: the target */
+	size_t len;
+	mode_t mode;             /* WRITE: permission bits */
+	const char *backup;      /* keep the current file as orig/BACKUP, or NULL */
+	ap_file_state result;    /* filled by prepare: the new file's state */
+} ap_change;
+
+typedef struct ap_txn ap_txn;
+
+/* The caller holds the tree's lock for the whole transaction. */
+int ap_txn_begin(ap_txn **out, ap_tree *t, ap_error *err);
+int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err);
+/* Directories that prepare created, outermost first. */
+const ap_strlist *ap_txn_created_dirs(const ap_txn *x);
+/* Asks commit to remove dir after the renames if it is then empty. */
+int ap_txn_rmdir(ap_txn *x, const char *dir);
+/* state == NULL removes the state directory altogether (unapply). */
+int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err);
+/* Rolls back anything prepared but not committed, then frees. */
+void ap_txn_free(ap_txn *x);
+
+/* Completes or rolls back an interrupted run; *note (malloc'd, may be
+ * NULL) says which, for the user. Needs the lock. */
+int ap_txn_recover(ap_tree *t, char **note, ap_error *err);
+
+/* Reads TREE/.applypatch/NAME (state, orig/N); missing: *data NULL, ok. */
+int ap_state_file_read(ap_tree *t, const char *name, char **data, size_t *len, ap_error *err);
+
+#endif

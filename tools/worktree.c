@@ -1,0 +1,685 @@
+/* worktree.c - apply, unapply and status on a tree on disk. */
+#include "worktree.h"
+
+#include "buf.h"
+#include "path.h"
+#include "state.h"
+#include "tree.h"
+#include "txn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- loading a series and its patches ------------------------------------ */
+
+static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+
+	*data = NULL;
+	if (fd < 0)
+		return ap_error_sys(err, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ap_error_set(err, "%s is not a regular file", path);
+	}
+	if ((size_t)st.st_size > AP_PATCH_MAX_BYTES) {
+		close(fd);
+		return ap_error_set(err, "%s is %lld bytes, more than the limit of %zu MiB", path,
+				    (long long)st.st_size, AP_PATCH_MAX_BYTES >> 20);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return ap_error_set(err, "out of memory reading %s", path);
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
+int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
+			   int all, ap_error *err)
+{
+	memset(ls, 0, sizeof *ls);
+	if (ap_series_load(&ls->series, dir, platform, err) < 0)
+		return -1;
+	ls->patches = calloc(ls->series.n + 1, sizeof *ls->patches);
+	ls->errors = calloc(ls->series.n + 1, sizeof *ls->errors);
+	ls->sha256 = calloc(ls->series.n + 1, sizeof *ls->sha256);
+	if (!ls->patches || !ls->errors || !ls->sha256) {
+		ap_loaded_series_free(ls);
+		return ap_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < ls->series.n; i++) {
+		const ap_series_entry *e = &ls->series.v[i];
+		char *path, *data;
+		size_t len = 0;
+		ap_error pe = AP_ERROR_INIT;
+
+		if (!e->selected && !all)
+			continue;
+		path = ap_printf("%s/%s", dir, e->name);
+		if (!path) {
+			ap_loaded_series_free(ls);
+			return ap_error_set(err, "out of memory");
+		}
+		if (read_whole(path, &data, &len, &pe) < 0) {
+			ls->errors[i] = ap_strdup(pe.msg);
+		} else {
+			ap_sha256_hex(data, len, ls->sha256[i]);
+			if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
+				ls->errors[i] = ap_strdup(pe.msg);
+			free(data);
+		}
+		free(path);
+	}
+	return 0;
+}
+
+void ap_loaded_series_free(ap_loaded_series *ls)
+{
+	for (size_t i = 0; i < ls->series.n; i++) {
+		if (ls->patches)
+			ap_patch_free(&ls->patches[i]);
+		if (ls->errors)
+			free(ls->errors[i]);
+	}
+	free(ls->patches);
+	free(ls->errors);
+	free(ls->sha256);
+	ap_series_free(&ls->series);
+	memset(ls, 0, sizeof *ls);
+}
+
+/* --- common set-up -------------------------------------------------------- */
+
+static int run_init(ap_run *run, const ap_run_opts *o, int need_platform, ap_error *err)
+{
+	const char *platform = o->platform;
+
+	memset(run, 0, sizeof *run);
+	run->tree = ap_strdup(o->tree ? o->tree : ".");
+	run->patches_dir = o->patches_dir ? ap_strdup(o->patches_dir)
+					  : ap_printf("%s/patches", run->tree ? run->tree : ".");
+	run->dry_run = o->dry_run;
+	if (!platform && need_platform) {
+		platform = ap_platform_detect();
+		if (!platform)
+			return ap_error_set(err, "cannot tell this system's platform from uname; "
+					    "name it with --platform (linux, cygwin, darwin, freebsd, ...)");
+	}
+	if (platform)
+		run->platform = ap_strdup(platform);
+	if (!run->tree || !run->patches_dir || (platform && !run->platform))
+		return ap_error_set(err, "out of memory");
+	return 0;
+}
+
+static int add_run_warning(ap_run *run, const char *where, const char *what)
+{
+	if (ap_array_grow((void **)&run->warnings, &run->wcap, run->nwarnings + 1,
+			  sizeof *run->warnings) < 0)
+		return -1;
+	run->warnings[run->nwarnings].where = ap_strdup(where);
+	run->warnings[run->nwarnings].what = ap_strdup(what);
+	run->nwarnings++;
+	return 0;
+}
+
+/* Opens and locks the tree, and finishes any interrupted run first. */
+static int open_locked(const char *root, ap_tree **t, char **note, ap_error *err)
+{
+	if (ap_tree_open(t, root, err) < 0)
+		return -1;
+	if (ap_tree_lock(*t, err) < 0 || ap_txn_recover(*t, note, err) < 0) {
+		ap_tree_close(*t);
+		*t = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void set_note(ap_run *run, char *note)
+{
+	if (!note)
+		return;
+	free(run->note);
+	run->note = note;
+}
+
+/* --- apply ---------------------------------------------------------------- */
+
+/* How many of the selected patches match the recorded ones, in order. */
+static size_t recorded_prefix(const ap_state *st, const ap_loaded_series *ls, const size_t *sel,
+			      size_t nsel)
+{
+	size_t k = 0;
+
+	while (k < nsel && k < st->npatches &&
+	       strcmp(st->patches[k].name, ls->series.v[sel[k]].name) == 0 &&
+	       strcmp(st->patches[k].sha256, ls->sha256[sel[k]]) == 0)
+		k++;
+	return k;
+}
+
+static char *series_mismatch(const ap_state *st, const ap_loaded_series *ls, const size_t *sel,
+			     size_t nsel, size_t k, const char *tree)
+{
+	char *what, *out;
+
+	if (k < st->npatches && k < nsel &&
+	    strcmp(st->patches[k].name, ls->series.v[sel[k]].name) == 0)
+		what = ap_printf("%s changed since it was applied (sha256 %.12s, now %.12s)",
+				 st->patches[k].name, st->patches[k].sha256, ls->sha256[sel[k]]);
+	else if (k < st->npatches && k < nsel) {
+		int later = 0;
+
+		for (size_t i = k; i < nsel && !later; i++)
+			later = strcmp(ls->series.v[sel[i]].name, st->patches[k].name) == 0;
+		what = later ? ap_printf("the series changed: %s is now listed before %s, which "
+					 "was applied", ls->series.v[sel[k]].name, st->patches[k].name)
+			     : ap_printf("%s was applied but is no longer selected in the series "
+					 "for %s", st->patches[k].name, st->platform);
+	} else if (k < st->npatches) {
+		what = ap_printf("%s was applied but is no longer selected in the series for %s",
+				 st->patches[k].name, st->platform);
+	} else {
+		what = ap_strdup("the series changed");
+	}
+	out = ap_printf("%s; run 'applypatch unapply -d %s' to restore the original files, "
+			"then 'applypatch apply' again", what ? what : "the series changed", tree);
+	free(what);
+	return out;
+}
+
+static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run *run,
+				  ap_error *err)
+{
+	ap_change *ch = calloc(v->n ? v->n : 1, sizeof *ch);
+	ap_vfile **files = calloc(v->n ? v->n : 1, sizeof *files);
+	char **blobs = calloc(v->n ? v->n : 1, sizeof *blobs);
+	size_t n = 0;
+	ap_txn *x = NULL;
+	ap_buf text = AP_BUF_INIT;
+	int rc = -1;
+
+	if (!ch || !files || !blobs) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		ap_vfile *f = v->files[i];
+		ap_state_file *sf;
+
+		if (!ap_vfile_changed(f))
+			continue;
+		sf = ap_state_file_find(st, f->path);
+		if (!sf) {
+			sf = ap_state_file_add(st, f->path);
+			if (!sf) {
+				ap_error_set(err, "out of memory");
+				goto out;
+			}
+			if (f->base.exists) {
+				sf->orig_blob = ap_printf("%lu", st->next_blob++);
+				sf->orig_mode = f->base.mode;
+				blobs[n] = ap_printf("%s", sf->orig_blob);
+			}
+		}
+		files[n] = f;
+		ch[n].path = f->path;
+		ch[n].kind = !f->exists ? AP_CHANGE_DELETE : f->symlink ? AP_CHANGE_SYMLINK
+									: AP_CHANGE_WRITE;
+		ch[n].data = f->data;
+		ch[n].len = f->len;
+		ch[n].mode = f->mode;
+		ch[n].backup = blobs[n];
+		n++;
+	}
+	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
+		goto out;
+	for (size_t i = 0; i < ap_txn_created_dirs(x)->n; i++)
+		ap_strlist_add(&st->dirs, ap_txn_created_dirs(x)->v[i]);
+	for (size_t i = 0; i < n; i++) {
+		ap_state_file *sf = ap_state_file_find(st, files[i]->path);
+
+		sf->now = ch[i].result;
+		if (ch[i].kind == AP_CHANGE_DELETE)
+			memset(&sf->now, 0, sizeof sf->now);
+	}
+	if (ap_state_format(st, &text) < 0 || !text.data) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	if (ap_txn_commit(x, text.data, text.len, err) < 0)
+		goto out;
+	run->files_written = n;
+	rc = 0;
+out:
+	ap_txn_free(x);
+	ap_buf_free(&text);
+	for (size_t i = 0; blobs && i < (v->n ? v->n : 1); i++)
+		free(blobs[i]);
+	free(blobs);
+	free(files);
+	free(ch);
+	return rc;
+}
+
+int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
+{
+	ap_loaded_series ls;
+	ap_state st = AP_STATE_INIT;
+	ap_tree *t = NULL;
+	ap_vtree v;
+	size_t *sel = NULL, nsel = 0, k = 0;
+	char *note = NULL;
+	int found = 0, rc = -1;
+	ap_apply_opts ao = { o->max_fuzz };
+
+	if (run_init(run, o, 1, err) < 0)
+		return -1;
+	if (ap_series_load_patches(&ls, run->patches_dir, run->platform, 0, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ls.series.nwarnings; i++)
+		add_run_warning(run, ls.series.warnings[i].where, ls.series.warnings[i].what);
+	if (open_locked(run->tree, &t, &note, err) < 0)
+		goto out_series;
+	set_note(run, note);
+	if (ap_state_load(&st, t, &found, err) < 0)
+		goto out_tree;
+
+	run->patches = calloc(ls.series.n + 1, sizeof *run->patches);
+	sel = calloc(ls.series.n + 1, sizeof *sel);
+	if (!run->patches || !sel) {
+		ap_error_set(err, "out of memory");
+		goto out_tree;
+	}
+	run->n = ls.series.n;
+	for (size_t i = 0; i < ls.series.n; i++) {
+		ap_patch_result *r = &run->patches[i];
+		const ap_series_entry *e = &ls.series.v[i];
+
+		r->name = ap_strdup(e->name);
+		r->why = ap_strdup(e->why);
+		r->strip = e->strip;
+		r->selected = e->selected;
+		memcpy(r->sha256, ls.sha256[i], sizeof r->sha256);
+		if (!e->selected) {
+			r->status = AP_PATCH_SKIPPED;
+			r->reason = ap_strdup(e->why);
+			continue;
+		}
+		sel[nsel++] = i;
+		if (ls.errors[i]) {
+			r->status = AP_PATCH_FAILED;
+			r->reason = ap_strdup(ls.errors[i]);
+			run->failed = 1;
+		}
+	}
+
+	if (found) {
+		if (strcmp(st.platform, run->platform) != 0) {
+			set_note(run, ap_printf("%s was patched for %s; run 'applypatch unapply -d %s' "
+						"first to apply for %s", run->tree, st.platform, run->tree,
+						run->platform));
+			run->failed = 1;
+			rc = 0;
+			goto out_tree;
+		}
+		k = recorded_prefix(&st, &ls, sel, nsel);
+		if (k < st.npatches) {
+			set_note(run, series_mismatch(&st, &ls, sel, nsel, k, run->tree));
+			for (size_t i = 0; i < nsel; i++) {
+				run->patches[sel[i]].status = AP_PATCH_SKIPPED;
+				free(run->patches[sel[i]].reason);
+				run->patches[sel[i]].reason = ap_strdup("not tried: the tree holds a "
+									"different series");
+			}
+			run->failed = 1;
+			rc = 0;
+			goto out_tree;
+		}
+		for (size_t i = 0; i < k; i++) {
+			ap_patch_result *r = &run->patches[sel[i]];
+
+			r->status = AP_PATCH_ALREADY;
+			r->reason = ap_strdup("applied earlier (recorded in " AP_STATE_DIR "/state)");
+		}
+		if (k == nsel) {
+			if (!run->note)
+				run->note = ap_strdup("already applied, nothing to do");
+			rc = 0;
+			goto out_tree;
+		}
+	} else {
+		st.platform = ap_strdup(run->platform);
+	}
+	if (nsel == 0) {
+		if (!run->note)
+			run->note = ap_printf("no patch is selected for %s", run->platform);
+		rc = 0;
+		goto out_tree;
+	}
+
+	ap_vtree_init(&v, ap_vtree_load_from_tree, t);
+	for (size_t i = k; i < nsel; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+
+		if (ls.errors[sel[i]])
+			continue;
+		if (ap_apply_patch(&v, &ls.patches[sel[i]], &ao, r, err) < 0)
+			goto out_vtree;
+		if (r->status == AP_PATCH_FAILED)
+			run->failed = 1;
+	}
+	if (run->failed || run->dry_run) {
+		rc = 0;
+		goto out_vtree;
+	}
+	for (size_t i = k; i < nsel; i++) {
+		const ap_patch_result *r = &run->patches[sel[i]];
+
+		if (ap_state_patch_add(&st, r->name, ap_patch_status_name(r->status), r->sha256,
+				       r->strip) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out_vtree;
+		}
+	}
+	if (build_state_and_commit(t, &st, &v, run, err) < 0)
+		goto out_vtree;
+	rc = 0;
+out_vtree:
+	ap_vtree_free(&v);
+out_tree:
+	ap_state_free(&st);
+	ap_tree_close(t);
+	free(sel);
+out_series:
+	ap_loaded_series_free(&ls);
+	return rc;
+}
+
+/* --- unapply -------------------------------------------------------------- */
+
+int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
+{
+	ap_state st = AP_STATE_INIT;
+	ap_tree *t = NULL;
+	ap_change *ch = NULL;
+	char **datas = NULL;
+	ap_txn *x = NULL;
+	char *note = NULL;
+	size_t n = 0;
+	int found = 0, rc = -1;
+	ap_buf modified = AP_BUF_INIT;
+	size_t nmodified = 0;
+
+	if (run_init(run, o, 0, err) < 0)
+		return -1;
+	if (open_locked(run->tree, &t, &note, err) < 0)
+		return -1;
+	set_note(run, note);
+	if (ap_state_load(&st, t, &found, err) < 0)
+		goto out;
+	if (!found) {
+		ap_error_set(err, "%s: nothing to unapply: there is no %s/state here (applypatch "
+			     "has not patched this tree, or it was unapplied already)", run->tree,
+			     AP_STATE_DIR);
+		goto out;
+	}
+	run->platform = ap_strdup(st.platform);
+	for (size_t i = 0; i < st.nfiles; i++) {
+		ap_file_state disk;
+
+		if (ap_tree_stat(t, st.files[i].path, &disk, err) < 0)
+			goto out;
+		if (!ap_state_file_unchanged(&st.files[i], &disk)) {
+			ap_buf_printf(&modified, "%s%s", nmodified ? ", " : "", st.files[i].path);
+			nmodified++;
+		}
+	}
+	if (nmodified && !o->force) {
+		ap_error_set(err, "%s: %s changed after apply; unapply would discard %s (use "
+			     "--force to discard %s)", run->tree, modified.data,
+			     nmodified == 1 ? "that change" : "those changes",
+			     nmodified == 1 ? "it" : "them");
+		rc = -2;
+		goto out;
+	}
+	ch = calloc(st.nfiles + 1, sizeof *ch);
+	datas = calloc(st.nfiles + 1, sizeof *datas);
+	if (!ch || !datas) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < st.nfiles; i++) {
+		const ap_state_file *sf = &st.files[i];
+
+		if (sf->orig_blob) {
+			char *name = ap_printf("orig/%s", sf->orig_blob);
+			size_t len = 0;
+
+			if (!name || ap_state_file_read(t, name, &datas[n], &len, err) < 0) {
+				free(name);
+				goto out;
+			}
+			if (!datas[n]) {
+				ap_error_set(err, "%s/%s/%s is missing: cannot restore %s", run->tree,
+					     AP_STATE_DIR, name, sf->path);
+				free(name);
+				goto out;
+			}
+			free(name);
+			ch[n].kind = AP_CHANGE_WRITE;
+			ch[n].data = datas[n];
+			ch[n].len = len;
+			ch[n].mode = sf->orig_mode;
+		} else {
+			ap_file_state disk;
+
+			if (ap_tree_stat(t, sf->path, &disk, err) < 0)
+				goto out;
+			if (!disk.exists)
+				continue;
+			ch[n].kind = AP_CHANGE_DELETE;
+		}
+		ch[n].path = sf->path;
+		n++;
+	}
+	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
+		goto out;
+	for (size_t i = 0; i < st.dirs.n; i++)
+		ap_txn_rmdir(x, st.dirs.v[i]);
+	if (ap_txn_commit(x, NULL, 0, err) < 0)
+		goto out;
+	run->files_written = n;
+	run->patches = calloc(st.npatches + 1, sizeof *run->patches);
+	if (run->patches) {
+		run->n = st.npatches;
+		for (size_t i = 0; i < st.npatches; i++) {
+			run->patches[i].name = ap_strdup(st.patches[i].name);
+			memcpy(run->patches[i].sha256, st.patches[i].sha256, AP_SHA256_HEX);
+			run->patches[i].selected = 1;
+			run->patches[i].status = AP_PATCH_UNAPPLIED;
+		}
+	}
+	rc = 0;
+out:
+	ap_txn_free(x);
+	for (size_t i = 0; datas && i < st.nfiles + 1; i++)
+		free(datas[i]);
+	free(datas);
+	free(ch);
+	ap_buf_free(&modified);
+	ap_state_free(&st);
+	ap_tree_close(t);
+	if (rc == -2) {
+		run->failed = 1;
+		return -2;
+	}
+	return rc;
+}
+
+/* --- status --------------------------------------------------------------- */
+
+int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
+{
+	ap_state st = AP_STATE_INIT;
+	ap_tree *t = NULL;
+	ap_loaded_series ls;
+	int found = 0, have_series = 0, rc = -1;
+	struct stat sb;
+
+	memset(out, 0, sizeof *out);
+	memset(&ls, 0, sizeof ls);
+	out->tree = ap_strdup(o->tree ? o->tree : ".");
+	if (!out->tree)
+		return ap_error_set(err, "out of memory");
+	if (ap_tree_open(&t, out->tree, err) < 0)
+		return -1;
+	if (ap_tree_lock(t, err) == 0) {
+		if (ap_txn_recover(t, &out->note, err) < 0)
+			goto out;
+	} else {
+		out->note = ap_strdup("another applypatch run is working on this tree; this status "
+				      "may change when it finishes");
+	}
+	if (ap_state_load(&st, t, &found, err) < 0)
+		goto out;
+	if (!found) {
+		if (!out->note)
+			out->note = ap_strdup("not patched by applypatch (no " AP_STATE_DIR "/state)");
+		rc = 0;
+		goto out;
+	}
+	out->applied = 1;
+	out->platform = ap_strdup(st.platform);
+	out->files = calloc(st.nfiles + 1, sizeof *out->files);
+	out->patches = calloc(st.npatches + 1, sizeof *out->patches);
+	if (!out->files || !out->patches) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < st.nfiles; i++) {
+		ap_file_state disk;
+		ap_status_file *f = &out->files[out->nfiles++];
+
+		f->path = ap_strdup(st.files[i].path);
+		if (ap_tree_stat(t, st.files[i].path, &disk, err) < 0)
+			goto out;
+		if (ap_state_file_unchanged(&st.files[i], &disk))
+			f->state = "clean";
+		else if (!disk.exists)
+			f->state = "missing";
+		else if (!st.files[i].now.exists)
+			f->state = "reappeared";
+		else
+			f->state = "modified";
+		if (strcmp(f->state, "clean") != 0)
+			out->drift = 1;
+	}
+	{
+		char *dir = o->patches_dir ? ap_strdup(o->patches_dir)
+					   : ap_printf("%s/patches", out->tree);
+		ap_error se = AP_ERROR_INIT;
+
+		if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    ap_series_load_patches(&ls, dir, st.platform, 1, &se) == 0)
+			have_series = 1;
+		free(dir);
+	}
+	for (size_t i = 0; i < st.npatches; i++) {
+		ap_status_patch *p = &out->patches[out->npatches++];
+
+		p->name = ap_strdup(st.patches[i].name);
+		p->status = ap_strdup(st.patches[i].status);
+		memcpy(p->sha256, st.patches[i].sha256, AP_SHA256_HEX);
+		p->series = "unknown";
+		if (!have_series)
+			continue;
+		p->series = "not-in-series";
+		for (size_t j = 0; j < ls.series.n; j++)
+			if (strcmp(ls.series.v[j].name, p->name) == 0 && ls.series.v[j].selected)
+				p->series = strcmp(ls.sha256[j], p->sha256) == 0 ? "unchanged" : "changed";
+		if (strcmp(p->series, "unchanged") != 0)
+			out->drift = 1;
+	}
+	if (have_series) {
+		out->unapplied = calloc(ls.series.n + 1, sizeof *out->unapplied);
+		for (size_t j = 0; out->unapplied && j < ls.series.n; j++) {
+			int recorded = 0;
+
+			if (!ls.series.v[j].selected)
+				continue;
+			for (size_t i = 0; i < st.npatches && !recorded; i++)
+				recorded = strcmp(st.patches[i].name, ls.series.v[j].name) == 0;
+			if (!recorded) {
+				out->unapplied[out->nunapplied++] = ap_strdup(ls.series.v[j].name);
+				out->drift = 1;
+			}
+		}
+	}
+	rc = 0;
+out:
+	if (have_series)
+		ap_loaded_series_free(&ls);
+	ap_state_free(&st);
+	ap_tree_close(t);
+	return rc;
+}
+
+void ap_run_free(ap_run *run)
+{
+	for (size_t i = 0; i < run->n; i++)
+		ap_patch_result_free(&run->patches[i]);
+	free(run->patches);
+	for (size_t i = 0; i < run->nwarnings; i++) {
+		free(run->warnings[i].where);
+		free(run->warnings[i].what);
+	}
+	free(run->warnings);
+	free(run->tree);
+	free(run->patches_dir);
+	free(run->platform);
+	free(run->note);
+	memset(run, 0, sizeof *run);
+}
+
+void ap_status_free(ap_status *st)
+{
+	for (size_t i = 0; i < st->npatches; i++) {
+		free(st->patches[i].name);
+		free(st->patches[i].status);
+	}
+	for (size_t i = 0; i < st->nfiles; i++)
+		free(st->files[i].path);
+	for (size_t i = 0; i < st->nunapplied; i++)
+		free(st->unapplied[i]);
+	free(st->unapplied);
+	free(st->patches);
+	free(st->files);
+	free(st->tree);
+	free(st->platform);
+	free(st->note);
+	memset(st, 0, sizeof *st);
+}

@@ -1,0 +1,89 @@
+/* worktree.h - apply, unapply and status on a source tree on disk.
+ *
+ * The series is applied in memory (apply.h); the tree is written only
+ * when every selected patch succeeded, through one transaction (txn.h);
+ * the state record (state.h) makes a re-run a no-op and unapply exact.
+ */
+#ifndef AP_WORKTREE_H
+#define AP_WORKTREE_H
+
+#include "apply.h"
+#include "error.h"
+#include "series.h"
+
+typedef struct ap_run_opts {
+	const char *tree;          /* default "." */
+	const char *patches_dir;   /* default TREE/patches */
+	const char *platform;      /* default: the host's */
+	int max_fuzz;
+	int dry_run;
+	int force;                 /* unapply: discard edits made after apply */
+} ap_run_opts;
+
+#define AP_RUN_OPTS_INIT { NULL, NULL, NULL, 0, 0, 0 }
+
+typedef struct ap_run {
+	char *tree;
+	char *patches_dir;
+	char *platform;
+	int dry_run;
+	ap_patch_result *patches;  /* every series entry, selected or not */
+	size_t n;
+	ap_finding *warnings;
+	size_t nwarnings, wcap;
+	char *note;                /* "already applied, nothing to do", recovery... */
+	size_t files_written;
+	int failed;                /* some selected patch failed: exit 1 */
+} ap_run;
+
+/* Returns 0 when the run could be carried out (run->failed tells whether
+ * every patch succeeded), -1 on usage or I/O errors (err set). */
+int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err);
+int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err);
+
+/* What status found. */
+typedef struct ap_status_patch {
+	char *name;
+	char *status;              /* as recorded */
+	char sha256[AP_SHA256_HEX];
+	const char *series;        /* unchanged | changed | not-in-series | unknown */
+} ap_status_patch;
+
+typedef struct ap_status_file {
+	char *path;
+	const char *state;         /* clean | modified | missing | reappeared */
+} ap_status_file;
+
+typedef struct ap_status {
+	char *tree;
+	int applied;               /* a state record exists */
+	char *platform;
+	ap_status_patch *patches;
+	size_t npatches;
+	ap_status_file *files;
+	size_t nfiles;
+	char **unapplied;          /* selected in the series but not recorded */
+	size_t nunapplied;
+	char *note;
+	int drift;                 /* something no longer matches: exit 1 */
+} ap_status;
+
+int ap_worktree_status(const ap_run_opts *o, ap_status *st, ap_error *err);
+
+void ap_run_free(ap_run *run);
+void ap_status_free(ap_status *st);
+
+/* Loads and parses every selected patch of a series (used by lint and
+ * drift too): patches[i] is parsed when ok[i]; errs[i] says why not. */
+typedef struct ap_loaded_series {
+	ap_series series;
+	ap_patch *patches;         /* parallel to series.v */
+	char **errors;             /* NULL where the patch parsed */
+	char (*sha256)[AP_SHA256_HEX];
+} ap_loaded_series;
+
+int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
+			   int all, ap_error *err);
+void ap_loaded_series_free(ap_loaded_series *ls);
+
+#endif
