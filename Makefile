@@ -1,6 +1,7 @@
 # gap-patchkit: build the tools, run the tests.
-#   make              build tools/applypatch (and tools/verify)
-#   make check        unit + end-to-end tests, then the same under ASan/UBSan
+#   make              build tools/applypatch, tools/upstream, tools/verify
+#   make check        unit tests (cmocka, under valgrind), end-to-end tests,
+#                     then all of it again built with ASan and UBSan
 #   make install      PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -10,21 +11,25 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS := libcrypto
+DEPS := libcrypto libgit2 libarchive libcurl
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Itools
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
 
 # BUILD selects the object directory: build/ normally, build-san/ for the
-# sanitizer build that `make check` also runs.
+# sanitizer build that `make check` also runs (its binaries in build-san/bin).
 BUILD ?= build
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := tools/error.c tools/buf.c tools/lines.c tools/path.c tools/patch.c tools/place.c \
-	tools/series.c tools/strmap.c tools/tree.c tools/txn.c tools/hash.c tools/state.c \
-	tools/vtree.c tools/apply.c tools/worktree.c tools/json.c tools/report.c
+# One .c per command line in CLI_SRC; every other tools/*.c is the library.
+CLI_SRC := tools/applypatch.c tools/upstream.c tools/verify.c
+CLIS := $(basename $(notdir $(wildcard $(CLI_SRC))))
+# Windows-only probing, compiled by the mingw check, never on Linux
+WIN_SRC := tools/winprobe.c
+LIB_SRC := $(filter-out $(CLI_SRC) $(WIN_SRC),$(wildcard tools/*.c))
 LIB_OBJ := $(LIB_SRC:tools/%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libpatchkit.a
 
@@ -33,48 +38,58 @@ BIN_DIR := tools
 else
 BIN_DIR := $(BUILD)/bin
 endif
-APPLYPATCH := $(BIN_DIR)/applypatch
+BINS := $(addprefix $(BIN_DIR)/,$(CLIS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
-.PHONY: all check check-fast check-san unit e2e clean install
-all: $(APPLYPATCH)
+.PHONY: all check check-fast check-san unit e2e clean install lint-patches
+all: $(BINS)
 
-$(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)
+$(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEP_CFLAGS) -c $< -o $@
 
-$(BUILD):
+$(BUILD)/tests:
 	mkdir -p $(BUILD)/tests $(BIN_DIR)
 
 $(LIB): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
-$(APPLYPATCH): $(BUILD)/applypatch.o $(LIB)
+$(BIN_DIR)/%: $(BUILD)/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(DEP_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEP_CFLAGS) -Itests/unit -o $@ $< $(LIB) \
-		$(DEP_LIBS) $$($(PKG_CONFIG) --libs cmocka)
+		$(DEP_LIBS) $(CMOCKA_LIBS)
 
+# Unit tests run under valgrind (no leaks allowed) in the plain build; the
+# sanitizer build runs them directly (ASan and valgrind do not mix).
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_TESTS); do \
+		if [ "$(BUILD)" = build ] && [ -n "$(VALGRIND)" ]; then \
+			$(VALGRIND) -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+				--error-exitcode=99 $$t; \
+		else $$t; fi; done
 
-e2e: $(APPLYPATCH)
-	@APPLYPATCH=$(abspath $(APPLYPATCH)) sh tests/e2e/run.sh
+e2e: $(BINS)
+	@BIN_DIR=$(abspath $(BIN_DIR)) sh tests/e2e/run.sh
 
-# the default build: units (and valgrind on them when present), end-to-end
+lint-patches: $(BIN_DIR)/applypatch
+	@if [ -f patches/series ]; then $(BIN_DIR)/applypatch lint --patches patches; fi
+
 check-fast: unit e2e
 
 check-san:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN_FLAGS)" check-fast
 
-check: check-fast
+check: check-fast lint-patches
 	$(MAKE) check-san
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(APPLYPATCH) $(DESTDIR)$(BINDIR)/applypatch
-	install -m 0644 man/applypatch.1 $(DESTDIR)$(MANDIR)/man1/applypatch.1
+	for b in $(CLIS); do install -m 0755 $(BIN_DIR)/$$b $(DESTDIR)$(BINDIR)/$$b; done
+	for m in man/*.1; do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 
 clean:
-	rm -rf build build-san tools/applypatch tools/verify
+	rm -rf build build-san $(addprefix tools/,$(CLIS))

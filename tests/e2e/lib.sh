@@ -1,0 +1,88 @@
+# Shared helpers for the end-to-end tests (sourced, POSIX sh).
+#   check NAME CMD...          ok when CMD succeeds
+#   check_rc NAME RC CMD...    ok when CMD exits with RC (output in $OUT, $ERR)
+#   check_grep NAME PATTERN FILE
+#   snapshot DIR               prints a digest of every file, link and mode under DIR
+#   scratch                    a new temporary directory, removed at exit
+#   finish                     exits 1 if any check failed
+# The built tools are in $BIN_DIR (applypatch, upstream, verify).
+
+AP="$BIN_DIR/applypatch"
+FIXTURES="$TESTS_ROOT/fixtures"
+_failures=0
+_scratch_dirs=""
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; _failures=$((_failures + 1)); }
+
+check() {
+	_name=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$_name"; else not_ok "$_name"; fi
+}
+
+# Runs a command, keeping its stdout in $OUT and stderr in $ERR (files).
+run() {
+	OUT=$(mktemp); ERR=$(mktemp)
+	_scratch_dirs="$_scratch_dirs $OUT $ERR"
+	"$@" >"$OUT" 2>"$ERR"
+	RC=$?
+	return 0
+}
+
+check_rc() {
+	_name=$1; _want=$2; shift 2
+	run "$@"
+	if [ "$RC" -eq "$_want" ]; then
+		ok "$_name"
+	else
+		not_ok "$_name (exit $RC, wanted $_want)"
+		sed 's/^/    stdout: /' "$OUT" | head -20
+		sed 's/^/    stderr: /' "$ERR" | head -20
+	fi
+}
+
+check_grep() {
+	_name=$1; _pat=$2; _file=$3
+	if grep -q -e "$_pat" "$_file"; then
+		ok "$_name"
+	else
+		not_ok "$_name (no '$_pat' in output)"
+		sed 's/^/    | /' "$_file" | head -20
+	fi
+}
+
+snapshot() {
+	(cd "$1" && find . -path ./.applypatch -prune -o -print | LC_ALL=C sort | while IFS= read -r p; do
+		if [ -L "$p" ]; then
+			printf '%s link %s\n' "$p" "$(readlink "$p")"
+		elif [ -f "$p" ]; then
+			printf '%s file %s %s\n' "$p" "$(stat -c %a "$p")" "$(sha256sum <"$p" | cut -c1-64)"
+		else
+			printf '%s dir %s\n' "$p" "$(stat -c %a "$p")"
+		fi
+	done)
+}
+
+# Like snapshot, but counts the state directory too (for "nothing left behind").
+snapshot_all() {
+	(cd "$1" && find . | LC_ALL=C sort | while IFS= read -r p; do
+		if [ -f "$p" ] && [ ! -L "$p" ]; then
+			printf '%s %s\n' "$p" "$(sha256sum <"$p" | cut -c1-64)"
+		else
+			printf '%s\n' "$p"
+		fi
+	done)
+}
+
+scratch() {
+	_d=$(mktemp -d)
+	_scratch_dirs="$_scratch_dirs $_d"
+	echo "$_d"
+}
+
+cleanup() { for _d in $_scratch_dirs; do rm -rf "$_d"; done; }
+trap cleanup EXIT
+
+finish() {
+	[ "$_failures" -eq 0 ]
+}
