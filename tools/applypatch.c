@@ -4,6 +4,7 @@
  * status chosen here (0 ok, 1 a patch failed or would fail, 2 usage or
  * I/O error).
  */
+#include "lint.h"
 #include "report.h"
 #include "series.h"
 #include "worktree.h"
@@ -32,6 +33,9 @@ static const char usage_text[] =
 	"                 what is applied, and whether tree or series changed since\n"
 	"  list    [--patches DIR] [--platform NAME] [--format text|json]\n"
 	"                 the series in order, with why each patch is in or out\n"
+	"  lint    [--patches DIR]\n"
+	"                 check headers (Description, Forwarded/Origin), series and\n"
+	"                 selectors, and that each patch parses; one line per finding\n"
 	"\n"
 	"options:\n"
 	"  -d, --directory TREE   the source tree (default: .)\n"
@@ -100,7 +104,7 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	if (argc < 2)
-		return usage_error("a command is needed (apply, unapply, status, list)%s", "");
+		return usage_error("a command is needed (apply, unapply, status, list, lint)%s", "");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage_text, stdout);
 		return 0;
@@ -111,8 +115,8 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "unapply") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "list"))
-		return usage_error("unknown command '%s' (apply, unapply, status, list)", cmd);
+	    strcmp(cmd, "list") && strcmp(cmd, "lint"))
+		return usage_error("unknown command '%s' (apply, unapply, status, list, lint)", cmd);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "d:p:P:F:nf:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -147,6 +151,25 @@ int main(int argc, char **argv)
 				   "openbsd, sunos, aix)", o.platform);
 	ro.color = ro.format == AP_FORMAT_TEXT && use_color();
 
+	if (strcmp(cmd, "lint") == 0) {
+		ap_lint l;
+		char *dir = o.patches_dir ? NULL : ap_printf("%s/patches", o.tree ? o.tree : ".");
+
+		rc = ap_lint_run(&l, o.patches_dir ? o.patches_dir : dir, &err);
+		free(dir);
+		if (rc < 0) {
+			fprintf(stderr, "applypatch: %s\n", err.msg);
+			return 2;
+		}
+		for (size_t i = 0; i < l.n; i++)
+			ap_buf_printf(&out, "%s: %s\n", l.v[i].where, l.v[i].what);
+		if (!l.n)
+			ap_buf_printf(&out, "lint: %zu patch%s, no findings\n", l.npatches,
+				      l.npatches == 1 ? "" : "es");
+		rc = l.n ? 1 : 0;
+		ap_lint_free(&l);
+		return emit(&out) < 0 ? 2 : rc;
+	}
 	if (strcmp(cmd, "list") == 0) {
 		ap_series s;
 		char *dir = o.patches_dir ? NULL : ap_printf("%s/patches", o.tree ? o.tree : ".");

@@ -495,6 +495,26 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 	return 0;
 }
 
+/* Splits "where: what" into a finding (lint reports them all). */
+static int record_error(ap_series *s, const char *msg, size_t lineno)
+{
+	const char *colon = strstr(msg, ": ");
+	char *where = colon ? ap_strndup(msg, (size_t)(colon - msg))
+			    : ap_printf("%s:%zu", s->series_path, lineno);
+	char *what = ap_strdup(colon ? colon + 2 : msg);
+
+	if (!where || !what ||
+	    ap_array_grow((void **)&s->errors, &s->ecap, s->nerrors + 1, sizeof *s->errors) < 0) {
+		free(where);
+		free(what);
+		return -1;
+	}
+	s->errors[s->nerrors].where = where;
+	s->errors[s->nerrors].what = what;
+	s->nerrors++;
+	return 0;
+}
+
 static int load_series_file(ap_series *s, ap_error *err)
 {
 	FILE *f = fopen(s->series_path, "r");
@@ -517,10 +537,17 @@ static int load_series_file(ap_series *s, ap_error *err)
 			line[--got] = '\0';
 		if (got && line[got - 1] == '\r')
 			line[--got] = '\0';
-		if (parse_series_line(s, line, lineno, err) < 0) {
+		if (parse_series_line(s, line, lineno, err) == 0)
+			continue;
+		if (!s->lenient) {
 			free(line);
 			fclose(f);
 			return -1;
+		}
+		if (record_error(s, err->msg, lineno) < 0) {
+			free(line);
+			fclose(f);
+			return ap_error_set(err, "out of memory");
 		}
 	}
 	free(line);
@@ -541,11 +568,13 @@ static int load_series_file(ap_series *s, ap_error *err)
 	return 0;
 }
 
-int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err)
+static int series_load(ap_series *s, const char *dir, const char *platform, int lenient,
+		       ap_error *err)
 {
 	struct stat st;
 
 	memset(s, 0, sizeof *s);
+	s->lenient = lenient;
 	if (!canonical(platform)) {
 		return ap_error_set(err, "unknown platform '%s' (known: linux, cygwin, darwin, "
 				    "freebsd, netbsd, openbsd, sunos, aix)", platform);
@@ -582,6 +611,16 @@ int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error
 	return 0;
 }
 
+int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err)
+{
+	return series_load(s, dir, platform, 0, err);
+}
+
+int ap_series_load_lenient(ap_series *s, const char *dir, const char *platform, ap_error *err)
+{
+	return series_load(s, dir, platform, 1, err);
+}
+
 void ap_series_free(ap_series *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -593,7 +632,12 @@ void ap_series_free(ap_series *s)
 		free(s->warnings[i].where);
 		free(s->warnings[i].what);
 	}
+	for (size_t i = 0; i < s->nerrors; i++) {
+		free(s->errors[i].where);
+		free(s->errors[i].what);
+	}
 	free(s->warnings);
+	free(s->errors);
 	free(s->v);
 	free(s->dir);
 	free(s->series_path);

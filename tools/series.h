@@ -35,6 +35,9 @@ typedef struct ap_series {
 	size_t n, cap;
 	ap_finding *warnings;  /* things quilt users would want to hear */
 	size_t nwarnings, wcap;
+	int lenient;           /* record line errors in errors[] and go on */
+	ap_finding *errors;
+	size_t nerrors, ecap;
 } ap_series;
 
 #define AP_SERIES_INIT { 0 }
@@ -44,6 +47,10 @@ typedef struct ap_series {
  * that is missing) name "DIR/series:LINE". */
 int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err);
 void ap_series_free(ap_series *s);
+
+/* Like ap_series_load, but an error on one line of the series file is
+ * recorded in s->errors and reading goes on (for lint). */
+int ap_series_load_lenient(ap_series *s, const char *dir, const char *platform, ap_error *err);
 
 /* Evaluates a selector expression for a platform: 1 true, 0 false, -1 bad
  * (with the reason in err). */

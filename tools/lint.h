@@ -1,0 +1,26 @@
+/* lint.h - checking a patches directory before anyone applies it.
+ *
+ * Findings, one per problem, each "PATCH:LINE: what": every patch has a
+ * description (DEP-3 Description or a mail Subject) and an upstream
+ * reference (Forwarded or Origin; "Forwarded: not-needed" only with a
+ * reason); every patch file is listed and every listed file exists;
+ * selectors are valid; each patch parses.
+ */
+#ifndef AP_LINT_H
+#define AP_LINT_H
+
+#include "error.h"
+#include "series.h"
+
+typedef struct ap_lint {
+	ap_finding *v;
+	size_t n, cap;
+	size_t npatches;        /* patches looked at */
+} ap_lint;
+
+/* Returns 0 when the directory could be read (findings in out), -1 when it
+ * could not (err set). */
+int ap_lint_run(ap_lint *out, const char *patches_dir, ap_error *err);
+void ap_lint_free(ap_lint *l);
+
+#endif
