@@ -117,9 +117,13 @@ static inline void tu_parse_fails(const char *text, size_t len, int strip,
 	if (ap_patch_parse(&p, "t.patch", text, len, strip, &err) == 0) {
 		print_error("parse succeeded (%zu file diffs), expected '%s...'\n", p.nfiles,
 			    want_prefix);
+		tu_show("patch", text, len);
 		ap_patch_free(&p);
 		_fail(file, line);
 	}
+	if (strncmp(err.msg, want_prefix, strlen(want_prefix)) != 0 ||
+	    (want_word && !strstr(err.msg, want_word)))
+		tu_show("patch", text, len);
 	tu_assert_prefix(err.msg, want_prefix, file, line);
 	if (want_word)
 		tu_assert_contains(err.msg, want_word, file, line);
