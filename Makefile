@@ -65,6 +65,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 
 # Unit tests run under valgrind (no leaks allowed) in the plain build; the
 # sanitizer build runs them directly (ASan and valgrind do not mix).
+# A second applypatch whose write-phase system calls fail or kill on demand
+# (APPLYPATCH_FAULT, APPLYPATCH_FAULT_KILL; see tools/tree.h), for the tests.
+FAULT_DIR := $(BUILD)/fault
+$(FAULT_DIR)/tree.o: tools/tree.c $(wildcard tools/*.h) | $(BUILD)/tests
+	mkdir -p $(FAULT_DIR)
+	$(CC) $(CPPFLAGS) -DAP_FAULT_INJECTION $(WARN) $(CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+
+$(FAULT_DIR)/applypatch: $(BUILD)/applypatch.o $(FAULT_DIR)/tree.o $(filter-out $(BUILD)/tree.o,$(LIB_OBJ))
+	$(CC) $(CFLAGS) -o $@ $^ $(DEP_LIBS)
+
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do \
 		if [ "$(BUILD)" = build ] && [ -n "$(VALGRIND)" ]; then \
@@ -72,8 +82,9 @@ unit: $(UNIT_TESTS)
 				--error-exitcode=99 $$t; \
 		else $$t; fi; done
 
-e2e: $(BINS)
-	@BIN_DIR=$(abspath $(BIN_DIR)) sh tests/e2e/run.sh
+e2e: $(BINS) $(FAULT_DIR)/applypatch
+	@BIN_DIR=$(abspath $(BIN_DIR)) FAULT_APPLYPATCH=$(abspath $(FAULT_DIR)/applypatch) \
+		sh tests/e2e/run.sh
 
 lint-patches: $(BIN_DIR)/applypatch
 	@if [ -f patches/series ]; then $(BIN_DIR)/applypatch lint --patches patches; fi

@@ -100,6 +100,8 @@ static int fault_hit(const char *op)
 	if (fault.kill_op[0] && strcmp(fault.kill_op, op) == 0 && fault.counts[i] == fault.kill_at)
 		raise(SIGKILL);
 	if (fault.op[0] && strcmp(fault.op, op) == 0 && fault.counts[i] == fault.at) {
+		/* tests look for this line to know the fault point was reached */
+		fprintf(stderr, "applypatch: injected fault: %s #%ld\n", op, fault.at);
 		errno = fault.err;
 		return 1;
 	}

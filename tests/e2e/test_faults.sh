@@ -1,0 +1,123 @@
+#!/bin/sh
+# Fault injection in the write phase: every open, write, fsync, syncfs,
+# rename, mkdir, unlink, chmod, link and symlink that apply and unapply make
+# is failed in turn (and, separately, the process is SIGKILLed there). After
+# each run, and again after the next command has recovered, the tree must be
+# byte-identical to before or to the fully patched result, the state record
+# must agree, and no temporary file may be left behind.
+. "$(dirname "$0")/lib.sh"
+
+FAULTY=${FAULT_APPLYPATCH:-}
+if [ ! -x "$FAULTY" ]; then
+	echo "ok # SKIP no fault-injection build (FAULT_APPLYPATCH)"
+	exit 0
+fi
+work=$(scratch)
+python3 "$TESTS_ROOT/tools/make-series.py" "$work/gen" 12 4 7 || { not_ok "generate series"; finish; exit 1; }
+patches="$work/gen/patches"
+
+# one digest line per file, link and directory; the state directory aside
+digest() {
+	(cd "$1" && find . -path ./.applypatch -prune -o -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum; find . -path ./.applypatch -prune -o -type d -print |
+		LC_ALL=C sort; find . -name run.sh -exec stat -c '%n %a' {} +) 2>/dev/null
+}
+
+cp -a "$work/gen/orig" "$work/ref"
+"$AP" apply -d "$work/ref" --patches "$patches" --platform linux >/dev/null ||
+	not_ok "reference apply"
+before=$(digest "$work/gen/orig")
+after=$(digest "$work/ref")
+[ "$before" != "$after" ] && ok "the series changes the tree" || not_ok "series changes nothing"
+
+# tree in $1 must be before or after; the state must say which
+consistent() {
+	t=$1 label=$2
+	now=$(digest "$t")
+	leftovers=$(find "$t" -name '.aptmp.*' | head -1)
+	if [ -n "$leftovers" ]; then
+		not_ok "$label: temporary file left behind: $leftovers"
+		return
+	fi
+	if [ "$now" = "$before" ]; then
+		if [ -e "$t/.applypatch" ]; then
+			not_ok "$label: tree is as before but $t/.applypatch exists"
+		else
+			ok "$label: tree as before, no state"
+		fi
+	elif [ "$now" = "$after" ]; then
+		if "$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1; then
+			ok "$label: tree fully patched, state clean"
+		else
+			not_ok "$label: tree fully patched but status disagrees"
+			"$AP" status -d "$t" --patches "$patches" | sed 's/^/    /'
+		fi
+	else
+		not_ok "$label: tree is neither as before nor fully patched"
+		diff_out=$(printf '%s\n' "$before" >"$work/b"; printf '%s\n' "$now" >"$work/n"; diff "$work/b" "$work/n" | head -5)
+		echo "$diff_out" | sed 's/^/    /'
+	fi
+}
+
+ops="open write fsync syncfs rename mkdir unlink chmod link"
+points=0
+for mode in fail kill; do
+	for cmd in apply unapply; do
+		for op in $ops; do
+			n=1
+			while [ "$n" -le 60 ]; do
+				t="$work/t"
+				rm -rf "$t"
+				if [ "$cmd" = apply ]; then
+					cp -a "$work/gen/orig" "$t"
+				else
+					cp -a "$work/ref" "$t"
+				fi
+				if [ "$mode" = fail ]; then
+					APPLYPATCH_FAULT="$op:$n" "$FAULTY" "$cmd" -d "$t" --patches "$patches" \
+						--platform linux >"$work/out" 2>"$work/err"
+					rc=$?
+					grep -q "injected fault" "$work/err" || break
+					# the run must say what failed, and exit 0 (recovered) or non-zero
+					if [ "$rc" -ne 0 ] && ! grep -q "applypatch: " "$work/err"; then
+						not_ok "$cmd $op:$n failed silently (exit $rc)"
+					fi
+				else
+					APPLYPATCH_FAULT_KILL="$op:$n" "$FAULTY" "$cmd" -d "$t" --patches "$patches" \
+						--platform linux >"$work/out" 2>"$work/err"
+					rc=$?
+					[ "$rc" -eq 137 ] || break
+				fi
+				points=$((points + 1))
+				if [ "$mode" = fail ]; then
+					consistent "$t" "$cmd, $op #$n fails (exit $rc)"
+				fi
+				# the next command completes or rolls back whatever was left
+				"$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1
+				consistent "$t" "$cmd, $op #$n $mode, then status"
+				"$AP" apply -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1
+				if [ "$(digest "$t")" = "$after" ]; then
+					ok "$cmd, $op #$n $mode: a later apply completes the series"
+				else
+					not_ok "$cmd, $op #$n $mode: a later apply does not reach the patched tree"
+				fi
+				n=$((n + 1))
+			done
+		done
+	done
+done
+[ "$points" -gt 100 ] && ok "$points fault points exercised" || not_ok "only $points fault points"
+
+# running out of space and short writes are reported as such
+t="$work/t"; rm -rf "$t"; cp -a "$work/gen/orig" "$t"
+APPLYPATCH_FAULT="write:2:ENOSPC" "$FAULTY" apply -d "$t" --patches "$patches" --platform linux \
+	>"$work/out" 2>"$work/err"
+check_grep "ENOSPC is named" "No space left on device" "$work/err"
+consistent "$t" "after ENOSPC"
+rm -rf "$t"; cp -a "$work/gen/orig" "$t"
+APPLYPATCH_FAULT="write:1:short" "$FAULTY" apply -d "$t" --patches "$patches" --platform linux \
+	>"$work/out" 2>"$work/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(digest "$t")" = "$after" ] && ok "a short write is completed" ||
+	not_ok "short write: exit $rc"
+finish

@@ -1,0 +1,102 @@
+#!/bin/sh
+# SIGKILL at random moments while apply (and unapply) works on a larger
+# series: the next status/apply/unapply must find the tree either as before
+# or fully patched, never a mix, and finish the job. Also: two runs on one
+# tree at once, and a run meeting a held lock.
+. "$(dirname "$0")/lib.sh"
+
+TRIALS=${KILL_TRIALS:-100}
+work=$(scratch)
+python3 "$TESTS_ROOT/tools/make-series.py" "$work/gen" 120 25 11 || { not_ok "generate"; finish; exit 1; }
+patches="$work/gen/patches"
+
+digest() {
+	(cd "$1" && find . -path ./.applypatch -prune -o -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum) 2>/dev/null
+}
+before=$(digest "$work/gen/orig")
+cp -a "$work/gen/orig" "$work/ref"
+start=$(date +%s%N)
+"$AP" apply -d "$work/ref" --patches "$patches" --platform linux >/dev/null || not_ok "reference apply"
+took_us=$((($(date +%s%N) - start) / 1000))
+after=$(digest "$work/ref")
+ok "reference apply took ${took_us} us"
+
+classify() {
+	now=$(digest "$1")
+	if [ "$now" = "$before" ]; then echo before
+	elif [ "$now" = "$after" ]; then echo after
+	else echo mixed; fi
+}
+
+i=0 seen_before=0 seen_after=0 seen_mid=0 bad=0
+while [ "$i" -lt "$TRIALS" ]; do
+	t="$work/t"
+	rm -rf "$t"
+	# alternate: kill apply on a clean tree, kill unapply on a patched one
+	if [ $((i % 3)) -eq 2 ]; then cmd=unapply; cp -a "$work/ref" "$t"
+	else cmd=apply; cp -a "$work/gen/orig" "$t"; fi
+	"$AP" "$cmd" -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1 &
+	pid=$!
+	# a random moment within about 1.5 times a full run
+	delay=$(awk -v s="$i" -v t="$took_us" 'BEGIN { srand(s * 7919 + 1); printf "%.6f", rand() * t * 1.5 / 1e6 }')
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rc=$?
+	[ "$rc" -eq 137 ] && seen_mid=$((seen_mid + 1))
+	# whatever the next command is, it recovers first
+	case $((i % 4)) in
+	0) "$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1 ;;
+	1) "$AP" apply -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1 ;;
+	2) "$AP" unapply -d "$t" >/dev/null 2>&1 ;;
+	3) "$AP" apply --dry-run -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1 ;;
+	esac
+	state=$(classify "$t")
+	if [ "$state" = mixed ] || [ -n "$(find "$t" -name '.aptmp.*' | head -1)" ]; then
+		not_ok "trial $i ($cmd killed after ${delay}s, exit $rc): tree is a mix or has temp files"
+		bad=$((bad + 1))
+	fi
+	[ "$state" = before ] && seen_before=$((seen_before + 1))
+	[ "$state" = after ] && seen_after=$((seen_after + 1))
+	# and it can always be brought to the patched state
+	"$AP" apply -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1
+	[ "$(classify "$t")" = after ] || { not_ok "trial $i: apply after recovery fails"; bad=$((bad + 1)); }
+	i=$((i + 1))
+done
+[ "$bad" -eq 0 ] && ok "$TRIALS kill trials: $seen_mid killed mid-run; afterwards $seen_before as before, $seen_after patched, none mixed"
+
+# a held lock: the second run is refused at once, with a message, tree untouched
+t="$work/locked"
+cp -a "$work/gen/orig" "$t"
+flock "$t" sleep 3 &
+lockpid=$!
+sleep 0.3
+check_rc "apply meets a held lock: exit 2" 2 "$AP" apply -d "$t" --patches "$patches" --platform linux
+check_grep "the lock message says another run holds it" "another applypatch run holds the lock" "$ERR"
+[ "$(classify "$t")" = before ] && [ ! -e "$t/.applypatch" ] && ok "locked tree untouched" ||
+	not_ok "locked tree was changed"
+wait "$lockpid"
+
+# two applies at once: one applies, the other is refused or finds nothing to do
+t="$work/race"
+for round in 1 2 3 4 5; do
+	rm -rf "$t"; cp -a "$work/gen/orig" "$t"
+	"$AP" apply -d "$t" --patches "$patches" --platform linux >"$work/a.out" 2>"$work/a.err" &
+	p1=$!
+	"$AP" apply -d "$t" --patches "$patches" --platform linux >"$work/b.out" 2>"$work/b.err" &
+	p2=$!
+	wait "$p1"; r1=$?
+	wait "$p2"; r2=$?
+	if [ "$(classify "$t")" = after ] && { [ "$r1" -eq 0 ] || [ "$r2" -eq 0 ]; } &&
+	   { [ "$r1" -eq 0 ] || grep -q "holds the lock" "$work/a.err"; } &&
+	   { [ "$r2" -eq 0 ] || grep -q "holds the lock" "$work/b.err"; }; then
+		ok "concurrent applies, round $round (exits $r1 and $r2): tree patched once, consistent"
+	else
+		not_ok "concurrent applies, round $round: exits $r1 $r2, tree $(classify "$t")"
+		cat "$work/a.err" "$work/b.err" | sed 's/^/    /'
+	fi
+done
+"$AP" status -d "$t" --patches "$patches" >/dev/null && ok "status clean after the race" ||
+	not_ok "status after the race"
+finish
