@@ -7,6 +7,7 @@
 E2E="$FIXTURES/e2e"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
+umask 022
 n=0
 
 newcase() {
