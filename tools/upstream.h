@@ -39,8 +39,14 @@ typedef struct ap_pin {
 	char *tarball;          /* "gap-4.10.2.tar.gz" */
 	char *sha256;
 	char *url;              /* with VERSION substituted */
+	/* added: */
+	char *package_version;  /* as written, with Sage's ".pN" patch level;
+	                           version is this without it */
 } ap_pin;
 
+/* Reads upstream_dir/package-version.txt and upstream_dir/checksums.ini;
+ * url is NULL when checksums.ini has no upstream_url. Errors name the
+ * file and line. */
 int ap_pin_load(ap_pin *pin, const char *upstream_dir, ap_error *err);
 void ap_pin_free(ap_pin *pin);
 
@@ -49,7 +55,16 @@ void ap_pin_free(ap_pin *pin);
 typedef struct ap_fetch_opts {
 	int progress;           /* draw a progress bar on stderr */
 	long timeout_s;         /* 0: none */
+	/* added: */
+	int retries;            /* after an interrupted transfer, try this many
+	                           more times, resuming (0: give up at once) */
 } ap_fetch_opts;
+
+/* timeout_s bounds the connection and any stall (no byte for that long),
+ * not the whole transfer, which may take long on a slow line. The bar is
+ * drawn only when progress is set; the CLI sets it when stderr is a
+ * terminal. A transfer interrupted for good keeps dest.part for the next
+ * run to resume; the error says how much arrived. */
 
 /* Downloads url to dest (via dest.part, resuming it if present), checks
  * its sha256 before renaming it into place; on a mismatch keeps nothing
@@ -57,6 +72,18 @@ typedef struct ap_fetch_opts {
  * right sum is reused without a download. */
 int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
 	     ap_error *err);
+
+/* added: ap_fetch, saying what happened (o may be NULL: no bar, no
+ * timeout, no retry). */
+typedef struct ap_fetch_result {
+	int reused;             /* dest was there already with the right sum */
+	long long resumed_from; /* bytes of dest.part kept from an earlier run */
+	long long bytes;        /* bytes received by this run */
+	int restarted;          /* the .part was discarded and downloaded again */
+} ap_fetch_result;
+
+int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+		ap_fetch_result *res, ap_error *err);
 
 /* --- unpack.c ------------------------------------------------------------- */
 
@@ -73,6 +100,34 @@ typedef struct ap_unpack_opts {
 int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error *err);
 void ap_unpack_opts_free(ap_unpack_opts *o);
 
+/* added: strip_top may also be AP_UNPACK_STRIP_AUTO: drop the top
+ * directory when every entry is inside one (a release tarball), keep the
+ * names as they are otherwise (a tarball of a tree's contents). */
+#define AP_UNPACK_STRIP_AUTO 2
+
+/* added: whether the kernel-only selection (full == 0) keeps path, a path
+ * relative to the tree's root: all but pkg/NAME..., where NAME starts
+ * (ignoring case) with gapdoc, primgrp, smallgrp or transgrp, the
+ * packages GAP needs to start. When it does not, *skipped (if non-NULL)
+ * is set to the length of the "pkg/NAME" prefix to report. */
+int ap_upstream_wanted(const char *path, size_t *skipped);
+
+/* added: staging, shared by every way of producing a tree. A tree is made
+ * in a staging directory beside dest (dest/../.NAME.staging-XXXXXX), and
+ * renamed to dest only once complete, so a failure leaves nothing. */
+int ap_dest_usable(const char *dest, ap_error *err);  /* missing, or an empty dir */
+char *ap_staging_dir(const char *dest, ap_error *err); /* malloc'd path, created 0700 */
+int ap_staging_commit(const char *staging, const char *dest, ap_error *err);
+int ap_rmtree(const char *path);   /* rm -rf, never following a symlink */
+
+/* added: an archive entry's name cleaned ("./a//b/" -> "a/b", "./" -> ""),
+ * or NULL with *why saying what makes it unsafe (absolute, ".."). */
+char *ap_archive_name(const char *raw, const char **why);
+
+/* added: SHA-256 of a file's bytes, read in pieces (a tarball does not
+ * fit in memory comfortably), as lowercase hex. */
+int ap_sha256_file(const char *path, char out[65], ap_error *err);
+
 /* --- source.c: prepare a tree, or read files on demand ---------------------- */
 
 /* Produces a buildable tree of u in dest (created; must not exist or be
@@ -83,16 +138,47 @@ void ap_unpack_opts_free(ap_unpack_opts *o);
 int ap_upstream_prepare(const ap_upstream *u, const char *dest, const ap_unpack_opts *uo,
 			int no_autogen, char **identity, ap_error *err);
 
+/* added: the same, with what a caller may want to report. unpack.full
+ * and unpack.skipped apply to every form (a directory or git tree skips
+ * pkg/ the same way); a tarball's single top directory is always dropped.
+ * PINNED downloads the tarball (with fetch) when it is not there yet.
+ * autogen_log, when set, receives autogen.sh's output; on failure its
+ * last lines are in the error either way. */
+typedef struct ap_prepare_opts {
+	ap_unpack_opts unpack;
+	ap_fetch_opts fetch;    /* PINNED only */
+	int no_autogen;
+	const char *autogen_log;
+	/* out */
+	ap_strlist missing;     /* GIT: blobs absent from a shallow/partial mirror */
+	int ran_autogen;
+} ap_prepare_opts;
+
+int ap_upstream_prepare_ex(const ap_upstream *u, const char *dest, ap_prepare_opts *o,
+			   char **identity, ap_error *err);
+void ap_prepare_opts_free(ap_prepare_opts *o);
+
+/* added: the path of u's tarball (TARBALL: location; PINNED:
+ * location/upstream/<tarball> per checksums.ini), malloc'd; with PINNED
+ * also the expected sha256 (malloc'd) when want_sha is non-NULL. */
+int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err);
+
 typedef struct ap_source ap_source;
 
 /* paths (NULL-terminated, may be NULL = all) lets a tarball source read only
- * the members named, in one pass. */
+ * the members named, in one pass. (A tarball source reads the members
+ * named at open time; reading another path later costs one more pass.
+ * PINNED checks the tarball's sha256 before reading it. A git source
+ * resolves rev once, at open.) */
 int ap_source_open(ap_source **out, const ap_upstream *u, const char *const *paths,
 		   ap_error *err);
 /* Same signature as ap_vtree_loader: a missing file is st->exists == 0. */
 int ap_source_read(void *source, const char *path, ap_file_state *st, char **data, size_t *len,
 		   ap_error *err);
 const char *ap_source_label(const ap_source *s);   /* "v4.10.2", "gap-4.10.2.tar.gz" */
+/* added: what exactly is read: "git:<commit id>", "sha256:<hex>" for the
+ * PINNED tarball (checked at open), "tarball:PATH" or "dir:PATH". */
+const char *ap_source_identity(const ap_source *s);
 void ap_source_free(ap_source *s);
 
 #endif

@@ -1,0 +1,478 @@
+/* fetch.c - downloading the pinned tarball with libcurl.
+ *
+ * The bytes go to DEST.part, never to DEST: an interrupted transfer leaves
+ * the .part file, and the next attempt asks for the rest with an HTTP
+ * Range request (a server that ignores it sends the whole file again and
+ * the .part is restarted). Only a file whose SHA-256 matches is renamed to
+ * DEST, so nothing reads an unverified tarball under its real name. A
+ * .part that was resumed and then fails the check is downloaded once more
+ * from scratch, in case the old half was the bad one.
+ */
+#include "upstream.h"
+
+#include "buf.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int ap_sha256_file(const char *path, char out[65], ap_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	char *chunk;
+	ssize_t got;
+	int fd, rc = -1;
+
+	out[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ap_error_sys(err, "%s: cannot open", path);
+	ctx = EVP_MD_CTX_new();
+	chunk = malloc(1 << 16);
+	if (!ctx || !chunk || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		ap_error_set(err, "%s: cannot start SHA-256 (out of memory or libcrypto failed)",
+			     path);
+		goto out;
+	}
+	while ((got = read(fd, chunk, 1 << 16)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ap_error_sys(err, "%s: read failed", path);
+			goto out;
+		}
+		if (!EVP_DigestUpdate(ctx, chunk, (size_t)got)) {
+			ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
+			goto out;
+		}
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
+		ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
+		goto out;
+	}
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	rc = 0;
+out:
+	free(chunk);
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+/* --- one transfer ------------------------------------------------------- */
+
+typedef struct xfer {
+	int fd;                 /* the .part file, O_APPEND */
+	long long offset;       /* bytes the .part held when we asked for the rest */
+	long long got;          /* bytes written by this transfer */
+	int decided;            /* the status line has been looked at */
+	int discard;            /* an error status: keep its body out of the file */
+	int write_errno;
+	long status;
+	long long range_start;  /* from Content-Range, -1 when none */
+	int restart;            /* a range we did not ask for: start over */
+	CURL *curl;
+	/* progress */
+	int progress;
+	double last_draw;
+	double start;
+	int drew;
+} xfer;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *ud)
+{
+	xfer *x = ud;
+	size_t len = size * n;
+
+	/* a new status line (after a redirect, or 100 Continue) starts over */
+	if (len > 5 && strncmp(buf, "HTTP/", 5) == 0)
+		x->range_start = -1;
+	else if (len > 14 && strncasecmp(buf, "Content-Range:", 14) == 0) {
+		const char *p = buf + 14;
+		long long start;
+
+		while (p < buf + len && (*p == ' ' || *p == '\t'))
+			p++;
+		if (strncasecmp(p, "bytes ", 6) == 0 && sscanf(p + 6, "%lld-", &start) == 1)
+			x->range_start = start;
+	}
+	return len;
+}
+
+/* Looks at the response once, before its first byte is stored: decides
+ * whether the body continues the .part (206, or a non-HTTP protocol that
+ * honoured the range), replaces it (200), or is an error page. */
+static int decide(xfer *x)
+{
+	const char *scheme = NULL;
+
+	x->decided = 1;
+	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &x->status);
+	curl_easy_getinfo(x->curl, CURLINFO_SCHEME, &scheme);
+	if (scheme && strncasecmp(scheme, "http", 4) != 0)
+		return 0;   /* file://, ftp://: curl itself seeks to the offset */
+	if (x->status >= 400) {
+		x->discard = 1;
+		return 0;
+	}
+	if (x->offset > 0 && x->status == 206) {
+		if (x->range_start != x->offset) {
+			/* a range we did not ask for: safer to start over */
+			x->restart = 1;
+			return -1;
+		}
+		return 0;
+	}
+	if (x->offset > 0) {
+		/* the server sent the whole file: drop what we had */
+		if (ftruncate(x->fd, 0) < 0) {
+			x->write_errno = errno;
+			return -1;
+		}
+		x->offset = 0;
+	}
+	return 0;
+}
+
+static size_t on_data(char *buf, size_t size, size_t n, void *ud)
+{
+	xfer *x = ud;
+	size_t len = size * n, done = 0;
+
+	if (!x->decided && decide(x) < 0)
+		return 0;
+	if (x->discard)
+		return len;
+	while (done < len) {
+		ssize_t w = write(x->fd, buf + done, len - done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			x->write_errno = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	x->got += (long long)len;
+	return len;
+}
+
+static void human(double v, char *out, size_t sz)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, sz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* The one place the library writes to the terminal, because the caller
+ * asked for a progress bar (ap_fetch_opts.progress). */
+static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
+{
+	xfer *x = ud;
+	double t = now_s();
+	char have[32], all[32], rate[32];
+	double done, whole, speed;
+
+	(void)ut;
+	(void)un;
+	if (!x->progress || x->discard || (t - x->last_draw < 0.2 && (total == 0 || now < total)))
+		return 0;
+	x->last_draw = t;
+	done = (double)(x->offset + now);
+	whole = total > 0 ? (double)(x->offset + total) : 0;
+	speed = t > x->start ? (double)now / (t - x->start) : 0;
+	human(done, have, sizeof have);
+	human(speed, rate, sizeof rate);
+	if (whole > 0) {
+		int width = 30, fill = (int)(width * done / whole);
+		char bar[31];
+
+		human(whole, all, sizeof all);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, ' ', (size_t)(width - fill));
+		bar[width] = '\0';
+		fprintf(stderr, "\r  [%s] %3d%%  %s of %s  %s/s ", bar, (int)(100 * done / whole),
+			have, all, rate);
+	} else {
+		fprintf(stderr, "\r  %s  %s/s ", have, rate);
+	}
+	x->drew = 1;
+	return 0;
+}
+
+/* One request. Returns 0 when the response ended (the checksum decides
+ * the rest), 1 when the .part was emptied and the request should be made
+ * again from the start, -1 on failure (err filled; *progressed says
+ * whether any byte arrived, so that a retry is worth it). */
+static int transfer(const char *url, const char *part, int fd, const ap_fetch_opts *o,
+		    long long *received, int *progressed, ap_error *err)
+{
+	char curl_err[CURL_ERROR_SIZE] = "";
+	char range[48];
+	struct stat st;
+	xfer x;
+	CURLcode cc;
+	int rc = -1;
+
+	memset(&x, 0, sizeof x);
+	*progressed = 0;
+	if (fstat(fd, &st) < 0)
+		return ap_error_sys(err, "%s: fstat failed", part);
+	x.fd = fd;
+	x.offset = (long long)st.st_size;
+	x.range_start = -1;
+	x.progress = o->progress;
+	x.start = now_s();
+	x.curl = curl_easy_init();
+	if (!x.curl)
+		return ap_error_set(err, "cannot start libcurl (curl_easy_init failed)");
+	curl_easy_setopt(x.curl, CURLOPT_URL, url);
+	curl_easy_setopt(x.curl, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(x.curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(x.curl, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(x.curl, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps,file");
+	curl_easy_setopt(x.curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp,ftps");
+	curl_easy_setopt(x.curl, CURLOPT_USERAGENT, "gap-patchkit-upstream/0.1");
+	curl_easy_setopt(x.curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x.curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(x.curl, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(x.curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(x.curl, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(x.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(x.curl, CURLOPT_XFERINFODATA, &x);
+	curl_easy_setopt(x.curl, CURLOPT_NOPROGRESS, o->progress ? 0L : 1L);
+	if (o->timeout_s > 0) {
+		curl_easy_setopt(x.curl, CURLOPT_CONNECTTIMEOUT, o->timeout_s);
+		curl_easy_setopt(x.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(x.curl, CURLOPT_LOW_SPEED_TIME, o->timeout_s);
+	}
+	if (x.offset > 0) {
+		/* CURLOPT_RANGE, not RESUME_FROM: the latter makes a 200 reply a
+		 * hard error, where we would rather start over. */
+		snprintf(range, sizeof range, "%lld-", x.offset);
+		curl_easy_setopt(x.curl, CURLOPT_RANGE, range);
+	}
+	cc = curl_easy_perform(x.curl);
+	if (x.drew)
+		fputc('\n', stderr);
+	*progressed = x.got > 0;
+	*received += x.got;
+	if (!x.decided && cc == CURLE_OK && decide(&x) < 0 && !x.write_errno)
+		x.restart = 1;
+	if (x.write_errno) {
+		errno = x.write_errno;
+		ap_error_sys(err, "%s: write failed", part);
+		goto out;
+	}
+	if (x.restart) {
+		if (ftruncate(fd, 0) < 0) {
+			ap_error_sys(err, "%s: cannot truncate", part);
+			goto out;
+		}
+		rc = 1;
+		goto out;
+	}
+	if (x.status == 416 && x.offset > 0) {
+		/* "range not satisfiable": the .part may be whole already; the
+		 * checksum will tell */
+		rc = 0;
+		goto out;
+	}
+	if (x.discard || x.status >= 400) {
+		ap_error_set(err, "%s: the server answered HTTP %ld", url, x.status);
+		goto out;
+	}
+	if (cc != CURLE_OK) {
+		ap_error_set(err, "%s: %s", url, curl_err[0] ? curl_err : curl_easy_strerror(cc));
+		if (x.got > 0 || x.offset > 0) {
+			long long have = x.offset + x.got;
+			curl_off_t total = -1;
+			size_t n = strlen(err->msg);
+
+			curl_easy_getinfo(x.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
+			if (total > 0)
+				snprintf(err->msg + n, sizeof err->msg - n,
+					 " (interrupted after %lld of %lld bytes; %s is kept and the "
+					 "next run resumes it)", have, (long long)(x.offset + total), part);
+			else
+				snprintf(err->msg + n, sizeof err->msg - n,
+					 " (interrupted after %lld bytes; %s is kept and the next run "
+					 "resumes it)", have, part);
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_easy_cleanup(x.curl);
+	return rc;
+}
+
+static int sync_dir_of(const char *path)
+{
+	char *copy = ap_strdup(path);
+	int fd, rc = 0;
+
+	if (!copy)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+static int download(const char *url, const char *dest, const char *part, int fd,
+		    const char *sha256, const ap_fetch_opts *o, ap_fetch_result *res, ap_error *err)
+{
+	int tries = o->retries > 0 ? o->retries + 1 : 1;
+	char got[65];
+
+	for (;;) {
+		int progressed = 0;
+		int t = transfer(url, part, fd, o, &res->bytes, &progressed, err);
+
+		if (t == 1) {
+			if (res->restarted++)
+				return ap_error_set(err, "%s: the server keeps sending ranges other than "
+						    "the one asked for", url);
+			continue;
+		}
+		if (t < 0) {
+			if (progressed && --tries > 0)
+				continue;
+			return -1;
+		}
+		if (ap_sha256_file(part, got, err) < 0)
+			return -1;
+		if (strcasecmp(got, sha256) == 0)
+			break;
+		if (res->resumed_from > 0 && !res->restarted) {
+			/* the kept half may be what is wrong: once more from zero */
+			res->restarted = 1;
+			if (ftruncate(fd, 0) < 0)
+				return ap_error_sys(err, "%s: cannot truncate", part);
+			continue;
+		}
+		unlink(part);
+		return ap_error_set(err,
+				    "%s: sha256 mismatch, the download from %s is rejected\n"
+				    "  expected %s\n  got      %s\n"
+				    "nothing is kept under %s, and the partial file %s was removed",
+				    dest, url, sha256, got, dest, part);
+	}
+	if (fsync(fd) < 0)
+		return ap_error_sys(err, "%s: fsync failed", part);
+	if (rename(part, dest) < 0)
+		return ap_error_sys(err, "cannot rename %s to %s", part, dest);
+	sync_dir_of(dest);
+	return 0;
+}
+
+int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+		ap_fetch_result *res, ap_error *err)
+{
+	static const ap_fetch_opts defaults = { 0, 0, 0 };
+	ap_fetch_result scratch;
+	char got[65], *part = NULL;
+	int fd = -1, rc = -1;
+	struct stat st;
+
+	if (!o)
+		o = &defaults;
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof *res);
+	if (!sha256 || strlen(sha256) != 64)
+		return ap_error_set(err, "%s: no valid expected sha256 to check the download against",
+				    dest);
+	/* An existing file is the user's: reuse it if right, never clobber it. */
+	if (lstat(dest, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return ap_error_set(err, "%s: exists and is not a regular file", dest);
+		if (ap_sha256_file(dest, got, err) < 0)
+			return -1;
+		if (strcasecmp(got, sha256) == 0) {
+			res->reused = 1;
+			return 0;
+		}
+		return ap_error_set(err,
+				    "%s: already there with the wrong sha256\n"
+				    "  expected %s\n  got      %s\n"
+				    "move it away to download it again (it was left as it is)",
+				    dest, sha256, got);
+	}
+	if (errno != ENOENT)
+		return ap_error_sys(err, "%s: cannot stat", dest);
+	if (!url || !*url)
+		return ap_error_set(err, "%s: not there, and no URL to download it from", dest);
+	part = ap_printf("%s.part", dest);
+	if (!part)
+		return ap_error_set(err, "out of memory");
+	fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ap_error_sys(err, "%s: cannot open", part);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			ap_error_set(err, "%s: another download into this file is running", part);
+		else
+			ap_error_sys(err, "%s: cannot lock", part);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		ap_error_sys(err, "%s: fstat failed", part);
+		goto out;
+	}
+	res->resumed_from = (long long)st.st_size;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		ap_error_set(err, "cannot initialize libcurl");
+		goto out;
+	}
+	rc = download(url, dest, part, fd, sha256, o, res, err);
+	curl_global_cleanup();
+out:
+	if (fd >= 0)
+		close(fd);
+	/* an empty .part helps nobody resume */
+	if (rc < 0 && part && stat(part, &st) == 0 && st.st_size == 0)
+		unlink(part);
+	free(part);
+	return rc;
+}
+
+int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+	     ap_error *err)
+{
+	return ap_fetch_ex(url, dest, sha256, o, NULL, err);
+}
