@@ -291,6 +291,11 @@ static int transfer(const char *url, const char *part, int fd, const ap_fetch_op
 		ap_error_sys(err, "%s: write failed", part);
 		goto out;
 	}
+	/* file:// and ftp:// cannot serve a range past the end: a .part
+	 * longer than the file is wrong, start over */
+	if (x.offset > 0 && x.got == 0 &&
+	    (cc == CURLE_BAD_DOWNLOAD_RESUME || cc == CURLE_RANGE_ERROR))
+		x.restart = 1;
 	if (x.restart) {
 		if (ftruncate(fd, 0) < 0) {
 			ap_error_sys(err, "%s: cannot truncate", part);

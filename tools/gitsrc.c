@@ -118,10 +118,13 @@ static int add_oid(ap_strlist *out, const git_oid *id, ap_error *err)
 int ap_git_rev_list(ap_git *g, const char *spec, ap_strlist *out, ap_error *err)
 {
 	git_revwalk *walk = NULL;
+	const char *dots = strstr(spec, "..");
+	char *from = NULL;
+	git_commit *a = NULL, *b = NULL;
 	git_oid id;
 	int rc = -1, r;
 
-	if (!strstr(spec, "..")) {
+	if (!dots) {
 		char hex[AP_OID_HEX];
 
 		if (ap_git_resolve(g, spec, hex, err) < 0)
@@ -130,17 +133,26 @@ int ap_git_rev_list(ap_git *g, const char *spec, ap_strlist *out, ap_error *err)
 			return ap_error_set(err, "out of memory");
 		return 0;
 	}
-	if (strstr(spec, "...") || strncmp(spec, "..", 2) == 0 ||
-	    spec[strlen(spec) - 1] == '.')
+	if (dots == spec || !dots[2] || dots[2] == '.' || strstr(dots + 2, ".."))
 		return ap_error_set(err, "%s: '%s': only A..B ranges with both ends given are "
 				    "supported", g->path, spec);
+	/* each end resolved here rather than by git_revwalk_push_range, which
+	 * leaks in libgit2 1.5 when one end does not resolve */
+	from = ap_strndup(spec, (size_t)(dots - spec));
+	if (!from)
+		return ap_error_set(err, "out of memory");
+	if (lookup_commit(g, from, &a, err) < 0 || lookup_commit(g, dots + 2, &b, err) < 0) {
+		ap_error_wrap(err, "range '%s'", spec);
+		goto out;
+	}
 	if (git_revwalk_new(&walk, g->repo) < 0) {
 		ap_error_set(err, "%s: %s", g->path, git_msg());
 		goto out;
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE);
-	if (git_revwalk_push_range(walk, spec) < 0) {
-		ap_error_set(err, "%s: bad range '%s': %s", g->path, spec, git_msg());
+	if (git_revwalk_push(walk, git_commit_id(b)) < 0 ||
+	    git_revwalk_hide(walk, git_commit_id(a)) < 0) {
+		ap_error_set(err, "%s: range '%s': %s", g->path, spec, git_msg());
 		goto out;
 	}
 	while ((r = git_revwalk_next(&id, walk)) == 0)
@@ -153,6 +165,9 @@ int ap_git_rev_list(ap_git *g, const char *spec, ap_strlist *out, ap_error *err)
 	rc = 0;
 out:
 	git_revwalk_free(walk);
+	git_commit_free(a);
+	git_commit_free(b);
+	free(from);
 	return rc;
 }
 

@@ -352,9 +352,14 @@ static int judge(unpack_run *r, struct archive_entry *e)
 	if (!rel) {
 		char w[1400], shown[256];
 
-		ap_path_show(r->top, strlen(r->top), shown, sizeof shown);
-		snprintf(w, sizeof w, "is outside the top directory '%s' that the other entries share",
-			 shown);
+		if (r->top) {
+			ap_path_show(r->top, strlen(r->top), shown, sizeof shown);
+			snprintf(w, sizeof w, "is outside the top directory '%s' of the entries "
+				 "before it", shown);
+		} else {
+			snprintf(w, sizeof w, "is not inside a top directory (the tarball has none "
+				 "to drop)");
+		}
 		refuse(r, raw, w);
 		goto out;
 	}
