@@ -392,7 +392,10 @@ int ap_apply_patch(ap_vtree *v, const ap_patch *p, const ap_apply_opts *o, ap_pa
 		}
 		return 0;
 	}
-	ap_vtree_commit(v);
+	if (o->trial)
+		ap_vtree_rollback(v);
+	else
+		ap_vtree_commit(v);
 	r->status = applied ? AP_PATCH_APPLIED : AP_PATCH_ALREADY;
 	return 0;
 }

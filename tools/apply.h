@@ -58,6 +58,7 @@ typedef struct ap_patch_result {
 
 typedef struct ap_apply_opts {
 	int max_fuzz;
+	int trial;         /* undo the patch's edits even when it succeeds */
 } ap_apply_opts;
 
 /* Applies p to v, filling r (whose name/sha the caller may have set).

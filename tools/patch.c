@@ -412,11 +412,13 @@ static int parse_hunks(parser *ps, ap_file_diff *f)
 {
 	text_line t;
 
+	f->body_start = ps->pos;
 	while (peek_line(ps, &t) && starts(&t, "@@ -")) {
 		read_line(ps, &t);
 		if (parse_hunk(ps, f, &t) < 0)
 			return -1;
 	}
+	f->body_end = ps->pos;
 	return 0;
 }
 

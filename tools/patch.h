@@ -43,6 +43,8 @@ typedef struct ap_file_diff {
 	unsigned new_mode;
 	int is_git;
 	size_t lineno;       /* where this file's header starts */
+	size_t body_start;   /* byte offsets of the hunks in the patch's data */
+	size_t body_end;
 	ap_hunk *hunks;
 	size_t nhunks;
 	size_t cap;

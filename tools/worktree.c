@@ -294,7 +294,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	size_t *sel = NULL, nsel = 0, k = 0;
 	char *note = NULL;
 	int found = 0, rc = -1;
-	ap_apply_opts ao = { o->max_fuzz };
+	ap_apply_opts ao = { o->max_fuzz, 0 };
 
 	if (run_init(run, o, 1, err) < 0)
 		return -1;
