@@ -1,0 +1,76 @@
+#!/bin/sh
+# test_upstream_unpack.sh - `upstream unpack` on a release-shaped tarball
+# (only what the kernel build needs, unless --full) and on hostile
+# tarballs made by tests/fixtures/upstream/hostile.py: each must be
+# refused with the offending entry's name, exit 1, and leave nothing
+# behind, neither in the target's directory nor in the victim directory
+# the tarball aims at.
+. "$TESTS_ROOT/e2e/lib.sh"
+UP="$BIN_DIR/upstream"
+W=$(scratch)
+
+python3 "$FIXTURES/upstream/make_tarball.py" "$FIXTURES/minigap" "$W/gap-4.10.2.tar.gz" \
+	--extra-pkg ace-5.2 --extra-pkg GAPDoc-1.6.2 --extra-pkg SmallGrp-1.3
+
+check_rc "unpack a release tarball" 0 "$UP" unpack "$W/gap-4.10.2.tar.gz" "$W/src"
+check "the top directory is dropped" test -x "$W/src/configure"
+check "the kernel sources are there" test -f "$W/src/src/sysmem.c"
+check "Makefile.rules is there" test -f "$W/src/Makefile.rules"
+check "lib/ is there" test -f "$W/src/lib/init.g"
+for p in GAPDoc GAPDoc-1.6.2 primgrp smallgrp SmallGrp-1.3 transgrp; do
+	check "pkg/$p, needed to start GAP, is kept" test -f "$W/src/pkg/$p/PackageInfo.g"
+done
+check "pkg/io is skipped" test ! -e "$W/src/pkg/io"
+check "pkg/ace-5.2 is skipped" test ! -e "$W/src/pkg/ace-5.2"
+check_grep "what was skipped is said" "skipped 2 packages under pkg/ .*(--full unpacks them): pkg/io, pkg/ace-5.2" "$OUT"
+check "the files are the fixture's" cmp "$FIXTURES/minigap/src/gasman.c" "$W/src/src/gasman.c"
+
+check_rc "--full unpacks everything" 0 "$UP" unpack "$W/gap-4.10.2.tar.gz" "$W/full" --full
+check "pkg/io is there with --full" test -f "$W/full/pkg/io/PackageInfo.g"
+check "pkg/ace-5.2 is there with --full" test -f "$W/full/pkg/ace-5.2/doc/x.txt"
+check_rc "--keep-top keeps gap-4.10.2/" 0 "$UP" unpack "$W/gap-4.10.2.tar.gz" "$W/top" --keep-top
+check "gap-4.10.2/ is kept" test -x "$W/top/gap-4.10.2/configure"
+
+mkdir -p "$W/busy"
+echo mine >"$W/busy/file"
+check_rc "a non-empty target is refused" 1 "$UP" unpack "$W/gap-4.10.2.tar.gz" "$W/busy"
+check_grep "saying so" "already exists and is not empty" "$ERR"
+check "the file there is untouched" test "$(cat "$W/busy/file")" = mine
+check_rc "unpack with one argument is a usage error" 2 "$UP" unpack "$W/gap-4.10.2.tar.gz"
+
+# --- hostile tarballs ------------------------------------------------------------
+mkdir -p "$W/victim" "$W/work"
+echo original >"$W/victim/victim.txt"
+echo beside >"$W/work/keep.txt"
+
+hostile() {   # KIND ENTRY-NAME WHY
+	python3 "$FIXTURES/upstream/hostile.py" "$1" "$W/$1.tar.gz" "$W/victim"
+	before_v=$(snapshot "$W/victim")
+	before_w=$(snapshot "$W/work")
+	check_rc "$1: refused" 1 "$UP" unpack "$W/$1.tar.gz" "$W/work/src"
+	check_grep "$1: the entry is named" "entry '$2'" "$ERR"
+	check_grep "$1: the reason is given" "$3" "$ERR"
+	check_grep "$1: nothing was unpacked, it says" "nothing was unpacked" "$ERR"
+	check "$1: nothing was written in the target's directory" test "$(snapshot "$W/work")" = "$before_w"
+	check "$1: nothing was written where it aimed" test "$(snapshot "$W/victim")" = "$before_v"
+	check "$1: the victim's file is intact" test "$(cat "$W/victim/victim.txt")" = original
+}
+
+VICTIM=$(cd "$W/victim" && pwd)
+hostile dotdot "gap/\.\./.*pwned-dotdot" "has a '\.\.' component"
+hostile absolute "$VICTIM/pwned-absolute" "is an absolute path"
+hostile symlink-out "gap/link" "is a symbolic link to '$VICTIM', which points outside the tree"
+hostile symlink-rel "gap/up" "is a symbolic link to '\.\./\.\./\.\.', which points outside"
+hostile hardlink-data "gap/copy" "is a hard link to 'gap/src/a.c' that carries 6 bytes of data"
+hostile hardlink-out "gap/h" "is a hard link to a name that is an absolute path"
+hostile hardlink-dotdot "gap/h" "is a hard link to a name that has a '\.\.' component"
+hostile device "gap/dev" "is a device file"
+hostile duplicate "gap/src/a.c" "appears a second time"
+
+# the same tarballs through prepare (the pinned and --tarball paths)
+check_rc "prepare --tarball refuses a hostile tarball too" 1 \
+	"$UP" prepare "$W/work/src" --tarball "$W/symlink-out.tar.gz"
+check_grep "naming the entry" "entry 'gap/link'" "$ERR"
+check "and leaves nothing" test ! -e "$W/work/src"
+
+finish
