@@ -4,6 +4,9 @@
  * status chosen here (0 ok, 1 a patch failed or would fail, 2 usage or
  * I/O error).
  */
+#include "drift.h"
+#include "drift_report.h"
+#include "gitsrc.h"
 #include "lint.h"
 #include "report.h"
 #include "series.h"
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define VERSION "0.1.0"
@@ -33,6 +37,11 @@ static const char usage_text[] =
 	"                 what is applied, and whether tree or series changed since\n"
 	"  list    [--patches DIR] [--platform NAME] [--format text|json]\n"
 	"                 the series in order, with why each patch is in or out\n"
+	"  drift   [--patches DIR] [--platform NAME|all] --git REPO [REV|REV..REV|--tags GLOB]...\n"
+	"  drift   [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
+	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
+	"                 how each patch fares against each upstream version: applies,\n"
+	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict\n"
 	"  lint    [--patches DIR]\n"
 	"                 check headers (Description, Forwarded/Origin), series and\n"
 	"                 selectors, and that each patch parses; one line per finding\n"
@@ -53,7 +62,7 @@ static const char usage_text[] =
 	"             2 usage or I/O error.\n"
 	"See applypatch(1) for the series format, selectors and the state record.\n";
 
-enum { OPT_FORCE = 256 };
+enum { OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES };
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
@@ -63,6 +72,10 @@ static const struct option long_opts[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "git", required_argument, NULL, OPT_GIT },
+	{ "tags", required_argument, NULL, OPT_TAGS },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "no-merges", no_argument, NULL, OPT_NO_MERGES },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -94,12 +107,169 @@ static int use_color(void)
 	return isatty(STDOUT_FILENO) && !(no && *no);
 }
 
+typedef struct drift_args {
+	const char *git;
+	const char *tags[64];
+	size_t ntags;
+	ap_drift_fail_on fail_on;
+	int no_merges;
+} drift_args;
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+/* Adds one version as a column per platform. */
+static int add_version(ap_drift *d, const char **platforms, const char *label,
+		       const ap_upstream *u, const char *commit, ap_error *err)
+{
+	for (size_t k = 0; platforms[k]; k++)
+		if (ap_drift_add_column(d, label, platforms[k], u, commit, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions, int nversions,
+		     const ap_report_opts *ro)
+{
+	ap_error err = AP_ERROR_INIT;
+	ap_drift d = AP_DRIFT_INIT;
+	ap_drift_opts dopts = { NULL, !da->no_merges, 2 };
+	const char *one[2] = { NULL, NULL };
+	const char **platforms = one;
+	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
+	ap_git *g = NULL;
+	ap_buf out = AP_BUF_INIT;
+	int rc = 2;
+
+	dopts.patches_dir = o->patches_dir ? o->patches_dir : dir;
+	if (o->platform && strcmp(o->platform, "all") == 0) {
+		ap_series s;
+		const char *host = ap_platform_detect();
+
+		if (ap_series_load(&s, dopts.patches_dir, host ? host : "linux", &err) < 0)
+			goto fail;
+		platforms = ap_series_platforms(&s);
+		ap_series_free(&s);
+		if (!platforms) {
+			platforms = one;
+			goto oom;
+		}
+	} else {
+		one[0] = o->platform ? o->platform : ap_platform_detect();
+		if (!one[0]) {
+			ap_error_set(&err, "cannot tell this system's platform; use --platform");
+			goto fail;
+		}
+	}
+	if (da->git) {
+		if (ap_git_open(&g, da->git, &err) < 0)
+			goto fail;
+		for (size_t t = 0; t < da->ntags; t++) {
+			ap_strlist tags = { 0 };
+
+			if (ap_git_tags(g, da->tags[t], &tags, &err) < 0)
+				goto fail;
+			if (tags.n == 0)
+				fprintf(stderr, "applypatch: warning: no tag of %s matches '%s'\n", da->git,
+					da->tags[t]);
+			for (size_t i = 0; i < tags.n; i++) {
+				char oid[AP_OID_HEX];
+				ap_upstream u = { AP_UPSTREAM_GIT, da->git, NULL };
+
+				if (ap_git_resolve(g, tags.v[i], oid, &err) < 0) {
+					ap_strlist_free(&tags);
+					goto fail;
+				}
+				u.rev = oid;
+				if (add_version(&d, platforms, tags.v[i], &u, oid, &err) < 0) {
+					ap_strlist_free(&tags);
+					goto fail;
+				}
+			}
+			ap_strlist_free(&tags);
+		}
+		for (int i = 0; i < nversions; i++) {
+			ap_upstream u = { AP_UPSTREAM_GIT, da->git, NULL };
+
+			if (strstr(versions[i], "..")) {
+				ap_strlist commits = { 0 };
+
+				if (ap_git_rev_list(g, versions[i], &commits, &err) < 0)
+					goto fail;
+				for (size_t k = 0; k < commits.n; k++) {
+					char label[16];
+
+					snprintf(label, sizeof label, "%.12s", commits.v[k]);
+					u.rev = commits.v[k];
+					if (add_version(&d, platforms, label, &u, commits.v[k], &err) < 0) {
+						ap_strlist_free(&commits);
+						goto fail;
+					}
+				}
+				ap_strlist_free(&commits);
+			} else {
+				char oid[AP_OID_HEX];
+
+				if (ap_git_resolve(g, versions[i], oid, &err) < 0)
+					goto fail;
+				u.rev = oid;
+				if (add_version(&d, platforms, versions[i], &u, oid, &err) < 0)
+					goto fail;
+			}
+		}
+	} else {
+		for (int i = 0; i < nversions; i++) {
+			struct stat st;
+			ap_upstream u = { AP_UPSTREAM_TARBALL, versions[i], NULL };
+
+			if (stat(versions[i], &st) < 0) {
+				ap_error_sys(&err, "%s", versions[i]);
+				goto fail;
+			}
+			if (S_ISDIR(st.st_mode))
+				u.kind = AP_UPSTREAM_DIR;
+			if (add_version(&d, platforms, base_name(versions[i]), &u, NULL, &err) < 0)
+				goto fail;
+		}
+	}
+	if (d.ncols == 0) {
+		fprintf(stderr, "applypatch: drift needs versions to check: --git REPO with revisions "
+			"or --tags GLOB, or tarballs and directories\nTry 'applypatch --help'.\n");
+		goto out;
+	}
+	if (ap_drift_run(&d, &dopts, &err) < 0)
+		goto fail;
+	ap_drift_report(&out, &d, ro->format, ro->color);
+	rc = ap_drift_failed(&d, da->fail_on) ? 1 : 0;
+	if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
+		rc = 2;
+	goto out;
+oom:
+	ap_error_set(&err, "out of memory");
+fail:
+	fprintf(stderr, "applypatch: %s\n", err.msg);
+	rc = 2;
+out:
+	ap_buf_free(&out);
+	ap_git_free(g);
+	ap_drift_free(&d);
+	if (platforms != one)
+		free(platforms);
+	free(dir);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	ap_run_opts o = AP_RUN_OPTS_INIT;
 	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
 	ap_error err = AP_ERROR_INIT;
 	ap_buf out = AP_BUF_INIT;
+	drift_args da = { NULL, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
 	const char *cmd;
 	int c, rc;
 
@@ -115,8 +285,9 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "unapply") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "list") && strcmp(cmd, "lint"))
-		return usage_error("unknown command '%s' (apply, unapply, status, list, lint)", cmd);
+	    strcmp(cmd, "list") && strcmp(cmd, "lint") && strcmp(cmd, "drift"))
+		return usage_error("unknown command '%s' (apply, unapply, status, list, lint, drift)",
+				   cmd);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "d:p:P:F:nf:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -134,16 +305,43 @@ int main(int argc, char **argv)
 		}
 		case 'n': o.dry_run = 1; break;
 		case 'f':
-			if (ap_format_parse(optarg, &ro.format) < 0 || ro.format == AP_FORMAT_MARKDOWN)
-				return usage_error("unknown format '%s' (text, json, junit, github)", optarg);
+			if (ap_format_parse(optarg, &ro.format) < 0 ||
+			    (ro.format == AP_FORMAT_MARKDOWN && strcmp(cmd, "drift") != 0))
+				return usage_error("unknown format '%s' (text, json, junit, github; "
+						   "markdown for drift)", optarg);
 			break;
 		case OPT_FORCE: o.force = 1; break;
+		case OPT_GIT: da.git = optarg; break;
+		case OPT_TAGS:
+			if (da.ntags == sizeof da.tags / sizeof *da.tags)
+				return usage_error("too many --tags%s", "");
+			da.tags[da.ntags++] = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "conflict") == 0)
+				da.fail_on = AP_FAIL_ON_CONFLICT;
+			else if (strcmp(optarg, "drift") == 0)
+				da.fail_on = AP_FAIL_ON_DRIFT;
+			else if (strcmp(optarg, "any") == 0)
+				da.fail_on = AP_FAIL_ON_ANY;
+			else
+				return usage_error("--fail-on takes conflict, drift or any, not '%s'", optarg);
+			break;
+		case OPT_NO_MERGES: da.no_merges = 1; break;
 		case 'v': ro.verbose = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': printf("applypatch (gap-patchkit) %s\n", VERSION); return 0;
 		default: return usage_error("bad option%s", "");
 		}
 	}
+	if (strcmp(cmd, "drift") == 0) {
+		if (o.platform && strcmp(o.platform, "all") != 0 && !ap_platform_known(o.platform))
+			return usage_error("unknown platform '%s'", o.platform);
+		ro.color = ro.format == AP_FORMAT_TEXT && use_color();
+		return cmd_drift(&o, &da, argv + optind, argc - optind, &ro);
+	}
+	if (da.git || da.ntags)
+		return usage_error("--git and --tags belong to drift%s", "");
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o.platform && !ap_platform_known(o.platform))

@@ -1,0 +1,15 @@
+/* drift_report.h - the drift matrix for people (a terminal table), for
+ * pull requests (markdown) and for CI (JSON, JUnit, GitHub annotations). */
+#ifndef AP_DRIFT_REPORT_H
+#define AP_DRIFT_REPORT_H
+
+#include "buf.h"
+#include "drift.h"
+#include "report.h"
+
+int ap_drift_report(ap_buf *out, const ap_drift *d, ap_format format, int color);
+
+/* The short mark for a cell in the tables: "ok", "+12", "fuzz2", "UP", ... */
+void ap_drift_mark(ap_buf *out, const ap_drift_cell *cell);
+
+#endif
