@@ -8,6 +8,7 @@
 #include "drift_report.h"
 #include "gitsrc.h"
 #include "lint.h"
+#include "refresh.h"
 #include "report.h"
 #include "series.h"
 #include "worktree.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
 	"                 how each patch fares against each upstream version: applies,\n"
 	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict\n"
+	"  refresh [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
+	"          [--fuzz N] [--dry-run]\n"
+	"                 rewrite drifted patches so they apply exactly to that version\n"
 	"  lint    [--patches DIR]\n"
 	"                 check headers (Description, Forwarded/Origin), series and\n"
 	"                 selectors, and that each patch parses; one line per finding\n"
@@ -62,7 +66,7 @@ static const char usage_text[] =
 	"             2 usage or I/O error.\n"
 	"See applypatch(1) for the series format, selectors and the state record.\n";
 
-enum { OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES };
+enum { OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV };
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
@@ -76,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "tags", required_argument, NULL, OPT_TAGS },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "no-merges", no_argument, NULL, OPT_NO_MERGES },
+	{ "rev", required_argument, NULL, OPT_REV },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -109,6 +114,7 @@ static int use_color(void)
 
 typedef struct drift_args {
 	const char *git;
+	const char *rev;
 	const char *tags[64];
 	size_t ntags;
 	ap_drift_fail_on fail_on;
@@ -263,13 +269,90 @@ out:
 	return rc;
 }
 
+static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, int nargs,
+		       const ap_report_opts *ro)
+{
+	ap_refresh_opts ropts;
+	ap_refresh_result r;
+	ap_error err = AP_ERROR_INIT;
+	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
+	char **only;
+	ap_buf out = AP_BUF_INIT;
+	int rc;
+
+	memset(&ropts, 0, sizeof ropts);
+	ropts.patches_dir = o->patches_dir ? o->patches_dir : dir;
+	ropts.max_fuzz = o->max_fuzz;
+	ropts.dry_run = o->dry_run;
+	if (da->git) {
+		if (!da->rev) {
+			free(dir);
+			return usage_error("refresh --git needs --rev REV%s", "");
+		}
+		ropts.upstream.kind = AP_UPSTREAM_GIT;
+		ropts.upstream.location = da->git;
+		ropts.upstream.rev = da->rev;
+	} else {
+		struct stat st;
+
+		if (nargs < 1) {
+			free(dir);
+			return usage_error("refresh needs the upstream: --git REPO --rev REV, a tarball "
+					   "or a directory%s", "");
+		}
+		ropts.upstream.location = args[0];
+		ropts.upstream.kind = stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)
+				      ? AP_UPSTREAM_DIR : AP_UPSTREAM_TARBALL;
+		args++;
+		nargs--;
+	}
+	only = calloc((size_t)nargs + 1, sizeof *only);
+	for (int i = 0; only && i < nargs; i++)
+		only[i] = args[i];
+	ropts.only = (const char *const *)only;
+	rc = ap_refresh(&ropts, &r, &err);
+	free(only);
+	free(dir);
+	if (rc < 0) {
+		fprintf(stderr, "applypatch: %s\n", err.msg);
+		return 2;
+	}
+	if (ro->format == AP_FORMAT_JSON) {
+		ap_json j;
+
+		ap_json_init(&j, &out);
+		ap_json_begin_object(&j, NULL);
+		ap_json_int(&j, "refreshed", (long long)r.refreshed);
+		ap_json_int(&j, "left", (long long)r.left);
+		ap_json_begin_array(&j, "patches");
+		for (size_t i = 0; i < r.n; i++) {
+			ap_json_begin_object(&j, NULL);
+			ap_json_string(&j, "name", r.v[i].name);
+			ap_json_string(&j, "action", r.v[i].action);
+			ap_json_string(&j, "detail", r.v[i].detail);
+			ap_json_end_object(&j);
+		}
+		ap_json_end_array(&j);
+		ap_json_end_object(&j);
+		ap_buf_putc(&out, '\n');
+	} else {
+		for (size_t i = 0; i < r.n; i++)
+			ap_buf_printf(&out, "  %-40s %-18s %s\n", r.v[i].name, r.v[i].action,
+				      r.v[i].detail ? r.v[i].detail : "");
+		ap_buf_printf(&out, "%zu refreshed, %zu left for a person\n", r.refreshed, r.left);
+	}
+	rc = r.left ? 1 : 0;
+	ap_refresh_result_free(&r);
+	return emit(&out) < 0 ? 2 : rc;
+}
+
 int main(int argc, char **argv)
 {
 	ap_run_opts o = AP_RUN_OPTS_INIT;
 	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
 	ap_error err = AP_ERROR_INIT;
 	ap_buf out = AP_BUF_INIT;
-	drift_args da = { NULL, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
+	drift_args da = { NULL, NULL, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
 	const char *cmd;
 	int c, rc;
 
@@ -285,9 +368,10 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "unapply") && strcmp(cmd, "status") &&
-	    strcmp(cmd, "list") && strcmp(cmd, "lint") && strcmp(cmd, "drift"))
-		return usage_error("unknown command '%s' (apply, unapply, status, list, lint, drift)",
-				   cmd);
+	    strcmp(cmd, "list") && strcmp(cmd, "lint") && strcmp(cmd, "drift") &&
+	    strcmp(cmd, "refresh"))
+		return usage_error("unknown command '%s' (apply, unapply, status, list, lint, drift, "
+				   "refresh)", cmd);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "d:p:P:F:nf:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -328,6 +412,7 @@ int main(int argc, char **argv)
 				return usage_error("--fail-on takes conflict, drift or any, not '%s'", optarg);
 			break;
 		case OPT_NO_MERGES: da.no_merges = 1; break;
+		case OPT_REV: da.rev = optarg; break;
 		case 'v': ro.verbose = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': printf("applypatch (gap-patchkit) %s\n", VERSION); return 0;
@@ -340,8 +425,13 @@ int main(int argc, char **argv)
 		ro.color = ro.format == AP_FORMAT_TEXT && use_color();
 		return cmd_drift(&o, &da, argv + optind, argc - optind, &ro);
 	}
-	if (da.git || da.ntags)
-		return usage_error("--git and --tags belong to drift%s", "");
+	if (strcmp(cmd, "refresh") == 0) {
+		if (da.ntags)
+			return usage_error("--tags belongs to drift%s", "");
+		return cmd_refresh(&o, &da, argv + optind, argc - optind, &ro);
+	}
+	if (da.git || da.ntags || da.rev)
+		return usage_error("--git, --rev and --tags belong to drift and refresh%s", "");
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o.platform && !ap_platform_known(o.platform))

@@ -150,10 +150,10 @@ static void cell_from_result(ap_drift_cell *cell)
 	(void)counts;
 }
 
-static int classify(ap_vtree *v, const ap_patch *p, const ap_drift_opts *o, ap_drift_cell *cell,
-		    ap_error *err)
+int ap_drift_classify(ap_vtree *v, const ap_patch *p, const ap_drift_opts *o, int keep,
+		      ap_drift_cell *cell, ap_error *err)
 {
-	ap_apply_opts exact = { 0, 0 };
+	ap_apply_opts exact = { 0, !keep };
 	size_t counts[5];
 
 	if (ap_apply_patch(v, p, &exact, &cell->result, err) < 0)
@@ -310,7 +310,7 @@ static int eval_column(ap_drift *d, size_t c, platform_series *ps, const ap_drif
 			cell->error = ap_strdup(ls->errors[i]);
 			continue;
 		}
-		rc = classify(&v, &ls->patches[i], o, cell, err);
+		rc = ap_drift_classify(&v, &ls->patches[i], o, 1, cell, err);
 	}
 	ap_vtree_free(&v);
 	if (src)

@@ -23,6 +23,7 @@
 #include "apply.h"
 #include "error.h"
 #include "upstream.h"
+#include "vtree.h"
 #include "worktree.h"
 
 typedef enum ap_drift_status {
@@ -97,6 +98,12 @@ const char *ap_drift_status_name(ap_drift_status s);
 /* --fail-on: which statuses make the run fail. */
 typedef enum ap_drift_fail_on { AP_FAIL_ON_CONFLICT, AP_FAIL_ON_DRIFT, AP_FAIL_ON_ANY } ap_drift_fail_on;
 int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f);
+
+/* Classifies one patch against the files in v (the cell's result is
+ * filled). With keep, a patch that applies (exactly or with offsets) stays
+ * applied in v, so the next patch sees it; otherwise v is left as it was. */
+int ap_drift_classify(ap_vtree *v, const ap_patch *p, const ap_drift_opts *o, int keep,
+		      ap_drift_cell *cell, ap_error *err);
 
 /* Rule 2's test, exposed for tests: are all lines a file diff adds in
  * text, after removing white space and C/shell-style comments? */

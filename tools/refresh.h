@@ -1,0 +1,50 @@
+/* refresh.h - rewriting drifted patches so they apply exactly again.
+ *
+ * Against one upstream version, the series is applied in order (all of it:
+ * refresh edits text, as quilt would, whatever the selectors say). A patch
+ * that applies only with offsets (or, when asked, only with fuzz) has its
+ * hunks regenerated with libgit2's diff from the file as it was before the
+ * patch and as the patch left it; everything else in the patch file stays
+ * byte for byte, but the DEP-3 Last-Update date. Patches that conflict or
+ * are already upstream are left untouched and reported.
+ */
+#ifndef AP_REFRESH_H
+#define AP_REFRESH_H
+
+#include "error.h"
+#include "upstream.h"
+
+typedef struct ap_refresh_opts {
+	const char *patches_dir;
+	ap_upstream upstream;
+	const char *const *only;   /* NULL-terminated patch names, or NULL: all */
+	int max_fuzz;              /* refresh needs-fuzz patches too (0: never) */
+	const char *today;         /* YYYY-MM-DD for Last-Update; NULL: today */
+	int dry_run;               /* report, write nothing */
+} ap_refresh_opts;
+
+typedef struct ap_refresh_item {
+	char *name;
+	const char *action;        /* refreshed | exact | drifted | needs-fuzz |
+	                              upstreamed | partly-upstreamed | conflict |
+	                              error (the last five left untouched) */
+	char *detail;
+} ap_refresh_item;
+
+typedef struct ap_refresh_result {
+	ap_refresh_item *v;
+	size_t n;
+	size_t refreshed;
+	size_t left;               /* conflict, partly-upstreamed, error */
+} ap_refresh_result;
+
+int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err);
+void ap_refresh_result_free(ap_refresh_result *r);
+
+/* The patch text with its hunks replaced (exposed for tests): hunks[i] is
+ * the new body (the @@ lines onward) of p->files[i]. */
+int ap_refresh_rewrite(const char *data, size_t len, size_t desc_len, const size_t *body_start,
+		       const size_t *body_end, char **bodies, size_t nfiles, const char *today,
+		       char **out, size_t *outlen);
+
+#endif
