@@ -1,0 +1,236 @@
+#!/bin/sh
+# drift and refresh on a git history built here: a patched change that lands
+# upstream in one commit (v1.2) and whose file is later reformatted (v2.0),
+# a patch that only drifts, one that needs fuzz, one that upstream took half
+# of, and one that conflicts; columns from tags, a range, a tarball and a
+# directory; every output format; refresh round trips.
+. "$(dirname "$0")/lib.sh"
+
+work=$(scratch)
+repo="$work/upstream"
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
+	GIT_COMMITTER_EMAIL=t@example.org GIT_AUTHOR_DATE="2020-01-01T00:00:00Z" \
+	GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
+git init -q -b master "$repo"
+g() { git -C "$repo" "$@"; }
+mkdir -p "$repo/src"
+
+pool_v1() {
+	cat <<'C'
+/* pool.c: maps the memory pool */
+#include <sys/mman.h>
+
+static void *pool_start;
+
+void *pool_map(unsigned long size)
+{
+    void *p;
+    p = mmap(0, size, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return 0;
+    pool_start = p;
+    return p;
+}
+
+int pool_grow(unsigned long more)
+{
+    void *p = mmap(0, more, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? -1 : 0;
+}
+C
+}
+sys_v1() {
+	cat <<'C'
+/* sys.c: defaults */
+long default_pool(void)
+{
+#ifdef SYS_IS_CYGWIN32
+    return 0; /* works better on cygwin */
+#else
+    return 4096L * 1024 * 1024;
+#endif
+}
+
+int quiet_flag = 0;
+int banner_flag = 1;
+int window_flag = 0;
+C
+}
+extra_v1() {
+	i=1
+	while [ "$i" -le 30 ]; do echo "int extra_$i = $i;"; i=$((i + 1)); done
+}
+pool_v1 >"$repo/src/pool.c"; sys_v1 >"$repo/src/sys.c"; extra_v1 >"$repo/src/extra.c"
+g add -A && g commit -qm "v1.0" && g tag v1.0
+
+# the packager's series, written against v1.0
+src="$work/v1"; mkdir -p "$src"; cp -r "$repo/src" "$src/"
+dst="$work/v1p"; mkdir -p "$dst"; cp -r "$repo/src" "$dst/"
+patches="$work/patches"; mkdir -p "$patches"
+mkpatch() {  # name, then edit the files in $dst
+	name=$1
+	{ printf 'Description: %s\nForwarded: https://example.org/pr/%s\nLast-Update: 2019-01-01\n---\n' "$name" "$name"
+	  (cd "$work" && diff -ru v1 v1p); } >"$patches/$name"
+	rm -rf "$src/src"; cp -r "$dst/src" "$src/"
+}
+# noreserve: the fix that upstream will take
+sed -i 's/MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);/MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);/' "$dst/src/pool.c"
+mkpatch noreserve.patch
+# default: stop forcing 0 on cygwin (upstream will rewrite this file: conflict)
+sed -i 's|    return 0; /\* works better on cygwin \*/|    return 1024L * 1024 * 1024;|' "$dst/src/sys.c"
+mkpatch default.patch
+# flags: touches extra.c near line 15 (upstream will change a context line: needs fuzz)
+sed -i 's/^int extra_15 = 15;$/int extra_15 = 150;/' "$dst/src/extra.c"
+mkpatch flags.patch
+# half: two hunks in extra.c, upstream will take the second only
+sed -i 's/^int extra_3 = 3;$/int extra_3 = 33;/; s/^int extra_28 = 28;$/int extra_28 = 288;/' "$dst/src/extra.c"
+mkpatch half.patch
+printf 'noreserve.patch\ndefault.patch\nflags.patch\nhalf.patch\n' >"$patches/series"
+
+# v1.1: lines added above everything: offsets only
+{ echo "/* copyright notice */"; echo "/* more */"; cat "$repo/src/pool.c"; } >"$work/x" && mv "$work/x" "$repo/src/pool.c"
+{ echo "// header"; cat "$repo/src/sys.c"; } >"$work/x" && mv "$work/x" "$repo/src/sys.c"
+g commit -qam "add headers" && g tag v1.1
+# upstream takes the fix (exactly as the patch has it) and half of half.patch
+sed -i 's/MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);/MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);/' "$repo/src/pool.c"
+sed -i 's/^int extra_28 = 28;$/int extra_28 = 288;/' "$repo/src/extra.c"
+g commit -qam "Map the pool with MAP_NORESERVE" && merge=$(g rev-parse HEAD)
+g commit -q --allow-empty -m "unrelated" && g tag v1.2
+# v2.0: the file is reformatted (comment style, indentation); sys.c rewritten;
+# extra.c line 12 (outer context of flags.patch) changes
+cat >"$repo/src/pool.c" <<'C'
+// pool.c: maps the memory pool
+#include <sys/mman.h>
+
+static void *pool_start;
+
+void *pool_map(unsigned long size) {
+	void *p;
+	p = mmap(0, size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);  // reserve only
+	if (p == MAP_FAILED) return 0;
+	pool_start = p;
+	return p;
+}
+
+int pool_grow(unsigned long more) {
+	void *p = mmap(0, more, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? -1 : 0;
+}
+C
+printf '/* sys.c */\nlong default_pool(void) { return 512L << 20; }\n' >"$repo/src/sys.c"
+sed -i 's|^int extra_12 = 12;$|int extra_12 = 12; /* twelve */|' "$repo/src/extra.c"
+g commit -qam "reformat" && g tag v2.0
+
+AP_DRIFT() { "$AP" drift --patches "$patches" --platform linux "$@"; }
+
+# --- the matrix, as JSON ------------------------------------------------------
+check_rc "drift over tags exits 1 (conflicts)" 1 AP_DRIFT --git "$repo" --tags 'v*' --format json
+cp "$OUT" "$work/drift.json"
+cell() { jq -r --arg p "$1" --arg v "$2" '.patches[] | select(.name==$p) | .cells[] | select(.version==$v) | .status' "$work/drift.json"; }
+rule() { jq -r --arg p "$1" --arg v "$2" '.patches[] | select(.name==$p) | .cells[] | select(.version==$v) | .rule' "$work/drift.json"; }
+expect_cell() {
+	got=$(cell "$1" "$2")
+	[ "$got" = "$3" ] && ok "$1 at $2: $3" || not_ok "$1 at $2: got '$got', wanted '$3'"
+}
+expect_cell noreserve.patch v1.0 applies
+expect_cell noreserve.patch v1.1 drifted
+expect_cell noreserve.patch v1.2 upstreamed
+expect_cell noreserve.patch v2.0 upstreamed
+[ "$(rule noreserve.patch v1.2)" = "every hunk is already applied" ] && ok "v1.2: upstreamed by the hunks rule" || not_ok "v1.2 rule: $(rule noreserve.patch v1.2)"
+case "$(rule noreserve.patch v2.0)" in
+*"every line it adds is present"*) ok "v2.0 (reformatted): upstreamed by the added-lines rule" ;;
+*) not_ok "v2.0 rule: $(rule noreserve.patch v2.0)" ;;
+esac
+expect_cell default.patch v1.0 applies
+expect_cell default.patch v1.1 drifted
+expect_cell default.patch v2.0 conflict
+expect_cell flags.patch v1.2 applies
+expect_cell flags.patch v2.0 needs-fuzz
+expect_cell half.patch v1.1 applies
+expect_cell half.patch v1.2 partly-upstreamed
+off=$(jq -r '.patches[] | select(.name=="noreserve.patch") | .cells[] | select(.version=="v1.1") | .result[0].files[0].hunks[0].offset' "$work/drift.json")
+[ "$off" = 2 ] && ok "per-hunk offset in JSON (+2)" || not_ok "offset: $off"
+got=$(jq -r '.patches[] | select(.name=="noreserve.patch") | .upstream.commit' "$work/drift.json")
+[ "$got" = "$merge" ] && ok "the merging commit is found" || not_ok "merge commit: $got, wanted $merge"
+got=$(jq -r '.patches[] | select(.name=="noreserve.patch") | .upstream.tag' "$work/drift.json")
+[ "$got" = v1.2 ] && ok "the first tag containing it is v1.2" || not_ok "first tag: $got"
+
+# --- --fail-on ------------------------------------------------------------------
+check_rc "v1.0 and v1.1 only: no conflict, exit 0" 0 AP_DRIFT --git "$repo" v1.0 v1.1
+check_rc "--fail-on drift: exit 1 on offsets" 1 AP_DRIFT --git "$repo" v1.0 v1.1 --fail-on drift
+check_rc "--fail-on any: exit 1 on upstreamed" 1 AP_DRIFT --git "$repo" v1.0 v1.2 --fail-on any --no-merges
+check_rc "--fail-on bogus: usage error" 2 AP_DRIFT --git "$repo" v1.0 --fail-on bogus
+check_rc "unknown revision: exit 2" 2 AP_DRIFT --git "$repo" v9.9
+check_grep "unknown revision named" "v9.9" "$ERR"
+
+# --- a range, a tarball and a directory as columns ------------------------------------
+check_rc "a range gives one column per commit" 1 AP_DRIFT --git "$repo" v1.1..v2.0 --format json --no-merges
+n=$(jq '.versions | length' "$OUT")
+[ "$n" -eq "$(g rev-list --count v1.1..v2.0)" ] && ok "range: $n columns" || not_ok "range columns: $n"
+g archive --prefix=proj-1.1/ -o "$work/proj-1.1.tar.gz" v1.1
+mkdir -p "$work/dir20" && g archive v2.0 | tar -x -C "$work/dir20"
+check_rc "tarball and directory columns" 1 AP_DRIFT "$work/proj-1.1.tar.gz" "$work/dir20" --format json
+cp "$OUT" "$work/drift.json"
+expect_cell noreserve.patch proj-1.1.tar.gz drifted
+expect_cell noreserve.patch dir20 upstreamed
+expect_cell default.patch dir20 conflict
+
+# --- every output format ----------------------------------------------------------
+check_rc "text" 1 AP_DRIFT --git "$repo" --tags 'v*' --no-merges
+check_grep "text: a row per patch" "^noreserve.patch " "$OUT"
+check_grep "text: a column per version" "v1.0 .*v1.1 .*v1.2 .*v2.0" "$OUT"
+check_grep "text: upstreamed rule named" "upstreamed at v1.2 (every hunk is already applied)" "$OUT"
+if grep -q "$(printf '\033')" "$OUT"; then not_ok "no colour when not a terminal"; else ok "no colour when not a terminal"; fi
+check_rc "junit" 1 AP_DRIFT --git "$repo" --tags 'v*' --format junit --no-merges
+if xmllint --noout "$OUT" 2>/dev/null; then ok "junit is well-formed XML"; else not_ok "junit XML"; fi
+[ "$(xmllint --xpath 'count(//testsuite)' "$OUT")" = 4 ] && ok "junit: one testsuite per version" || not_ok "junit testsuites"
+[ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]/testcase)' "$OUT")" = 4 ] && ok "junit: one testcase per patch" || not_ok "junit testcases"
+[ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]//failure)' "$OUT")" = 2 ] && ok "junit: the conflict and the partly upstreamed patch are failures" || not_ok "junit failures"
+check_rc "github" 1 AP_DRIFT --git "$repo" --tags 'v*' --format github --no-merges
+check_grep "github: an error for the conflict" "^::error file=.*default.patch,title=drift::default.patch against v2.0: conflict" "$OUT"
+check_grep "github: a warning for the offsets" "^::warning file=.*noreserve.patch.*drifted" "$OUT"
+check_rc "markdown" 1 AP_DRIFT --git "$repo" --tags 'v*' --format markdown
+check_grep "markdown: a table header" "^| patch | v1.0 | v1.1 | v1.2 | v2.0 |" "$OUT"
+check_grep "markdown: the merging commit" "is upstream since commit" "$OUT"
+check_rc "--platform all: selector-free series gives one column per version" 1 \
+	"$AP" drift --patches "$patches" --platform all --git "$repo" --tags 'v*' --no-merges --format json
+[ "$(jq '.versions | length' "$OUT")" = 4 ] && ok "--platform all with no selectors: 4 columns" || not_ok "--platform all columns"
+
+# --- refresh ----------------------------------------------------------------------------
+cp -r "$patches" "$work/refreshed"
+check_rc "refresh against v1.1 rewrites the drifted patches" 0 \
+	"$AP" refresh --patches "$work/refreshed" --git "$repo" --rev v1.1
+check_grep "refresh names what it rewrote" "noreserve.patch .*refreshed" "$OUT"
+check_rc "after refresh every patch applies exactly to v1.1" 0 \
+	"$AP" drift --patches "$work/refreshed" --platform linux --git "$repo" v1.1 --format json --no-merges
+bad=$(jq -r '[.patches[].cells[].status] | map(select(. != "applies")) | length' "$OUT")
+[ "$bad" = 0 ] && ok "refreshed series: all 'applies'" || not_ok "refreshed series not exact: $(jq -c '[.patches[].cells[].status]' "$OUT")"
+# the header is kept byte for byte, but Last-Update
+head -3 "$patches/noreserve.patch" | grep -v Last-Update >"$work/h1"
+head -3 "$work/refreshed/noreserve.patch" | grep -v Last-Update >"$work/h2"
+cmp -s "$work/h1" "$work/h2" && ok "refresh keeps the header" || not_ok "refresh changed the header"
+grep -q "^Last-Update: 2019-01-01" "$work/refreshed/noreserve.patch" && not_ok "Last-Update not bumped" || ok "Last-Update bumped"
+# and applying the refreshed series to an exported v1.1 is exact, exit 0
+mkdir -p "$work/tree11" && g archive v1.1 | tar -x -C "$work/tree11"
+check_rc "refreshed series applies to v1.1 (exit 0)" 0 \
+	"$AP" apply -d "$work/tree11" --patches "$work/refreshed" --platform linux --format json
+[ "$(jq '[.patches[].files[].hunks[] | select(.outcome != "exact")] | length' "$OUT")" = 0 ] &&
+	ok "refreshed series: no offsets" || not_ok "refreshed series still has offsets"
+# conflicts and upstreamed patches are left alone, and reported
+cp -r "$patches" "$work/r20"
+check_rc "refresh against v2.0 leaves conflicts (exit 1)" 1 \
+	"$AP" refresh --patches "$work/r20" --git "$repo" --rev v2.0
+check_grep "conflict reported" "default.patch .*conflict" "$OUT"
+check_grep "upstreamed reported" "noreserve.patch .*upstreamed" "$OUT"
+cmp -s "$patches/default.patch" "$work/r20/default.patch" && ok "conflicting patch untouched" || not_ok "conflicting patch changed"
+cmp -s "$patches/noreserve.patch" "$work/r20/noreserve.patch" && ok "upstreamed patch untouched" || not_ok "upstreamed patch changed"
+cmp -s "$patches/flags.patch" "$work/r20/flags.patch" && ok "needs-fuzz untouched without --fuzz" || not_ok "needs-fuzz changed without --fuzz"
+check_rc "refresh --fuzz 2 flags.patch refreshes just that one (exit 0)" 0 \
+	"$AP" refresh --patches "$work/r20" --git "$repo" --rev v2.0 --fuzz 2 flags.patch
+check_grep "fuzzy patch refreshed" "flags.patch .*refreshed" "$OUT"
+check_rc "refresh of an unknown patch: exit 2" 2 "$AP" refresh --patches "$work/r20" --git "$repo" --rev v2.0 nosuch.patch
+finish
