@@ -483,7 +483,8 @@ static int run_autogen(const char *dir, const char *log, ap_error *err)
 		if (logfd < 0)
 			return ap_error_sys(err, "%s: cannot write the log", log);
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (pipe(pipefd) < 0 || fcntl(pipefd[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(pipefd[1], F_SETFD, FD_CLOEXEC) < 0) {
 		if (logfd >= 0)
 			close(logfd);
 		return ap_error_sys(err, "pipe failed");

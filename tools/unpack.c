@@ -555,7 +555,11 @@ int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error
 		ap_error_set(err, "%s: %s", tarball, archive_error_string(in));
 		goto out;
 	}
+#ifdef O_PATH
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
 	if (cwd < 0) {
 		ap_error_sys(err, "cannot remember the current directory");
 		goto out;
