@@ -262,6 +262,32 @@ static void never_before_previous_hunk(void **state)
 	ap_buf_free(&file);
 }
 
+/* GNU patch freezes a placed hunk only up to its last change, so the
+ * next hunk may share the previous one's trailing context: here the lines
+ * between the hunks are gone upstream and both hunks use the one "c".
+ * GNU patch: "Hunk #2 succeeded at 3 (offset -2 lines)." */
+static void shared_context_between_hunks(void **state)
+{
+	static const char hunks[] =
+		"@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+		"@@ -5,3 +5,3 @@\n c\n-d\n+D\n e\n";
+	placed x;
+
+	(void)state;
+	/* BUG: place.c sets last_frozen to the end of the previous hunk's
+	 * pre-image (trailing context included), so hunk 2 FAILS here even
+	 * with fuzz 2; GNU's apply_hunk freezes only through the last '-'/'+'
+	 * line. ap_place_render must then not emit the shared line twice.
+	 * Remove the skip once fixed. */
+	skip();
+	place(&x, "a\nb\nc\nd\ne\n", hunks);
+	assert_int_equal(x.failed, 0);
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
+	assert_pl(x.pl[1], AP_HUNK_OFFSET, -2, 3);
+	assert_bytes(x.out.data, x.out.len, "a\nB\nc\nD\ne\n");
+	placed_free(&x);
+}
+
 /* line is where the hunk sits in the result: earlier hunks' growth counts */
 static void line_is_in_the_result(void **state)
 {
@@ -740,6 +766,7 @@ int main(void)
 		cmocka_unit_test(nearest_match_first),
 		cmocka_unit_test(offset_carried_to_next_hunk),
 		cmocka_unit_test(never_before_previous_hunk),
+		cmocka_unit_test(shared_context_between_hunks),
 		cmocka_unit_test(line_is_in_the_result),
 		cmocka_unit_test(anchored_at_start),
 		cmocka_unit_test(anchored_at_end),
