@@ -1,0 +1,81 @@
+#!/bin/sh
+# test_spkg_check.sh - spkg-check after spkg-install on the minigap
+# fixture: GAP's start-up test (make testinstall), the installed gap on a
+# trivial input, and verify's probe on the installed binary (a stand-in
+# verify that records its arguments; without one the probe is skipped,
+# saying so); standalone, staged under DESTDIR, and inside a stand-in
+# Sage; and each failure named.
+. "$TESTS_ROOT/e2e/lib.sh"
+ROOT=$(cd "$TESTS_ROOT/.." && pwd)
+UP="$BIN_DIR/upstream"
+W=$(scratch)
+export APPLYPATCH="$BIN_DIR/applypatch"
+unset SAGE_LOCAL SAGE_DESTDIR PREFIX DESTDIR UNAME MAKE PATCHES VERIFY
+
+P="$W/pkg"
+mkdir -p "$P"
+"$UP" prepare "$P/src" --dir "$FIXTURES/minigap" -q
+cp -R "$FIXTURES/minigap-patches" "$P/patches"
+(cd "$P" && PREFIX="$W/prefix" sh "$ROOT/spkg-install") >"$W/install.log" 2>&1 ||
+	{ not_ok "spkg-install failed"; cat "$W/install.log"; finish; exit 1; }
+
+# a verify stand-in: records how it was called, succeeds
+cat >"$W/verify" <<EOF
+#!/bin/sh
+echo "\$@" >"$W/verify.args"
+echo "probe: pool mapped MAP_PRIVATE|MAP_ANONYMOUS (stand-in)"
+EOF
+chmod +x "$W/verify"
+
+spkg_check() { sh -c "cd '$P' && $* sh '$ROOT/spkg-check'"; }
+
+check_rc "spkg-check passes on a good install" 0 spkg_check PREFIX="$W/prefix"
+check_grep "it ran GAP's start-up test" "testinstall: passed" "$OUT"
+check_grep "it started the installed gap" "$W/prefix/bin/gap -q on '1+1;'" "$OUT"
+check_grep "which answered 2" "it answered 2" "$OUT"
+check_grep "without tools/verify the probe is skipped, saying so" "tools/verify is not built; skipping the pool probe" "$OUT"
+check_grep "and it passes" "all checks passed" "$OUT"
+
+check_rc "with verify, spkg-check runs its probe" 0 spkg_check PREFIX="$W/prefix" VERIFY="$W/verify"
+check "on the installed binary" test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin"
+check_grep "showing what it found" "probe: pool mapped" "$OUT"
+
+# tools/verify in the package directory is found without VERIFY
+mkdir -p "$P/tools"
+cp "$W/verify" "$P/tools/verify"
+rm -f "$W/verify.args"
+check_rc "tools/verify in the package directory is used" 0 spkg_check PREFIX="$W/prefix"
+check "with the installed binary" test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin"
+rm -rf "$P/tools"
+
+printf '#!/bin/sh\necho "probe: MAP_NORESERVE missing" >&2\nexit 1\n' >"$W/verify-fails"
+chmod +x "$W/verify-fails"
+check_rc "a failing probe fails spkg-check" 1 spkg_check PREFIX="$W/prefix" VERIFY="$W/verify-fails"
+check_grep "naming the check" "failed at check 'verify --probe'" "$ERR"
+check_grep "with the probe's words" "MAP_NORESERVE missing" "$ERR"
+
+# staged under DESTDIR: the binary is run with the staged library
+(cd "$P" && PREFIX=/opt/gap-check DESTDIR="$W/stage" sh "$ROOT/spkg-install") >/dev/null 2>&1
+check_rc "spkg-check on a staged install" 0 spkg_check PREFIX=/opt/gap-check DESTDIR="$W/stage"
+check_grep "runs the staged binary with the staged library" \
+	"$W/stage/opt/gap-check/bin/gap-bin -l $W/stage/opt/gap-check/share/gap -q" "$OUT"
+check_grep "which answered 2" "it answered 2" "$OUT"
+
+# inside a stand-in Sage (SAGE_LOCAL/SAGE_DESTDIR name the install)
+check_rc "spkg-check with Sage's variables" 0 \
+	spkg_check SAGE_LOCAL=/opt/gap-check SAGE_DESTDIR="$W/stage" VERIFY="$W/verify"
+check "the probe got the staged binary" test "$(cat "$W/verify.args")" = "--probe $W/stage/opt/gap-check/bin/gap-bin"
+
+# failures
+check_rc "no install: spkg-check says so" 1 spkg_check PREFIX="$W/nowhere"
+check_grep "run spkg-install first" "no installed GAP at $W/nowhere/bin/gap-bin: run spkg-install first" "$ERR"
+mv "$W/prefix/share/gap/lib/init.g" "$W/init.g"
+check_rc "a broken install fails" 1 spkg_check PREFIX="$W/prefix"
+check_grep "naming the check" "failed at check 'start installed gap'" "$ERR"
+check_grep "with what gap said" "cannot find 'lib/init.g'" "$ERR"
+mv "$W/init.g" "$W/prefix/share/gap/lib/init.g"
+sed 's/^#> 142$/#> 143/' "$P/src/tst/testinstall.g" >"$W/t.g" && cp "$W/t.g" "$P/src/tst/testinstall.g"
+check_rc "a failing start-up test fails" 1 spkg_check PREFIX="$W/prefix"
+check_grep "naming the check" "failed at check 'testinstall'" "$ERR"
+
+finish
