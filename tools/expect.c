@@ -216,12 +216,13 @@ static int parse_cond(char *text, ap_cond *c, int kind_words, const char *check,
 		c->kind = AP_COND_REPORT;
 		return 0;
 	}
-	if (strncmp(t, "has ", 4) == 0 || strncmp(t, "lacks ", 6) == 0) {
+	size_t w0 = strcspn(t, " \t");
+	if ((w0 == 3 && strncmp(t, "has", 3) == 0) || (w0 == 5 && strncmp(t, "lacks", 5) == 0)) {
 		if (!kind_words)
 			return ap_error_set(err, "%s:%zu: %s is a size: compare it with <, <=, >, "
 					    ">=, == or !=", where, lineno, check);
 		c->kind = t[0] == 'h' ? AP_COND_HAS : AP_COND_LACKS;
-		char *p = t + (t[0] == 'h' ? 4 : 6);
+		char *p = t + w0;
 		char *save = NULL;
 		for (char *w = strtok_r(p, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
 			char **nv = realloc(c->words, (c->nwords + 1) * sizeof(*nv));
@@ -369,10 +370,14 @@ int ap_expect_parse(ap_expect *e, const char *text, size_t len, const char *wher
 					  where, lineno);
 			break;
 		}
-		char *name = l;
-		char *rest = sp;
-		if (*rest)
-			*rest++ = '\0';
+		/* the name ends at a blank or where a comparison starts */
+		char name[64];
+		size_t nl_ = strspn(l, "abcdefghijklmnopqrstuvwxyz_.");
+		if (nl_ == 0 || nl_ >= sizeof(name) || (l[nl_] && !strchr(" \t<>=!", l[nl_])))
+			nl_ = (size_t)(sp - l) < sizeof(name) ? (size_t)(sp - l) : sizeof(name) - 1;
+		memcpy(name, l, nl_);
+		name[nl_] = '\0';
+		char *rest = l + nl_;
 		int ci = check_index(name);
 		if (ci < 0) {
 			ap_buf known = AP_BUF_INIT;
