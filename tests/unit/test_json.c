@@ -118,6 +118,26 @@ static void two_documents_in_one_buffer(void **state)
 	ap_buf_free(&b);
 }
 
+/* file names are bytes; the document must stay UTF-8 whatever they hold */
+static void invalid_utf8_stays_valid_json(void **state)
+{
+	ap_buf b = AP_BUF_INIT;
+	ap_json j;
+
+	(void)state;
+	ap_json_init(&j, &b);
+	ap_json_begin_object(&j, NULL);
+	ap_json_string(&j, "latin1", "caf\xe9.c");
+	ap_json_string(&j, "cut", "\xc3");
+	ap_json_end_object(&j);
+	/* BUG: escape() in tools/json.c copies bytes >= 0x80 as they are, so a
+	 * path in Latin-1 ("caf\xe9.c") makes the whole report invalid JSON
+	 * (RFC 8259 requires UTF-8; python: UnicodeDecodeError). Remove the
+	 * skip once fixed. */
+	assert_true(tu_json_valid(b.data, b.len));
+	ap_buf_free(&b);
+}
+
 static void xml_escape(void **state)
 {
 	ap_buf b = AP_BUF_INIT;
@@ -140,6 +160,7 @@ int main(void)
 		cmocka_unit_test(keys_are_escaped_too),
 		cmocka_unit_test(deep_nesting_stays_valid),
 		cmocka_unit_test(two_documents_in_one_buffer),
+		cmocka_unit_test(invalid_utf8_stays_valid_json),
 		cmocka_unit_test(xml_escape),
 	};
 

@@ -316,7 +316,9 @@ static inline char *tu_snapshot(const char *dir)
 /* Whether python3's json module accepts the text (1), rejects it (0). */
 static inline int tu_json_valid(const char *text, size_t len)
 {
-	FILE *py = popen("python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null", "w");
+	/* strict UTF-8: a report is read by tools that reject anything else */
+	FILE *py = popen("python3 -c 'import json, sys; "
+			 "json.loads(sys.stdin.buffer.read().decode(\"utf-8\"))' 2>/dev/null", "w");
 	int status;
 
 	assert_non_null(py);
@@ -325,14 +327,15 @@ static inline int tu_json_valid(const char *text, size_t len)
 	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Runs a python3 expression over the JSON text (bound to `d`) and returns
- * its printed value, malloc'd, without the final newline. */
-static inline char *tu_json_query(const char *text, size_t len, const char *expr)
+/* Runs python3 with the text in a file named by sys.argv[1] and expr in
+ * the environment (no shell quoting to get wrong); returns what the
+ * snippet printed, malloc'd, without the final newline. */
+static inline char *tu_python(const char *text, size_t len, const char *snippet,
+			      const char *expr)
 {
 	char *dir = tu_mkdtemp();
-	char *in = ap_printf("%s/in.json", dir);
-	char *cmd = ap_printf("python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
-			      "print(%s)' %s 2>&1", expr, in);
+	char *in = ap_printf("%s/in", dir);
+	char *cmd = ap_printf("PYTHONUTF8=1 python3 -c '%s' %s 2>&1", snippet, in);
 	FILE *f = fopen(in, "w"), *py;
 	ap_buf out = AP_BUF_INIT;
 	char chunk[4096];
@@ -341,6 +344,7 @@ static inline char *tu_json_query(const char *text, size_t len, const char *expr
 	assert_non_null(f);
 	fwrite(text, 1, len, f);
 	fclose(f);
+	setenv("TU_EXPR", expr, 1);
 	py = popen(cmd, "r");
 	assert_non_null(py);
 	while ((got = fread(chunk, 1, sizeof chunk, py)) > 0)
@@ -352,6 +356,13 @@ static inline char *tu_json_query(const char *text, size_t len, const char *expr
 	if (out.len && out.data[out.len - 1] == '\n')
 		out.data[--out.len] = '\0';
 	return ap_buf_detach(&out, NULL);
+}
+
+/* The printed value of a python3 expression over the JSON text (bound to d). */
+static inline char *tu_json_query(const char *text, size_t len, const char *expr)
+{
+	return tu_python(text, len, "import json, os, sys; d = json.load(open(sys.argv[1])); "
+			 "print(eval(os.environ[\"TU_EXPR\"]))", expr);
 }
 
 #define assert_json_query(text, len, expr, want)                                  \

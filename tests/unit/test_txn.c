@@ -1,0 +1,537 @@
+/* test_txn.c - changing many files of a tree as one step (txn.h).
+ *
+ * On scratch trees: a commit writes every file and the state record and
+ * leaves no temporary file behind; freeing an uncommitted transaction
+ * leaves the tree byte-identical (snapshots of every path, mode and byte,
+ * state directory included); a run killed before its commit point is
+ * rolled back by ap_txn_recover, one stopped after it is rolled forward.
+ * A kill is a real SIGKILL of a forked child in the middle of the work.
+ */
+#include "testutil.h"
+
+#include "path.h"
+#include "tree.h"
+#include "txn.h"
+
+#include <signal.h>
+
+static const char STATE[] = "applypatch-state 1\nplatform\tlinux\n";
+
+static int setup(void **state)
+{
+	char *dir = tu_mkdtemp();
+
+	tu_write(dir, "src/a.c", "old a\n");
+	tu_write(dir, "src/keep.c", "keep\n");
+	tu_write(dir, "del.c", "bye\n");
+	tu_write_mode(dir, "run.sh", "#!/bin/sh\n", 10, 0755);
+	*state = dir;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	tu_rmrf(*state);
+	return 0;
+}
+
+static ap_tree *open_locked(const char *dir)
+{
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+
+	if (ap_tree_open(&t, dir, &err) < 0 || ap_tree_lock(t, &err) < 0) {
+		print_error("%s\n", err.msg);
+		fail();
+	}
+	return t;
+}
+
+/* The changes most tests make: modify, create in new directories, delete,
+ * and a symlink. */
+static void changes(ap_change ch[4])
+{
+	memset(ch, 0, 4 * sizeof *ch);
+	ch[0].kind = AP_CHANGE_WRITE;
+	ch[0].path = "src/a.c";
+	ch[0].data = "new a\n";
+	ch[0].len = 6;
+	ch[0].mode = 0644;
+	ch[0].backup = "1";
+	ch[1].kind = AP_CHANGE_WRITE;
+	ch[1].path = "new/dir/b.sh";
+	ch[1].data = "b\n";
+	ch[1].len = 2;
+	ch[1].mode = 0755;
+	ch[2].kind = AP_CHANGE_DELETE;
+	ch[2].path = "del.c";
+	ch[2].backup = "2";
+	ch[3].kind = AP_CHANGE_SYMLINK;
+	ch[3].path = "src/link.c";
+	ch[3].data = "a.c";
+	ch[3].len = 3;
+}
+
+/* No temporary file anywhere in the tree (outside the state directory). */
+static void assert_no_temp_files(const char *dir)
+{
+	char *snap = tu_snapshot(dir);
+
+	if (strstr(snap, ".aptmp")) {
+		print_error("temporary files left:\n%s", snap);
+		free(snap);
+		fail();
+	}
+	free(snap);
+}
+
+static void commit_writes_everything(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	const ap_strlist *made;
+	char *data;
+	size_t len;
+
+	changes(ch);
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	made = ap_txn_created_dirs(x);
+	assert_int_equal(made->n, 2);
+	assert_string_equal(made->v[0], "new");
+	assert_string_equal(made->v[1], "new/dir");
+	/* prepared, not yet visible */
+	data = tu_read(dir, "src/a.c", &len);
+	assert_bytes(data, len, "old a\n");
+	free(data);
+	assert_false(tu_exists(dir, "new/dir/b.sh"));
+	assert_true(tu_exists(dir, ".applypatch/pending"));
+	/* the new file's state is known before the rename */
+	assert_true(ch[0].result.exists);
+	assert_int_equal(ch[0].result.size, 6);
+	assert_int_equal(ch[0].result.mode, 0644);
+	assert_int_equal(ch[1].result.mode, 0755);
+	assert_true(ch[3].result.symlink);
+
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
+	ap_txn_free(x);
+
+	data = tu_read(dir, "src/a.c", &len);
+	assert_bytes(data, len, "new a\n");
+	free(data);
+	data = tu_read(dir, "new/dir/b.sh", &len);
+	assert_bytes(data, len, "b\n");
+	free(data);
+	assert_int_equal(tu_mode(dir, "new/dir/b.sh"), 0755);
+	assert_false(tu_exists(dir, "del.c"));
+	{
+		char *p = ap_printf("%s/src/link.c", dir);
+		char target[64];
+		ssize_t n = readlink(p, target, sizeof target);
+
+		assert_int_equal(n, 3);
+		assert_memory_equal(target, "a.c", 3);
+		free(p);
+	}
+	/* the state, and the originals for unapply */
+	data = tu_read(dir, ".applypatch/state", &len);
+	assert_bytes(data, len, STATE);
+	free(data);
+	data = tu_read(dir, ".applypatch/orig/1", &len);
+	assert_bytes(data, len, "old a\n");
+	free(data);
+	data = tu_read(dir, ".applypatch/orig/2", &len);
+	assert_bytes(data, len, "bye\n");
+	free(data);
+	/* and no work in progress left */
+	assert_false(tu_exists(dir, ".applypatch/pending"));
+	assert_false(tu_exists(dir, ".applypatch/journal"));
+	assert_false(tu_exists(dir, ".applypatch/state.new"));
+	assert_no_temp_files(dir);
+	/* the state is readable through the tree */
+	assert_int_equal(ap_state_file_read(t, "state", &data, &len, &err), 0);
+	assert_bytes(data, len, STATE);
+	free(data);
+	assert_int_equal(ap_state_file_read(t, "nothing", &data, &len, &err), 0);
+	assert_null(data);
+	ap_tree_close(t);
+}
+
+/* the result state describes the file that ends up in the tree */
+static void result_matches_the_committed_file(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	ap_file_state now;
+
+	changes(ch);
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
+	ap_txn_free(x);
+	assert_int_equal(ap_tree_stat(t, "src/a.c", &now, &err), 0);
+	assert_int_equal(now.ino, ch[0].result.ino);
+	assert_int_equal(now.size, ch[0].result.size);
+	assert_int_equal(now.mtime_ns, ch[0].result.mtime_ns);
+	ap_tree_close(t);
+}
+
+static void free_uncommitted_rolls_back(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir), *after;
+
+	changes(ch);
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(before);
+	free(after);
+	ap_tree_close(t);
+}
+
+/* with a state directory from an earlier run, only this run's traces go */
+static void rollback_keeps_earlier_state(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	char *before, *after;
+
+	tu_write(dir, ".applypatch/state", STATE);
+	tu_write(dir, ".applypatch/orig/7", "seven\n");
+	t = open_locked(dir);
+	before = tu_snapshot(dir);
+	changes(ch);
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(before);
+	free(after);
+	ap_tree_close(t);
+}
+
+/* freeing a transaction that was begun but never prepared is harmless */
+static void free_unprepared(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir), *after;
+
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	ap_txn_free(x);
+	ap_txn_free(NULL);
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), -1);
+	assert_contains(err.msg, "before prepare");
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(before);
+	free(after);
+	ap_tree_close(t);
+}
+
+/* nothing is written through a symlinked directory, and the failed
+ * prepare leaves the tree as it was */
+static void prepare_refuses_symlinked_directory(void **state)
+{
+	const char *dir = *state;
+	char *outside = tu_mkdtemp(), *p = ap_printf("%s/ld", dir);
+	ap_tree *t;
+	ap_txn *x;
+	ap_change ch[1];
+	ap_error err = AP_ERROR_INIT;
+	char *before, *after, *out_before, *out_after;
+
+	assert_int_equal(symlink(outside, p), 0);
+	free(p);
+	t = open_locked(dir);
+	before = tu_snapshot(dir);
+	out_before = tu_snapshot(outside);
+	memset(ch, 0, sizeof ch);
+	ch[0].kind = AP_CHANGE_WRITE;
+	ch[0].path = "ld/evil";
+	ch[0].data = "x";
+	ch[0].len = 1;
+	ch[0].mode = 0644;
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, ch, 1, &err), -1);
+	assert_contains(err.msg, "symbolic link");
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	out_after = tu_snapshot(outside);
+	assert_snapshot_equal(before, after);
+	assert_snapshot_equal(out_before, out_after);
+	free(before);
+	free(after);
+	free(out_before);
+	free(out_after);
+	ap_tree_close(t);
+	tu_rmrf(outside);
+}
+
+/* Forks a child that prepares the usual changes (and commits, when asked)
+ * and is killed with SIGKILL right after, as a crash would. */
+static void killed_run(const char *dir, int commit)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ap_tree *t;
+		ap_txn *x;
+		ap_change ch[4];
+		ap_error err = AP_ERROR_INIT;
+
+		if (ap_tree_open(&t, dir, &err) < 0 || ap_tree_lock(t, &err) < 0 ||
+		    ap_txn_begin(&x, t, &err) < 0)
+			_exit(3);
+		changes(ch);
+		if (ap_txn_prepare(x, ch, 4, &err) < 0)
+			_exit(4);
+		if (commit && ap_txn_commit(x, STATE, strlen(STATE), &err) < 0)
+			_exit(5);
+		raise(SIGKILL);
+		_exit(6);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFSIGNALED(status)) {
+		print_error("child exited with %d\n", WEXITSTATUS(status));
+		fail();
+	}
+}
+
+static void recover_rolls_back_pending(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir), *after, *note = NULL;
+
+	killed_run(dir, 0);
+	/* the killed run left its work behind */
+	assert_true(tu_exists(dir, ".applypatch/pending"));
+	after = tu_snapshot(dir);
+	assert_string_not_equal(before, after);
+	free(after);
+
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_non_null(note);
+	assert_contains(note, "rolled back");
+	free(note);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(after);
+	/* recovering again finds nothing to do */
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_null(note);
+	free(before);
+	ap_tree_close(t);
+}
+
+/* a run whose journal is written but whose renames did not all happen:
+ * here a directory stands where the last file goes, so commit stops
+ * after its commit point; once it is moved away, recovery completes */
+static void recover_rolls_forward_journal(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[5];
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL, *data, *p, *q;
+	size_t len;
+
+	tu_write(dir, "blocker/inside", "i\n");
+	changes(ch);
+	memset(&ch[4], 0, sizeof ch[4]);
+	ch[4].kind = AP_CHANGE_WRITE;
+	ch[4].path = "blocker";
+	ch[4].data = "now a file\n";
+	ch[4].len = 11;
+	ch[4].mode = 0644;
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, ch, 5, &err), 0);
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), -1);
+	assert_contains(err.msg, "committed");
+	ap_txn_free(x);  /* committed: nothing is rolled back */
+	assert_true(tu_exists(dir, ".applypatch/journal"));
+
+	p = ap_printf("%s/blocker/inside", dir);
+	q = ap_printf("%s/blocker", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rmdir(q), 0);
+	free(p);
+	free(q);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_non_null(note);
+	assert_contains(note, "completed");
+	free(note);
+	data = tu_read(dir, "blocker", &len);
+	assert_bytes(data, len, "now a file\n");
+	free(data);
+	data = tu_read(dir, "src/a.c", &len);
+	assert_bytes(data, len, "new a\n");
+	free(data);
+	assert_false(tu_exists(dir, "del.c"));
+	data = tu_read(dir, ".applypatch/state", &len);
+	assert_bytes(data, len, STATE);
+	free(data);
+	assert_false(tu_exists(dir, ".applypatch/journal"));
+	assert_false(tu_exists(dir, ".applypatch/pending"));
+	assert_false(tu_exists(dir, ".applypatch/state.new"));
+	assert_no_temp_files(dir);
+	ap_tree_close(t);
+}
+
+/* a run killed after its commit completed leaves nothing to recover */
+static void killed_after_commit(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL, *data;
+	size_t len;
+
+	killed_run(dir, 1);
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_null(note);
+	data = tu_read(dir, "src/a.c", &len);
+	assert_bytes(data, len, "new a\n");
+	free(data);
+	ap_tree_close(t);
+}
+
+static void incomplete_journal_is_not_trusted(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL;
+
+	tu_write(dir, ".applypatch/state", STATE);
+	tu_write(dir, ".applypatch/journal", "applypatch-journal 1\ndelete\tdel.c\n");
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), -1);
+	assert_null(note);
+	assert_contains(err.msg, "journal is incomplete");
+	assert_true(tu_exists(dir, "del.c"));
+	ap_tree_close(t);
+}
+
+static void recover_removes_debris(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL;
+
+	tu_write(dir, ".applypatch/orig/1", "stale\n");
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_false(tu_exists(dir, ".applypatch"));
+	free(note);
+	ap_tree_close(t);
+}
+
+/* unapply: put the originals back and remove the state directory */
+static void commit_without_state_removes_it(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4], back[4];
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir), *after;
+
+	changes(ch);
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
+	ap_txn_free(x);
+
+	memset(back, 0, sizeof back);
+	back[0].kind = AP_CHANGE_WRITE;
+	back[0].path = "src/a.c";
+	back[0].data = "old a\n";
+	back[0].len = 6;
+	back[0].mode = 0644;
+	back[1].kind = AP_CHANGE_DELETE;
+	back[1].path = "new/dir/b.sh";
+	back[2].kind = AP_CHANGE_WRITE;
+	back[2].path = "del.c";
+	back[2].data = "bye\n";
+	back[2].len = 4;
+	back[2].mode = 0644;
+	back[3].kind = AP_CHANGE_DELETE;
+	back[3].path = "src/link.c";
+	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_prepare(x, back, 4, &err), 0);
+	assert_int_equal(ap_txn_rmdir(x, "new"), 0);
+	assert_int_equal(ap_txn_rmdir(x, "new/dir"), 0);
+	assert_int_equal(ap_txn_commit(x, NULL, 0, &err), 0);
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(before);
+	free(after);
+	ap_tree_close(t);
+}
+
+static void lock_is_exclusive(void **state)
+{
+	const char *dir = *state;
+	ap_tree *a = open_locked(dir), *b;
+	ap_error err = AP_ERROR_INIT;
+
+	assert_int_equal(ap_tree_open(&b, dir, &err), 0);
+	assert_int_equal(ap_tree_lock(b, &err), -1);
+	assert_contains(err.msg, "another applypatch run holds the lock");
+	ap_tree_close(a);
+	assert_int_equal(ap_tree_lock(b, &err), 0);
+	ap_tree_close(b);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(commit_writes_everything),
+		T(result_matches_the_committed_file),
+		T(free_uncommitted_rolls_back),
+		T(rollback_keeps_earlier_state),
+		T(free_unprepared),
+		T(prepare_refuses_symlinked_directory),
+		T(recover_rolls_back_pending),
+		T(recover_rolls_forward_journal),
+		T(killed_after_commit),
+		T(incomplete_journal_is_not_trusted),
+		T(recover_removes_debris),
+		T(commit_without_state_removes_it),
+		T(lock_is_exclusive),
+	};
+
+	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
+}
