@@ -148,6 +148,17 @@ static void strv_free(char **v, size_t n)
 	free(v);
 }
 
+/* The build directory, created, as an absolute path (malloc'd). */
+static char *abs_dir(const char *dir, ap_error *err)
+{
+	if (mkdirs(dir, err) < 0)
+		return NULL;
+	char *r = realpath(dir, NULL);
+	if (!r)
+		ap_error_sys(err, "%s: cannot resolve", dir);
+	return r;
+}
+
 static int cores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -502,12 +513,19 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 
 	memset(b, 0, sizeof(*b));
 	memset(&r, 0, sizeof(r));
+	/* absolute: commands run, and GAP is probed, in other directories */
+	char *bd = abs_dir(o->build_dir, err);
+	if (!bd) {
+		fail_step(b, "prepare");
+		return -1;
+	}
 	b->platform = ap_strdup(platform);
-	b->dir = ap_printf("%s/%s", o->build_dir, platform);
-	b->tree = ap_printf("%s/%s/src", o->build_dir, platform);
-	b->binary = ap_printf("%s/%s/src/gap", o->build_dir, platform);
-	b->log = ap_printf("%s/%s/build.log", o->build_dir, platform);
-	fp_path = ap_printf("%s/%s/fingerprint", o->build_dir, platform);
+	b->dir = ap_printf("%s/%s", bd, platform);
+	b->tree = ap_printf("%s/%s/src", bd, platform);
+	b->binary = ap_printf("%s/%s/src/gap", bd, platform);
+	b->log = ap_printf("%s/%s/build.log", bd, platform);
+	fp_path = ap_printf("%s/%s/fingerprint", bd, platform);
+	free(bd);
 	if (!b->platform || !b->dir || !b->tree || !b->binary || !b->log || !fp_path) {
 		ap_error_set(err, "out of memory");
 		goto out;
@@ -1259,13 +1277,17 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 	memset(&r, 0, sizeof(r));
 	em->platform = ap_strdup(platform);
 	em->macro = ap_strdup(macro);
-	dir = ap_printf("%s/%s-emulated", o->build_dir, platform);
-	overlay = ap_printf("%s/%s-emulated/overlay", o->build_dir, platform);
-	objdir = ap_printf("%s/%s-emulated/obj", o->build_dir, platform);
-	fp_path = ap_printf("%s/%s-emulated/fingerprint", o->build_dir, platform);
+	char *bd = abs_dir(o->build_dir, err);
+	if (!bd)
+		goto out;
+	dir = ap_printf("%s/%s-emulated", bd, platform);
+	overlay = ap_printf("%s/%s-emulated/overlay", bd, platform);
+	objdir = ap_printf("%s/%s-emulated/obj", bd, platform);
+	fp_path = ap_printf("%s/%s-emulated/fingerprint", bd, platform);
 	nfp_path = ap_printf("%s/fingerprint", native->dir);
-	em->binary = ap_printf("%s/gap-%s-emulated", o->build_dir, platform);
-	em->log = ap_printf("%s/%s-emulated/emulate.log", o->build_dir, platform);
+	em->binary = ap_printf("%s/gap-%s-emulated", bd, platform);
+	em->log = ap_printf("%s/%s-emulated/emulate.log", bd, platform);
+	free(bd);
 	if (!em->platform || !em->macro || !dir || !overlay || !objdir || !fp_path || !nfp_path ||
 	    !em->binary || !em->log) {
 		ap_error_set(err, "out of memory");

@@ -682,6 +682,7 @@ typedef struct tracer {
 	ap_probe_result *r;
 	pid_t stopped[128];   /* injected children seen stopped */
 	int nstopped;
+	int outfd;            /* what GAP writes */
 } tracer;
 
 static double now_s(void)
@@ -991,6 +992,14 @@ static int trace_loop(tracer *t, const ap_probe_opts *o, ap_error *err)
 					 WTERMSIG(status));
 			r->stopped = ap_strdup(tr.stop[0] ? tr.stop : why);
 			t->pid = 0;
+			if (!tr.started) {
+				/* the exec failed: nothing of GAP ran */
+				char out[512] = "";
+				ssize_t n = pread(t->outfd, out, sizeof(out) - 1, 0);
+				out[n > 0 ? n : 0] = '\0';
+				out[strcspn(out, "\n")] = '\0';
+				rc = ap_error_set(err, "%s: %s", o->binary, out[0] ? out : why);
+			}
 			break;
 		}
 		if (!WIFSTOPPED(status))
@@ -1075,8 +1084,12 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 		return ap_error_set(err, "probe: no GAP binary given");
 	if (access(o->binary, X_OK) != 0)
 		return ap_error_sys(err, "%s: not an executable", o->binary);
+	/* GAP runs in o->cwd: a relative name must not change meaning */
+	char *abs_binary = realpath(o->binary, NULL);
+	if (!abs_binary)
+		return ap_error_sys(err, "%s: cannot resolve", o->binary);
 
-	argv[argc++] = (char *)o->binary;
+	argv[argc++] = abs_binary;
 	argv[argc++] = (char *)"-q";
 	for (size_t i = 0; o->args && o->args[i] && argc < 58; i++)
 		argv[argc++] = (char *)o->args[i];
@@ -1089,8 +1102,10 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 
 	if (o->trace_log) {
 		t.log = fopen(o->trace_log, "we");
-		if (!t.log)
-			return ap_error_sys(err, "%s: cannot write the trace", o->trace_log);
+		if (!t.log) {
+			ap_error_sys(err, "%s: cannot write the trace", o->trace_log);
+			goto out;
+		}
 	}
 	if (pipe2(inpipe, O_CLOEXEC) < 0) {
 		ap_error_sys(err, "pipe");
@@ -1134,11 +1149,12 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 			_exit(126);
 		}
 		raise(SIGSTOP);
-		execv(o->binary, argv);
-		dprintf(2, "probe: cannot run %s: %s\n", o->binary, strerror(errno));
+		execv(abs_binary, argv);
+		dprintf(2, "cannot run it: %s\n", strerror(errno));
 		_exit(127);
 	}
 	t.pid = pid;
+	t.outfd = outfd;
 	t.deadline = now_s() + (o->timeout_s > 0 ? o->timeout_s : 60);
 	int st;
 	if (wait_any(&t, pid, &st, err) < 0)
@@ -1175,6 +1191,12 @@ out:
 		close(inpipe[1]);
 	if (outfd >= 0)
 		close(outfd);
+	if (rc == 0 && o->forks > 0 && r->forks_made == 0 && !r->fork_error) {
+		r->forks_wanted = o->forks;
+		r->fork_error = ap_strdup(r->pool_found ? "GAP ended before children could be forked"
+							: "no pool was mapped, so nothing to fork with");
+	}
+	free(abs_binary);
 	return rc;
 }
 
