@@ -186,12 +186,38 @@ static int is_compile_line(const char *l)
 	return strstr(l, " -c ") != NULL && strstr(l, ".c") != NULL;
 }
 
+/* The .c file a compile line names, for the progress line (static). */
+static const char *compiled_file(const char *line)
+{
+	static char name[256];
+	const char *found = NULL, *p = line;
+	size_t flen = 0;
+	while (*p) {
+		while (*p == ' ' || *p == '"' || *p == '\'')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ' && *p != '"' && *p != '\'')
+			p++;
+		size_t n = (size_t)(p - w);
+		if (n > 2 && w[n - 2] == '.' && w[n - 1] == 'c' && w[0] != '-') {
+			found = w;
+			flen = n;
+		}
+	}
+	if (!found || flen >= sizeof(name))
+		return line;
+	memcpy(name, found, flen);
+	name[flen] = '\0';
+	return name;
+}
+
 static void runner_line(runner *r, const char *line)
 {
 	if (r->count_compiles && is_compile_line(line)) {
 		r->done++;
 		if (r->done > r->total && r->total)
 			r->total = r->done;
+		line = compiled_file(line);
 	}
 	if (r->o && r->o->progress)
 		r->o->progress(r->o->progress_ctx, r->target, r->phase, r->done, r->total, line);
