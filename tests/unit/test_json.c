@@ -53,11 +53,17 @@ static void string_escapes(void **state)
 	ap_json_end_array(&j);
 	assert_buf(b, "[\"q\\\"b\\\\s/n\\nr\\rt\\t\",\"\\u0001\\u001f\\u007f\\u001b\","
 		   "\"a\\u0000b\",\"\xc3\xa9\"]");
-	assert_true(tu_json_valid(b.data, b.len));
 	/* what a reader gets back is the original bytes */
-	assert_json_query(b.data, b.len, "repr(d[0])", "'q\"b\\\\s/n\\nr\\rt\\t'");
-	assert_json_query(b.data, b.len, "[ord(c) for c in d[1]]", "[1, 31, 127, 27]");
-	assert_json_query(b.data, b.len, "[ord(c) for c in d[2]]", "[97, 0, 98]");
+	{
+		static const tu_query q[] = {
+			{ "repr(d[0])", "'q\"b\\\\s/n\\nr\\rt\\t'" },
+			{ "[ord(c) for c in d[1]]", "[1, 31, 127, 27]" },
+			{ "[ord(c) for c in d[2]]", "[97, 0, 98]" },
+			{ "[ord(c) for c in d[3]]", "[233]" },
+		};
+
+		assert_json_queries(b.data, b.len, q);
+	}
 	ap_buf_free(&b);
 }
 

@@ -174,6 +174,22 @@ static void crlf_series_and_hash_in_names(void **state)
 	ap_series_free(&s);
 }
 
+/* a whole-line comment is only a comment, whatever it looks like, as in
+ * quilt */
+static void comment_lines_are_comments(void **state)
+{
+	const char *dir = *state;
+	ap_error err = AP_ERROR_INIT;
+	ap_series s;
+
+	make_dir(dir, "# [cygwin]\n  # [not closed\n#a.patch # [linux]\na.patch\n", "a.patch", NULL);
+	assert_int_equal(ap_series_load(&s, dir, "cygwin", &err), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].lineno, 4);
+	assert_null(s.v[0].selector);
+	ap_series_free(&s);
+}
+
 static void unlisted_patches_are_warned_about(void **state)
 {
 	const char *dir = *state;
@@ -255,7 +271,6 @@ static void listing_errors(void **state)
 	assert_series_error(dir, "a.patch -p1x\n", "linux", 1, "unsupported option");
 	assert_series_error(dir, "../a.patch\n", "linux", 1, "leaves the patches directory");
 	assert_series_error(dir, "/etc/a.patch\n", "linux", 1, "leaves the patches directory");
-	assert_series_error(dir, "# [cygwin]\n", "linux", 1, "without a patch name");
 }
 
 static void nul_byte_in_series(void **state)
@@ -500,6 +515,7 @@ int main(void)
 		T(series_file_for_cygwin),
 		T(series_file_for_other_platforms),
 		T(crlf_series_and_hash_in_names),
+		T(comment_lines_are_comments),
 		T(unlisted_patches_are_warned_about),
 		T(selector_errors),
 		T(listing_errors),

@@ -327,49 +327,74 @@ static inline int tu_json_valid(const char *text, size_t len)
 	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Runs python3 with the text in a file named by sys.argv[1] and expr in
- * the environment (no shell quoting to get wrong); returns what the
- * snippet printed, malloc'd, without the final newline. */
-static inline char *tu_python(const char *text, size_t len, const char *snippet,
-			      const char *expr)
+/* Python starts slowly on a loaded machine, so every question about one
+ * document is asked in a single run: python3 reads the document (file
+ * sys.argv[1]) with the prelude, evaluates each expression (one a line in
+ * sys.argv[2]) and prints the results separated by lines of "\x1e". */
+typedef struct tu_query {
+	const char *expr;
+	const char *want;   /* what print() shows for the value */
+} tu_query;
+
+#define TU_JSON_PRELUDE \
+	"d = json.loads(open(sys.argv[1], \"rb\").read().decode(\"utf-8\"))"
+#define TU_XML_PRELUDE "d = xml.dom.minidom.parse(sys.argv[1])"
+
+static inline void tu_python_checks(const char *text, size_t len, const char *prelude,
+				    const tu_query *q, size_t n, const char *file, int line)
 {
 	char *dir = tu_mkdtemp();
-	char *in = ap_printf("%s/in", dir);
-	char *cmd = ap_printf("PYTHONUTF8=1 python3 -c '%s' %s 2>&1", snippet, in);
+	char *in = ap_printf("%s/in", dir), *exprs = ap_printf("%s/exprs", dir);
+	char *cmd = ap_printf("python3 -c 'import json, sys, xml.dom.minidom\n%s\n"
+			      "for e in open(sys.argv[2]).read().splitlines():\n"
+			      "    print(eval(e)); print(\"\\x1e\")' %s %s 2>&1",
+			      prelude, in, exprs);
 	FILE *f = fopen(in, "w"), *py;
 	ap_buf out = AP_BUF_INIT;
 	char chunk[4096];
 	size_t got;
+	const char *p;
 
 	assert_non_null(f);
 	fwrite(text, 1, len, f);
 	fclose(f);
-	setenv("TU_EXPR", expr, 1);
+	f = fopen(exprs, "w");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", q[i].expr);
+	fclose(f);
 	py = popen(cmd, "r");
 	assert_non_null(py);
 	while ((got = fread(chunk, 1, sizeof chunk, py)) > 0)
 		ap_buf_add(&out, chunk, got);
 	pclose(py);
 	free(in);
+	free(exprs);
 	free(cmd);
 	tu_rmrf(dir);
-	if (out.len && out.data[out.len - 1] == '\n')
-		out.data[--out.len] = '\0';
-	return ap_buf_detach(&out, NULL);
+	p = out.data ? out.data : "";
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = strstr(p, "\n\x1e\n");
+		size_t glen = sep ? (size_t)(sep - p) : strlen(p);
+
+		if (!sep || glen != strlen(q[i].want) || memcmp(p, q[i].want, glen) != 0) {
+			print_error("python: %s\n", q[i].expr);
+			tu_show("got", p, glen);
+			tu_show("wanted", q[i].want, strlen(q[i].want));
+			tu_show("document", text, len);
+			ap_buf_free(&out);
+			_fail(file, line);
+		}
+		p = sep + 3;
+	}
+	ap_buf_free(&out);
 }
 
-/* The printed value of a python3 expression over the JSON text (bound to d). */
-static inline char *tu_json_query(const char *text, size_t len, const char *expr)
-{
-	return tu_python(text, len, "import json, os, sys; d = json.load(open(sys.argv[1])); "
-			 "print(eval(os.environ[\"TU_EXPR\"]))", expr);
-}
-
-#define assert_json_query(text, len, expr, want)                                  \
-	do {                                                                      \
-		char *q_ = tu_json_query((text), (len), (expr));                  \
-		tu_assert_bytes(q_, strlen(q_), (want), strlen(want), __FILE__, __LINE__); \
-		free(q_);                                                         \
-	} while (0)
+/* q is an array of tu_query */
+#define assert_json_queries(text, len, q) \
+	tu_python_checks((text), (len), TU_JSON_PRELUDE, (q), sizeof(q) / sizeof *(q), \
+			 __FILE__, __LINE__)
+#define assert_xml_queries(text, len, q) \
+	tu_python_checks((text), (len), TU_XML_PRELUDE, (q), sizeof(q) / sizeof *(q), \
+			 __FILE__, __LINE__)
 
 #endif
