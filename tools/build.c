@@ -735,6 +735,119 @@ out:
 	return rc;
 }
 
+/* --- libgap ---------------------------------------------------------------------------- */
+
+static const char driver_source[] =
+	"/* libgap-driver.c - written by gap-patchkit's verify: initializes GAP\n"
+	" * in-process through libgap, as SageMath does, with this program's\n"
+	" * arguments (-q -s SIZE), so that its pool can be probed and forked. */\n"
+	"#include <stddef.h>\n"
+	"typedef void (*ap_callback)(void);\n"
+	"#ifdef AP_GAP_4_10_0\n"
+	"void GAP_Initialize(int, char **, char **, ap_callback, ap_callback);\n"
+	"#else\n"
+	"void GAP_Initialize(int, char **, ap_callback, ap_callback, int);\n"
+	"#endif\n"
+	"int main(int argc, char **argv)\n"
+	"{\n"
+	"#ifdef AP_GAP_4_10_0\n"
+	"\tGAP_Initialize(argc, argv, NULL, NULL, NULL);\n"
+	"#else\n"
+	"\tGAP_Initialize(argc, argv, NULL, NULL, 1);\n"
+	"#endif\n"
+	"\treturn 0;\n"
+	"}\n";
+
+int ap_build_libgap(const ap_build_opts *o, const ap_build *native, char **driver,
+		    ap_error *err)
+{
+	char *log = ap_printf("%s/libgap.log", native->dir);
+	char *src = ap_printf("%s/libgap-driver.c", native->dir);
+	char *bin = ap_printf("%s/gap-libgap", native->dir);
+	char *libdir = ap_printf("%s/.libs", native->tree);
+	char *rpath = libdir ? ap_printf("-Wl,-rpath,%s", libdir) : NULL;
+	char *ldir = libdir ? ap_printf("-L%s", libdir) : NULL;
+	char *api = ap_printf("%s/src/libgap-api.h", native->tree);
+	ap_buf h = AP_BUF_INIT;
+	int logfd = -1, rc = -1;
+	runner r;
+
+	*driver = NULL;
+	memset(&r, 0, sizeof(r));
+	if (!log || !src || !bin || !libdir || !rpath || !ldir || !api) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	/* built with the native build and kept with it */
+	if (native->reused && access(bin, X_OK) == 0) {
+		*driver = bin;
+		bin = NULL;
+		rc = 0;
+		goto out;
+	}
+	unlink(bin);
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (logfd < 0) {
+		ap_error_sys(err, "%s: cannot create", log);
+		goto out;
+	}
+	r.o = o;
+	r.target = native->platform;
+	r.phase = "libgap";
+	r.logfd = logfd;
+	{
+		const char *mk = getenv("MAKE");
+		char *argv[] = { (char *)(mk && *mk ? mk : "make"), (char *)"V=1",
+				 (char *)"libgap.la", NULL };
+		int st = run_cmd(&r, argv, native->tree, err);
+		if (st != 0) {
+			if (st > 0)
+				ap_error_set(err, "make libgap.la failed (exit %d); see %s", st, log);
+			goto out;
+		}
+	}
+	if (read_file(api, &h, err) < 0) {
+		ap_error_wrap(err, "libgap's API header");
+		goto out;
+	}
+	int old_api = 0;
+	for (const char *p = h.data; p && (p = strstr(p, "GAP_Initialize(")); p++) {
+		const char *end = strchr(p, ';');
+		const char *env = strstr(p, "env");
+		if (end && env && env < end)
+			old_api = 1;
+	}
+	if (write_file(src, driver_source, sizeof(driver_source) - 1, 0644, err) < 0)
+		goto out;
+	{
+		const char *cc = getenv("CC");
+		char *argv[] = { (char *)(cc && *cc ? cc : "cc"), (char *)(old_api ? "-DAP_GAP_4_10_0" : "-DAP_GAP"),
+				 src, (char *)"-o", bin, ldir, (char *)"-lgap", rpath, NULL };
+		int st = run_cmd(&r, argv, native->dir, err);
+		if (st != 0) {
+			if (st > 0)
+				ap_error_set(err, "compiling the libgap driver failed (exit %d); see %s",
+					     st, log);
+			goto out;
+		}
+	}
+	*driver = bin;
+	bin = NULL;
+	rc = 0;
+out:
+	if (logfd >= 0)
+		close(logfd);
+	ap_buf_free(&h);
+	free(log);
+	free(src);
+	free(bin);
+	free(libdir);
+	free(rpath);
+	free(ldir);
+	free(api);
+	return rc;
+}
+
 /* --- shell words and build logs ----------------------------------------------------------- */
 
 void ap_argv_free(char **argv, size_t argc)

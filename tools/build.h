@@ -59,6 +59,14 @@ typedef struct ap_build {
 int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, ap_error *err);
 void ap_build_free(ap_build *b);
 
+/* libgap, the way Sage uses it: `make V=1 libgap.la` in the native tree,
+ * then a small driver program (written and compiled here) that calls
+ * GAP_Initialize(argc, argv, ...) with its own arguments (so it is probed
+ * like gap itself) and links .libs/libgap.so. 4.10.0's signature (with an
+ * env argument) is told apart by src/libgap-api.h. *driver: its path. */
+int ap_build_libgap(const ap_build_opts *o, const ap_build *native, char **driver,
+		    ap_error *err);
+
 typedef struct ap_emulation {
 	char *platform;
 	char *macro;

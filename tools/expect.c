@@ -32,12 +32,13 @@ static const struct {
 	{ "pool.default", MEAS_BYTES, 0 },
 	{ "fork.commit", MEAS_BYTES, 1 },
 	{ "pool.winstate", MEAS_WORDS, 0 },
+	{ "libgap.fork.commit", MEAS_BYTES, 1 },
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
 const char *const ap_check_names[] = {
 	"pool.mmap.flags", "pool.mmap.size", "pool.vmflags", "pool.commit",
-	"pool.default", "fork.commit", "pool.winstate", NULL,
+	"pool.default", "fork.commit", "pool.winstate", "libgap.fork.commit", NULL,
 };
 
 static int check_index(const char *name)
@@ -471,6 +472,18 @@ int ap_expect_has_platform(const ap_expect *e, const char *platform)
 	return 0;
 }
 
+static int scope_applies(const char *sp, const char *sm, const char *platform, const char *mode);
+
+int ap_expect_wants(const ap_expect *e, const char *platform, const char *mode,
+		    const char *prefix)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (scope_applies(e->lines[i].platform, e->lines[i].mode, platform, mode) &&
+		    strncmp(e->lines[i].check, prefix, strlen(prefix)) == 0)
+			return 1;
+	return 0;
+}
+
 static int scope_applies(const char *sp, const char *sm, const char *platform, const char *mode)
 {
 	if (sp && strcmp(sp, platform) != 0)
@@ -595,6 +608,15 @@ static void measure_get(const char *name, const ap_measures *ms, measure *m)
 		ap_buf_printf(&m->text, " (%s)", d->command ? d->command : "");
 		return;
 	}
+	if (strcmp(name, "libgap.fork.commit") == 0) {
+		if (!ms->libgap_run) {
+			ap_buf_puts(&m->text, "not measured: no libgap driver was built and run "
+					      "for this target");
+			return;
+		}
+		r = ms->libgap_run;
+		name = "fork.commit";
+	}
 	if (!r) {
 		ap_buf_puts(&m->text, "not measured: the pool run did not complete");
 		return;
@@ -633,6 +655,9 @@ static void measure_get(const char *name, const ap_measures *ms, measure *m)
 		ap_buf_printf(&m->text, " for %d children (", r->forks_made);
 		ap_size_format(m->value / r->forks_made, &m->text);
 		ap_buf_puts(&m->text, " each)");
+		if (r == ms->libgap_run)
+			ap_buf_printf(&m->text, " of a process that initialized GAP through "
+					       "libgap (%s)", r->command ? r->command : "");
 		return;
 	}
 	if (!r->pool_found) {

@@ -76,6 +76,9 @@ void ap_expect_free(ap_expect *e);
 
 /* Whether the file has any check for platform (in any mode). */
 int ap_expect_has_platform(const ap_expect *e, const char *platform);
+/* Whether a check whose name starts with prefix applies to platform/mode. */
+int ap_expect_wants(const ap_expect *e, const char *platform, const char *mode,
+		    const char *prefix);
 /* The settings in force for platform/mode (defaults: 1g, 4 forks, at the
  * pool, 32 MiB). */
 int ap_expect_settings_for(const ap_expect *e, const char *platform, const char *mode,
@@ -90,6 +93,7 @@ extern const char *const ap_check_names[];
 typedef struct ap_measures {
 	const ap_probe_result *pool_run;     /* gap -s POOL, forks */
 	const ap_probe_result *default_run;  /* gap, no -s */
+	const ap_probe_result *libgap_run;   /* the libgap driver -s POOL, forks */
 	unsigned long long s_bytes;          /* -s POOL in bytes */
 	long long noise_bytes;
 } ap_measures;

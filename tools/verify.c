@@ -174,16 +174,17 @@ static void progress_clear(cli *c)
 /* --- probing a binary -------------------------------------------------------------- */
 
 static int probe_target(cli *c, const ap_expect *ex, ap_target *t, const char *binary,
-			const char *cwd)
+			const char *cwd, const char *libgap_driver)
 {
 	ap_expect_settings s;
-	ap_probe_result pool_run, default_run;
+	ap_probe_result pool_run, default_run, libgap_run;
 	ap_error err = AP_ERROR_INIT;
 	const char *root_args[3] = { NULL, NULL, NULL };
-	int have_pool = 0, have_default = 0;
+	int have_pool = 0, have_default = 0, have_libgap = 0;
 
 	memset(&pool_run, 0, sizeof(pool_run));
 	memset(&default_run, 0, sizeof(default_run));
+	memset(&libgap_run, 0, sizeof(libgap_run));
 	if (ap_expect_settings_for(ex, t->platform, t->mode, &s, &err) < 0) {
 		t->error = ap_strdup(err.msg);
 		return -1;
@@ -227,11 +228,21 @@ static int probe_target(cli *c, const ap_expect *ex, ap_target *t, const char *b
 	}
 	if (have_default)
 		t->default_command = ap_strdup(default_run.command);
+	if (have_pool && libgap_driver) {
+		ap_probe_opts l = o;
+		l.binary = libgap_driver;
+		l.trace_log = NULL;
+		if (ap_probe_run(&l, &libgap_run, &err) < 0)
+			ap_target_note(t, "libgap probe failed (%s): %s", libgap_driver, err.msg);
+		else
+			have_libgap = 1;
+	}
 
 	ap_measures m;
 	memset(&m, 0, sizeof(m));
 	m.pool_run = have_pool ? &pool_run : NULL;
 	m.default_run = have_default ? &default_run : NULL;
+	m.libgap_run = have_libgap ? &libgap_run : NULL;
 	m.s_bytes = (unsigned long long)ap_size_parse(s.pool);
 	m.noise_bytes = s.noise_bytes;
 	if (!t->error &&
@@ -245,6 +256,7 @@ static int probe_target(cli *c, const ap_expect *ex, ap_target *t, const char *b
 	}
 	ap_probe_result_free(&pool_run);
 	ap_probe_result_free(&default_run);
+	ap_probe_result_free(&libgap_run);
 	ap_expect_settings_free(&s);
 	return t->error ? -1 : 0;
 }
@@ -407,7 +419,7 @@ int main(int argc, char **argv)
 			t->error = ap_printf("%s: no [%s] section", ex.path, plat);
 			t->status = ap_strdup("error");
 		} else {
-			probe_target(&c, &ex, t, t->binary, NULL);
+			probe_target(&c, &ex, t, t->binary, NULL, NULL);
 		}
 		free(real);
 	} else {
@@ -486,12 +498,19 @@ int main(int argc, char **argv)
 						       nb.identity);
 				for (size_t i = 0; i < nb.npatches; i++)
 					ap_target_note(nt, "patch applied: %s", nb.patches[i]);
+				char *driver = NULL;
+				if (ap_expect_wants(&ex, host, "native", "libgap.")) {
+					if (ap_build_libgap(&bo, &nb, &driver, &err) < 0)
+						ap_target_note(nt, "libgap not built: %s", err.msg);
+					progress_clear(&c);
+				}
 				if (ap_expect_has_platform(&ex, host)) {
-					probe_target(&c, &ex, nt, nb.binary, nb.tree);
+					probe_target(&c, &ex, nt, nb.binary, nb.tree, driver);
 				} else {
 					nt->error = ap_printf("%s: no [%s] section", ex.path, host);
 					nt->status = ap_strdup("error");
 				}
+				free(driver);
 			}
 			if (do_cygwin) {
 				ap_target *t = &targets[ntargets++];
@@ -531,7 +550,7 @@ int main(int argc, char **argv)
 							       "native one relinked", CYGWIN_MACRO);
 					progress_clear(&c);
 					if (ap_expect_has_platform(&ex, "cygwin")) {
-						probe_target(&c, &ex, t, em.binary, nb.tree);
+						probe_target(&c, &ex, t, em.binary, nb.tree, NULL);
 					} else {
 						t->error = ap_printf("%s: no [cygwin] section", ex.path);
 						t->status = ap_strdup("error");
