@@ -1,7 +1,8 @@
 #!/bin/sh
 # verify end to end on the minigap fixture: the patched series passes both
 # targets (Linux native, Cygwin emulated by rebuilding the allocator's units
-# with SYS_IS_CYGWIN32 and relinking), the unpatched upstream fails the
+# with SYS_IS_CYGWIN32 and relinking; libgap's fork cost measured through a
+# driver program on Linux), the unpatched upstream fails the
 # Cygwin expectations, for the JSON and the exit status; an unchanged
 # re-run reuses the builds (well under 5 s), a changed patch rebuilds; a
 # failing configure and a broken expectations file stop verify with 2,
@@ -62,6 +63,12 @@ check_q_has "patched: the GMP unit too (through gasman.h)" '.targets[1].notes | 
 check_q_lacks "patched: nothing else rebuilt" '.targets[1].notes | join("\n")' "src/gap.c"
 check_q "patched: linux fork cost measured" \
 	"[.targets[0].checks[] | select(.name == \"fork.commit\") | .measured | test(\"for 4 children\")] | all" true
+check_q_has "patched: libgap initialized in-process, then forked" \
+	'.targets[0].checks[] | select(.name == "libgap.fork.commit") | .measured' \
+	"for 4 children (2048"
+check_q_has "patched: ... by the driver built against libgap" \
+	'.targets[0].checks[] | select(.name == "libgap.fork.commit") | .measured' \
+	"through libgap ($WORK/p/linux/gap-libgap -q -s 1g)"
 check "patched: build log kept" test -s "$WORK/p/linux/build.log"
 check_grep "patched: make ran with V=1" "make -j[0-9]* V=1" "$WORK/p/linux/build.log"
 check_grep "patched: emulation log names the define" "-DSYS_IS_CYGWIN32=1" \
