@@ -545,6 +545,20 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 		fail_step(b, "prepare");
 		return -1;
 	}
+	if (o->upstream->kind == AP_UPSTREAM_DIR && o->upstream->location) {
+		/* copying a tree into itself never ends, and would never be reused */
+		char *up = realpath(o->upstream->location, NULL);
+		size_t ul = up ? strlen(up) : 0;
+		int inside = up && strncmp(bd, up, ul) == 0 && (bd[ul] == '/' || !bd[ul]);
+		free(up);
+		if (inside) {
+			ap_error_set(err, "the build directory %s is inside the upstream directory "
+				     "%s: give --build-dir outside it", bd, o->upstream->location);
+			free(bd);
+			fail_step(b, "prepare");
+			return -1;
+		}
+	}
 	b->platform = ap_strdup(platform);
 	b->dir = ap_printf("%s/%s", bd, platform);
 	b->tree = ap_printf("%s/%s/src", bd, platform);

@@ -141,6 +141,10 @@ check_grep "configure fails: the step" "configure failed: ./configure failed (ex
 check_grep "configure fails: the log" "log: $WORK/b/linux/build.log" "$ERR"
 check_grep "configure fails: its last words" "no C compiler here" "$ERR"
 
+check_rc "build dir inside the upstream: exit 2" 2 "$V" --upstream "$WORK/broken" --no-patches \
+	--expect "$EXPECT" --build-dir "$WORK/broken/build-gap"
+check_grep "build dir inside the upstream: said" "is inside the upstream directory" "$ERR"
+
 printf '[linux]\npool.mmap.flags has MAP_PRIVATE\npool.flagz lacks MAP_NORESERVE\n' > "$WORK/bad.conf"
 check_rc "bad expectations: exit 2" 2 "$V" --upstream "$FIXTURES/minigap" --no-patches \
 	--expect "$WORK/bad.conf" --build-dir "$WORK/u"
