@@ -342,12 +342,6 @@ static int judge(unpack_run *r, struct archive_entry *e)
 		rc = 0;   /* "./": the root itself */
 		goto out;
 	}
-	if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
-		refuse(r, raw, type == AE_IFCHR || type == AE_IFBLK ? "is a device file"
-			       : type == AE_IFIFO ? "is a named pipe" : type == AE_IFSOCK ? "is a socket"
-			       : "has an unknown file type");
-		goto out;
-	}
 	rel = relative(r, path, type == AE_IFDIR && !link);
 	if (!rel) {
 		char w[1400], shown[256];
@@ -361,6 +355,19 @@ static int judge(unpack_run *r, struct archive_entry *e)
 				 "to drop)");
 		}
 		refuse(r, raw, w);
+		goto out;
+	}
+	/* Never written, so not judged further: a sloppy link in a package
+	 * the build does not need must not refuse the release. (Its name was
+	 * judged above: that much every entry must pass.) */
+	if (!r->o->full && *rel && !ap_upstream_wanted(rel, &skip_len)) {
+		rc = note_skipped(r, rel, skip_len) < 0 ? -1 : 0;
+		goto out;
+	}
+	if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+		refuse(r, raw, type == AE_IFCHR || type == AE_IFBLK ? "is a device file"
+			       : type == AE_IFIFO ? "is a named pipe" : type == AE_IFSOCK ? "is a socket"
+			       : "has an unknown file type");
 		goto out;
 	}
 	if (check_parents(r, raw, path) < 0)
@@ -414,10 +421,6 @@ static int judge(unpack_run *r, struct archive_entry *e)
 			refuse(r, raw, w);
 			goto out;
 		}
-	}
-	if (!r->o->full && *rel && !ap_upstream_wanted(rel, &skip_len)) {
-		rc = note_skipped(r, rel, skip_len) < 0 ? -1 : 0;
-		goto out;
 	}
 	if (mark(r, path, link ? K_FILE : type == AE_IFDIR ? K_DIR
 			       : type == AE_IFLNK ? K_SYMLINK : K_FILE) < 0)

@@ -424,6 +424,53 @@ static void symlink_judged_after_strip(void **state)
 	tu_rmrf(dir);
 }
 
+/* what is not unpacked is not judged beyond its name: a sloppy absolute
+ * link in a package the kernel build skips does not refuse the release,
+ * but --full, which would write it, does; a '..' name refuses it always */
+static void skipped_packages_judged_by_name_only(void **state)
+{
+	static const tar_entry sloppy[] = {
+		{ "gap-4.10.2/", 'd', NULL },
+		{ "gap-4.10.2/configure", 'x', "#!/bin/sh\n" },
+		{ "gap-4.10.2/pkg/xgap/bin/xgap", 'l', "/usr/local/bin/xgap" },
+		{ "gap-4.10.2/pkg/xgap/bin/xgap", 'l', "/usr/bin/xgap" },
+		{ "gap-4.10.2/pkg/GAPDoc/PackageInfo.g", 'f', "GAPDoc\n" },
+	};
+	static const tar_entry dotdot[] = {
+		{ "gap-4.10.2/", 'd', NULL },
+		{ "gap-4.10.2/pkg/io/../../../escape", 'f', "x\n" },
+	};
+	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "t.tar.gz");
+	char *d1 = tarball_in(dir, "kernel"), *d2 = tarball_in(dir, "full"), *d3 = tarball_in(dir, "dd");
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0 };
+	ap_error err = AP_ERROR_INIT;
+
+	(void)state;
+	write_tar(tb, sloppy, 5);
+	if (ap_unpack(tb, d1, &o, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_true(tu_exists(d1, "pkg/GAPDoc/PackageInfo.g"));
+	assert_false(tu_exists(d1, "pkg/xgap"));
+	assert_int_equal(o.nskipped, 1);
+	assert_string_equal(o.skipped[0], "pkg/xgap");
+	ap_unpack_opts_free(&o);
+	o.full = 1;
+	assert_int_equal(ap_unpack(tb, d2, &o, &err), -1);
+	assert_contains(err.msg, "entry 'gap-4.10.2/pkg/xgap/bin/xgap' is a symbolic link to "
+			"'/usr/local/bin/xgap', which points outside the tree");
+	assert_false(tu_exists(dir, "full"));
+	o.full = 0;
+	write_tar(tb, dotdot, 2);
+	assert_int_equal(ap_unpack(tb, d3, &o, &err), -1);
+	assert_contains(err.msg, "has a '..' component");
+	assert_false(tu_exists(dir, "dd"));
+	free(tb);
+	free(d1);
+	free(d2);
+	free(d3);
+	tu_rmrf(dir);
+}
+
 static void archive_names(void **state)
 {
 	const char *why;
@@ -467,6 +514,7 @@ int main(void)
 		cmocka_unit_test(hostile_device_and_duplicate),
 		cmocka_unit_test(through_inner_symlink),
 		cmocka_unit_test(symlink_judged_after_strip),
+		cmocka_unit_test(skipped_packages_judged_by_name_only),
 	};
 
 	return cmocka_run_group_tests_name("unpack", tests, NULL, NULL);
