@@ -55,7 +55,7 @@ static void many_keys_survive_rehashing(void **state)
 {
 	ap_strmap m = AP_STRMAP_INIT;
 	static long values[5000];
-	char key[32];
+	char key[64];
 
 	(void)state;
 	for (long i = 0; i < 5000; i++) {
