@@ -41,7 +41,7 @@ static void repository_file_loads(void **state)
 	assert_int_equal(ap_expect_settings_for(&e, "cygwin", "emulated", &s, &err), 0);
 	assert_string_equal(s.pool, "1g");
 	assert_int_equal(s.forks, 4);
-	assert_int_equal(s.noise_bytes, 32LL << 20);
+	assert_int_equal(s.noise_bytes, 64LL << 20);
 	ap_expect_settings_free(&s);
 	ap_expect_free(&e);
 }
