@@ -186,7 +186,10 @@ static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts 
 		fr->outcome = AP_FILE_FAILED;
 		return 0;
 	}
-	if (already && already == fd->nhunks && src == dst) {
+	if (fd->nhunks == 0 && src == dst && fd->op != AP_OP_DELETE)
+		already = 0;  /* no text to compare: only the mode says */
+	if (((already && already == fd->nhunks) || fd->nhunks == 0) && src == dst &&
+	    fd->op != AP_OP_DELETE) {
 		/* the content is in place; a mode change may still be due */
 		fr->outcome = AP_FILE_ALREADY;
 		if (fd->new_mode && fd->old_mode != fd->new_mode &&
@@ -319,17 +322,24 @@ static int apply_file(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *
 
 			if (!lines || place(lines, fd, o, fr, &failed, &already) < 0)
 				return ap_error_set(err, "out of memory");
+			/* without hunks, a copy is done when the bytes are the source's */
+			if (fd->nhunks == 0 && src->exists &&
+			    (dst->len != src->len ||
+			     (dst->len && memcmp(dst->data, src->data, dst->len) != 0)))
+				failed = 1;
 			if (failed == 0 && already == fd->nhunks &&
 			    (fd->op == AP_OP_RENAME || src->exists)) {
 				fr->outcome = AP_FILE_ALREADY;
 				return 0;
 			}
-			return file_fail(fr, "%s already exists (the patch %s it from %s)", fd->new_path,
-					 fd->old_path);
+			return file_fail(fr, fd->op == AP_OP_COPY
+					 ? "%s already exists and differs (the patch copies %s to it)"
+					 : "%s already exists (the patch renames %s to it)",
+					 fd->new_path, fd->old_path);
 		}
 		if (!src->exists)
-			return file_fail(fr, "%s: no such file to %s%s", fd->old_path,
-					 fd->op == AP_OP_RENAME ? "rename" : "copy");
+			return file_fail(fr, fd->op == AP_OP_RENAME ? "%s: no such file to rename%s"
+					 : "%s: no such file to copy%s", fd->old_path, NULL);
 		return file_fail(fr, "%s already exists (the patch renames %s to it)", fd->new_path,
 				 fd->old_path);
 	}

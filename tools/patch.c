@@ -98,7 +98,8 @@ static int oom(parser *ps)
 	return ap_error_set(ps->err, "%s: out of memory", ps->p->name);
 }
 
-/* Parses a decimal line number or count; -1 if it is not one or too big. */
+/* Parses a decimal line number or count: -1 if it is not one, -2 if it
+ * is over AP_PATCH_MAX_LINENO (checked digit by digit, so no overflow). */
 static long parse_number(const char **sp, const char *end)
 {
 	const char *s = *sp;
@@ -109,7 +110,7 @@ static long parse_number(const char **sp, const char *end)
 	while (s < end && isdigit((unsigned char)*s)) {
 		v = v * 10 + (*s - '0');
 		if (v > AP_PATCH_MAX_LINENO)
-			return -1;
+			return -2;
 		s++;
 	}
 	*sp = s;
@@ -117,7 +118,7 @@ static long parse_number(const char **sp, const char *end)
 }
 
 /* C-style unquoting of git's "a/name\twith\\escapes". */
-static char *unquote(const char *s, size_t len, size_t *used)
+static char *unquote_n(const char *s, size_t len, size_t *used, size_t *outlen)
 {
 	ap_buf b = AP_BUF_INIT;
 	size_t i = 1;
@@ -160,9 +161,26 @@ static char *unquote(const char *s, size_t len, size_t *used)
 		return NULL;
 	}
 	*used = i + 1;
+	if (outlen)
+		*outlen = b.len;
 	if (!b.data)
 		return ap_strdup("");
 	return ap_buf_detach(&b, NULL);
+}
+
+/* Unquotes a git name; NULL (and *nul set) when it decodes to a NUL byte,
+ * which would otherwise cut the name short into another, harmless-looking
+ * one. */
+static char *unquote(const char *s, size_t len, size_t *used)
+{
+	size_t n = 0;
+	char *r = unquote_n(s, len, used, &n);
+
+	if (r && memchr(r, '\0', n)) {
+		free(r);
+		return NULL;
+	}
+	return r;
 }
 
 static int is_epoch(const char *ts, size_t len)
@@ -201,7 +219,7 @@ static int parse_header_name(parser *ps, const text_line *l, header_name *out)
 
 		out->name = unquote(s, (size_t)(end - s), &used);
 		if (!out->name)
-			return fail(ps, l->lineno, "malformed quoted file name");
+			return fail(ps, l->lineno, "malformed quoted file name (or one with a NUL byte)");
 		s += used;
 		len = strlen(out->name);
 	} else {
@@ -298,21 +316,21 @@ static int parse_hunk(parser *ps, ap_file_diff *f, const text_line *l)
 	h.lineno = l->lineno;
 	h.old_count = h.new_count = 1;
 	if ((h.old_start = parse_number(&s, end)) < 0)
-		goto bad_header;
+		goto bad_number;
 	if (s < end && *s == ',') {
 		s++;
 		if ((h.old_count = parse_number(&s, end)) < 0)
-			goto bad_header;
+			goto bad_number;
 	}
 	if (end - s < 2 || s[0] != ' ' || s[1] != '+')
 		goto bad_header;
 	s += 2;
 	if ((h.new_start = parse_number(&s, end)) < 0)
-		goto bad_header;
+		goto bad_number;
 	if (s < end && *s == ',') {
 		s++;
 		if ((h.new_count = parse_number(&s, end)) < 0)
-			goto bad_header;
+			goto bad_number;
 	}
 	if (end - s < 3 || memcmp(s, " @@", 3) != 0)
 		goto bad_header;
@@ -404,6 +422,10 @@ static int parse_hunk(parser *ps, ap_file_diff *f, const text_line *l)
 	f->hunks[f->nhunks++] = h;
 	return 0;
 
+bad_number:
+	if (h.old_start == -2 || h.old_count == -2 || h.new_start == -2 || h.new_count == -2)
+		return fail(ps, l->lineno, "hunk header has a line number or count over the limit "
+			    "of %ld", AP_PATCH_MAX_LINENO);
 bad_header:
 	return fail(ps, l->lineno, "malformed hunk header (expected '@@ -START,COUNT +START,COUNT @@')");
 }
@@ -611,7 +633,7 @@ static int take_git_path(parser *ps, const text_line *t, size_t skip, char **out
 
 		raw = unquote(s, len, &used);
 		if (!raw)
-			return fail(ps, t->lineno, "malformed quoted file name");
+			return fail(ps, t->lineno, "malformed quoted file name (or one with a NUL byte)");
 	} else {
 		if (memchr(s, '\0', len))
 			return fail(ps, t->lineno, "file name contains a NUL byte");

@@ -60,6 +60,28 @@ static int match_at(const ap_lines *file, long pos, const image *im, long skip_f
 	return 1;
 }
 
+/* How many of a side's lines a placed hunk freezes: through its last
+ * changed line, not its trailing context, which (as in GNU patch's
+ * apply_hunk) the next hunk may share. */
+static long frozen_lines(const ap_hunk *h, char side_drop)
+{
+	long o = 0, frozen = 0;
+
+	for (size_t i = 0; i < h->nlines; i++) {
+		char k = h->lines[i].kind;
+
+		if (k == ' ') {
+			o++;
+		} else if (k == side_drop) {
+			frozen = o;  /* a line of the other side: frozen before it */
+		} else {
+			o++;
+			frozen = o;
+		}
+	}
+	return frozen;
+}
+
 /* GNU patch's search: returns the 1-based line where im starts, or 0. */
 static long locate(const ap_lines *file, const image *im, const search_state *c, long fuzz,
 		   int loose)
@@ -220,7 +242,7 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 			pl->outcome = pl->fuzz ? AP_HUNK_FUZZ : pl->offset ? AP_HUNK_OFFSET : AP_HUNK_EXACT;
 			pl->line = pos + out_delta;
 			c.in_offset = pos - pre.first;
-			c.last_frozen = pos + (long)pre.n - 1;
+			c.last_frozen = pos - 1 + frozen_lines(h, '+');
 			out_delta += (long)post.n - (long)pre.n;
 		} else if (apos) {
 			pl->where = (size_t)(apos - 1);
@@ -228,7 +250,7 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 			pl->outcome = AP_HUNK_ALREADY;
 			pl->line = apos + out_delta;
 			c.in_offset = apos - post.first;
-			c.last_frozen = apos + (long)post.n - 1;
+			c.last_frozen = apos - 1 + frozen_lines(h, '-');
 		} else {
 			pl->outcome = AP_HUNK_FAILED;
 			near_match(file, &pre, pre.first + c.in_offset, pl);
@@ -255,8 +277,10 @@ int ap_place_render(const ap_lines *file, const ap_hunk *hunks, size_t n,
 		    const ap_placement *pl, ap_buf *out)
 {
 	enum ap_eol style = ap_lines_style(file->v, file->n);
-	size_t cursor = 0;
+	size_t copied = 0;  /* input lines already written */
 
+	/* As GNU patch does, input is copied lazily, up to each change: a hunk's
+	 * trailing context may be the next hunk's leading context. */
 	for (size_t k = 0; k < n; k++) {
 		const ap_hunk *h = &hunks[k];
 		size_t i;
@@ -265,28 +289,27 @@ int ap_place_render(const ap_lines *file, const ap_hunk *hunks, size_t n,
 			continue;
 		if (pl[k].outcome == AP_HUNK_FAILED)
 			return -1;
-		for (; cursor < pl[k].where && cursor < file->n; cursor++)
-			if (emit(out, &file->v[cursor], 0, style) < 0)
-				return -1;
 		i = pl[k].where;
 		for (size_t j = 0; j < h->nlines; j++) {
 			const ap_line *l = &h->lines[j];
 
-			if (l->kind == '+') {
-				if (emit(out, l, pl[k].eol_converted, style) < 0)
-					return -1;
+			if (l->kind == ' ') {
+				i++;
 				continue;
 			}
-			/* context comes from the file: it may differ under fuzz or in
-			 * its line ends */
-			if (l->kind == ' ' && i < file->n && emit(out, &file->v[i], 0, style) < 0)
+			for (; copied < i && copied < file->n; copied++)
+				if (emit(out, &file->v[copied], 0, style) < 0)
+					return -1;
+			if (l->kind == '-') {
+				i++;
+				copied = i;
+			} else if (emit(out, l, pl[k].eol_converted, style) < 0) {
 				return -1;
-			i++;
+			}
 		}
-		cursor = i;
 	}
-	for (; cursor < file->n; cursor++)
-		if (emit(out, &file->v[cursor], 0, style) < 0)
+	for (; copied < file->n; copied++)
+		if (emit(out, &file->v[copied], 0, style) < 0)
 			return -1;
 	return 0;
 }

@@ -396,6 +396,12 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 	ap_series_entry *en;
 	int strip = 1;
 
+	/* a whole-line comment is only a comment, whatever it says */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '#')
+		return 0;
+	p = line;
 	/* a comment starts at '#' at the line's start or after white space */
 	for (char *q = line; *q; q++)
 		if (*q == '#' && (q == line || isspace((unsigned char)q[-1]))) {

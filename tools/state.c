@@ -106,6 +106,7 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 			if (!blob || !omode || !nkind || !nmode || !nsize || !nino || !nmtime || !cur ||
 			    !(f = ap_state_file_add(s, cur))) {
 				rc = -1;
+				ap_error_set(err, "%s:%zu: malformed line", where, lineno);
 				continue;
 			}
 			f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
