@@ -108,8 +108,7 @@ run "$AP" apply -d "$T" -P linux
 if [ "$RC" -eq 0 ]; then
 	ok "a comment line that starts with '# [' is a comment"
 else
-	# BUG: series.c reads a selector in a whole-line comment (see report)
-	echo "ok # SKIP BUG a whole-line comment '# [cygwin] patches come last' is refused: $(cat "$ERR")"
+	not_ok "a whole-line comment '# [cygwin] patches come last' is refused: $(cat "$ERR")"
 fi
 
 # --- broken series: exit 2, series:LINE named, nothing touched --------------
