@@ -33,6 +33,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* macOS names struct stat's timespecs differently */
+#ifdef __APPLE__
+#define ST_ATIM st_atimespec
+#define ST_MTIM st_mtimespec
+#else
+#define ST_ATIM st_atim
+#define ST_MTIM st_mtim
+#endif
+
 /* --- the tarball of an upstream -------------------------------------------- */
 
 int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err)
@@ -208,8 +217,8 @@ static int copy_file(copy_run *c, int sfd, int dfd, const char *name, const char
 			done += w;
 		}
 	}
-	times[0] = st->st_atim;
-	times[1] = st->st_mtim;
+	times[0] = st->ST_ATIM;
+	times[1] = st->ST_MTIM;
 	/* autotools compares timestamps: configure must stay newer than
 	 * configure.ac, or make tries to regenerate it */
 	if (fchmod(out, st->st_mode & 0777) < 0 || futimens(out, times) < 0) {
@@ -280,7 +289,7 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 				ap_error_sys(c->err, "%s: cannot make the copy", rel);
 			else if (digest_header(c, 'D', rel, st.st_mode, 0) == 0 &&
 				 copy_dir(c, s2, d2, rel) == 0) {
-				struct timespec times[2] = { st.st_atim, st.st_mtim };
+				struct timespec times[2] = { st.ST_ATIM, st.ST_MTIM };
 
 				if (fchmod(d2, st.st_mode & 0777) < 0 || futimens(d2, times) < 0)
 					ap_error_sys(c->err, "%s: cannot set mode or times", rel);
@@ -300,7 +309,7 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 			if (tl < 0) {
 				ap_error_sys(c->err, "%s: readlink failed", rel);
 			} else {
-				struct timespec times[2] = { st.st_atim, st.st_mtim };
+				struct timespec times[2] = { st.ST_ATIM, st.ST_MTIM };
 
 				target[tl] = '\0';
 				if (symlinkat(target, dfd, names[i]) < 0)
