@@ -89,7 +89,7 @@ typedef struct xfer {
 	int progress;
 	double last_draw;
 	double start;
-	int drew;
+	int drew, drew_end;
 } xfer;
 
 static double now_s(void)
@@ -202,8 +202,12 @@ static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut
 
 	(void)ut;
 	(void)un;
-	if (!x->progress || x->discard || (t - x->last_draw < 0.2 && (total == 0 || now < total)))
+	if (!x->progress || x->discard || x->drew_end)
 		return 0;
+	if (t - x->last_draw < 0.2 && (total == 0 || now < total))
+		return 0;
+	if (total > 0 && now >= total)
+		x->drew_end = 1;   /* curl reports the end more than once */
 	x->last_draw = t;
 	done = (double)(x->offset + now);
 	whole = total > 0 ? (double)(x->offset + total) : 0;
