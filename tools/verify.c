@@ -192,6 +192,11 @@ static int probe_target(cli *c, const ap_expect *ex, ap_target *t, const char *b
 	if (c->gap_root) {
 		root_args[0] = "-l";
 		root_args[1] = c->gap_root;
+	} else if (s.fork_at_library && cwd) {
+		/* a built target's library is its tree (the emulated binary and
+		 * the libgap driver live elsewhere and would not find it) */
+		root_args[0] = "-l";
+		root_args[1] = cwd;
 	}
 	if (!c->quiet && c->tty)
 		progress(c, t->platform, "probe", 0, 0, binary);

@@ -89,6 +89,16 @@ check_q_has "re-run: native build reused" '.targets[0].notes | join("\n")' "buil
 check_q_has "re-run: emulation reused" '.targets[1].notes | join("\n")' "emulation reused"
 check_q "re-run: still passes" '[.targets[].checks[].pass] | all' true
 
+# --- forking once GAP has read its library (probe.fork_at = library) -----------
+sed 's/^probe.fork_at = pool/probe.fork_at = library/' "$EXPECT" > "$WORK/library.conf"
+check_rc "fork at library: exit 0" 0 "$V" --upstream "$FIXTURES/minigap" \
+	--patches "$FIXTURES/minigap-patches" --expect "$WORK/library.conf" --build-dir "$WORK/p" \
+	--format json
+check_q_has "fork at library: GAP read lib/init.g first" '.targets[1].notes | join("\n")' \
+	"pool run stopped: library read: openat \"$WORK/p/linux/src/lib/init.g\""
+check_q_has "fork at library: -l the tree" '.targets[1].pool_command' "-q -l $WORK/p/linux/src -s 1g"
+check_q "fork at library: still passes" '[.targets[].checks[].pass] | all' true
+
 # --- a changed patch is noticed -----------------------------------------------------
 cp -R "$FIXTURES/minigap-patches" "$WORK/changed"
 { echo "X-Test: one more header line changes the patch's sha256"
