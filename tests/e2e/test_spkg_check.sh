@@ -37,7 +37,8 @@ check_grep "without tools/verify the probe is skipped, saying so" "tools/verify 
 check_grep "and it passes" "all checks passed" "$OUT"
 
 check_rc "with verify, spkg-check runs its probe" 0 spkg_check PREFIX="$W/prefix" VERIFY="$W/verify"
-check "on the installed binary" test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin"
+check "on the installed binary, with its library" \
+	test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin --gap-root $W/prefix/share/gap"
 check_grep "showing what it found" "probe: pool mapped" "$OUT"
 
 # tools/verify in the package directory is found without VERIFY
@@ -45,7 +46,8 @@ mkdir -p "$P/tools"
 cp "$W/verify" "$P/tools/verify"
 rm -f "$W/verify.args"
 check_rc "tools/verify in the package directory is used" 0 spkg_check PREFIX="$W/prefix"
-check "with the installed binary" test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin"
+check "with the installed binary" \
+	test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin --gap-root $W/prefix/share/gap"
 rm -rf "$P/tools"
 
 printf '#!/bin/sh\necho "probe: MAP_NORESERVE missing" >&2\nexit 1\n' >"$W/verify-fails"
@@ -64,7 +66,8 @@ check_grep "which answered 2" "it answered 2" "$OUT"
 # inside a stand-in Sage (SAGE_LOCAL/SAGE_DESTDIR name the install)
 check_rc "spkg-check with Sage's variables" 0 \
 	spkg_check SAGE_LOCAL=/opt/gap-check SAGE_DESTDIR="$W/stage" VERIFY="$W/verify"
-check "the probe got the staged binary" test "$(cat "$W/verify.args")" = "--probe $W/stage/opt/gap-check/bin/gap-bin"
+check "the probe got the staged binary and library" test "$(cat "$W/verify.args")" = \
+	"--probe $W/stage/opt/gap-check/bin/gap-bin --gap-root $W/stage/opt/gap-check/share/gap"
 
 # failures
 check_rc "no install: spkg-check says so" 1 spkg_check PREFIX="$W/nowhere"
