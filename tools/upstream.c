@@ -106,6 +106,9 @@ typedef struct cli {
 	int nargs;
 } cli;
 
+/* as the user called it ("tools/upstream"), for advice they can paste */
+static const char *progname = "upstream";
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "upstream: ");
@@ -167,11 +170,11 @@ static void offline_hint(const char *dest, const char *sha256)
 		"  - put the release tarball at %s\n"
 		"    (its sha256 must be %s), or\n"
 		"  - prepare a tree from a tarball, a directory or a git repository you have:\n"
-		"      upstream prepare DEST --tarball FILE\n"
-		"      upstream prepare DEST --dir DIR\n"
-		"      upstream prepare DEST --git REPO --rev TAG\n"
+		"      %s prepare DEST --tarball FILE\n"
+		"      %s prepare DEST --dir DIR\n"
+		"      %s prepare DEST --git REPO --rev TAG\n"
 		"    (for spkg-install, DEST is src/ in the package directory).\n",
-		dest, sha256);
+		dest, sha256, progname, progname, progname);
 }
 
 static void report_skipped(const cli *c, const ap_unpack_opts *uo)
@@ -432,6 +435,8 @@ int main(int argc, char **argv)
 	int opt;
 
 	memset(&c, 0, sizeof c);
+	if (argv[0] && *argv[0])
+		progname = argv[0];
 	c.pkgdir = ".";
 	c.retries = 2;
 	c.timeout = 60;
