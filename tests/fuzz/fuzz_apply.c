@@ -24,6 +24,7 @@
  * .applypatch: a tree that ships its own state directory is a hostile case
  * of its own, in tests/hostile.
  */
+#include "path.h"
 #include "worktree.h"
 
 #include "fuzz_util.h"
@@ -180,8 +181,18 @@ static void check_new_symlinks(const fz_snap *before, const fz_snap *after)
 		snprintf(full, sizeof full, "%s/%s", tree_real, rel);
 		if (resolve(full, where, sizeof where) < 0)
 			continue;  /* a loop: it points nowhere */
-		if (strncmp(where, tree_real, rl) != 0 || (where[rl] != '/' && where[rl] != '\0'))
-			finding("apply created the symlink %s, which resolves to %s, outside the tree %s",
+		if (strncmp(where, tree_real, rl) == 0 && (where[rl] == '/' || where[rl] == '\0'))
+			continue;
+		if (known_bug("symlink-lexical")) {
+			/* the library's lexical check passes, yet the link leads out
+			 * through another symlink (the known bug, see the README) */
+			char target[4096];
+			ssize_t tl = readlink(full, target, sizeof target);
+
+			if (tl > 0 && ap_path_symlink_inside(rel, target, (size_t)tl))
+				continue;
+		}
+		finding("apply created the symlink %s, which resolves to %s, outside the tree %s",
 				rel, where, tree_real);
 	}
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# builds the stand-in
+cc -c src/pool.c
