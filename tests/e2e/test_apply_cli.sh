@@ -27,11 +27,11 @@ tree_state() { snapshot "$1"; snapshot_all "$1"; }
 # The files of a tree (not patches/ nor .applypatch/), each with whether it
 # is executable and its digest. Empty directories do not count.
 files_of() {
-	(cd "$1" && find . \( -path ./patches -o -path ./.applypatch \) -prune -o \( -type f -o -type l \) -print |
-		LC_ALL=C sort | while IFS= read -r p; do
-		x=-; [ -x "$p" ] && x=x
-		printf '%s %s %s\n' "$p" "$x" "$(sha256sum <"$p" | cut -c1-64)"
-	done)
+	(cd "$1" && {
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
+			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
+	} | LC_ALL=C sort)
 }
 
 # matches_expect CASE: $T holds exactly the files of CASE/expect/.

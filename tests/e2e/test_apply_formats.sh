@@ -25,15 +25,11 @@ tree_state() { snapshot "$1"; snapshot_all "$1"; }
 # is executable and its digest; links with their targets. Empty directories
 # do not count.
 files_of() {
-	(cd "$1" && find . \( -path ./patches -o -path ./.applypatch \) -prune -o \( -type f -o -type l \) -print |
-		LC_ALL=C sort | while IFS= read -r p; do
-		if [ -L "$p" ]; then
-			printf '%s link %s\n' "$p" "$(readlink "$p")"
-		else
-			x=-; [ -x "$p" ] && x=x
-			printf '%s %s %s\n' "$p" "$x" "$(sha256sum <"$p" | cut -c1-64)"
-		fi
-	done)
+	(cd "$1" && {
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
+			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
+	} | LC_ALL=C sort)
 }
 
 # same_files A B: prints the difference, fails when there is one.

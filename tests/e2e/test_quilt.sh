@@ -1,0 +1,144 @@
+#!/bin/sh
+# Interoperability with quilt, end to end: (a) a series made with quilt
+# new/add/refresh (headers, several patches on one file, a created and a
+# deleted file) applies with applypatch to the bytes quilt produced, and
+# unapply gives back what quilt pop -a does; (b) quilt push -a and applypatch
+# agree on the minigap series without selectors; (c) quilt still reads a
+# series carrying our '# [platform]' selectors: it takes them for comments.
+. "$TESTS_ROOT/e2e/lib.sh"
+E2E="$FIXTURES/e2e"
+WORK=$(scratch)
+trap 'rm -rf "$WORK"; cleanup' EXIT
+umask 022
+
+if ! command -v quilt >/dev/null 2>&1; then
+	echo "ok # SKIP quilt is not installed"
+	exit 0
+fi
+# No ~/.quiltrc or /etc/quilt.quiltrc: the defaults, whoever runs the test.
+Q() { quilt --quiltrc=- "$@"; }
+QUILT_PATCHES=patches
+export QUILT_PATCHES
+
+# The files of a tree with executable bits and digests; quilt's .pc/, the
+# patches and applypatch's state do not count, nor do empty directories.
+files_of() {
+	(cd "$1" && {
+		find . \( -path ./.pc -o -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
+			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
+		find . \( -path ./.pc -o -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
+	} | LC_ALL=C sort)
+}
+same_files() {
+	files_of "$1" >"$WORK/a.lst"
+	files_of "$2" >"$WORK/b.lst"
+	diff "$WORK/a.lst" "$WORK/b.lst"
+}
+
+# --- (a) a series written by quilt ------------------------------------------------
+
+QT="$WORK/a/pool-1.1"
+mkdir -p "$WORK/a"
+cp -R "$E2E/base" "$QT"
+(
+	set -e
+	cd "$QT"
+	Q new 01-default.patch
+	Q add src/pool.c
+	sed 's/return 4096;/return 1024;/' src/pool.c >src/pool.c.new && cat src/pool.c.new >src/pool.c && rm src/pool.c.new
+	Q refresh
+	printf 'A smaller default pool.\n\nForks of a process holding the pool cost less.\n' | Q header -r
+	Q new 02-noreserve.patch
+	Q add src/pool.c doc/notes.txt
+	sed 's/MAP_PRIVATE | MAP_ANONYMOUS;/MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;/' src/pool.c >src/pool.c.new &&
+		cat src/pool.c.new >src/pool.c && rm src/pool.c.new
+	printf '  - the pool is mapped with MAP_NORESERVE\n' >>doc/notes.txt
+	Q refresh
+	Q new 03-files.patch
+	Q add include/version.h build.sh
+	mkdir -p include
+	printf '#define POOL_VERSION "1.2"\n' >include/version.h
+	rm build.sh
+	Q refresh
+	Q new 04-header.patch
+	Q add src/pool.h src/pool.c
+	sed 's/^size_t pool_bytes(void);/size_t pool_bytes(void);\nint pool_mapped(void);/' src/pool.h >src/pool.h.new &&
+		cat src/pool.h.new >src/pool.h && rm src/pool.h.new
+	printf '\nint pool_mapped(void)\n{\n\treturn pool_base != NULL;\n}\n' >>src/pool.c
+	Q refresh
+) >"$WORK/quilt-a.log" 2>&1
+check "quilt made a four-patch series" [ "$(cat "$QT/patches/series" 2>/dev/null | wc -l)" -eq 4 ]
+check_grep "quilt's patches have Index: lines" "^Index: pool-1.1/src/pool.c" "$QT/patches/02-noreserve.patch"
+check_grep "quilt's header is in patch 1" "^A smaller default pool" "$QT/patches/01-default.patch"
+mkdir "$WORK/a/quilt-result"
+cp -R "$QT/." "$WORK/a/quilt-result/"
+
+T="$WORK/a/applypatch/pool-1.1"
+mkdir -p "$T"
+cp -R "$E2E/base/." "$T/"
+cp -R "$QT/patches" "$T/patches"
+pristine=$(snapshot "$T"; snapshot_all "$T")
+check_rc "quilt's series: applypatch exit 0" 0 "$AP" apply -d "$T" -P linux
+check_grep "quilt's series: four patches applied" "04-header.patch  *applied" "$OUT"
+check "quilt's series: the same files, bytes and modes as quilt's" same_files "$T" "$WORK/a/quilt-result"
+check "quilt's series: build.sh deleted, version.h created" [ ! -e "$T/build.sh" ] && [ -f "$T/include/version.h" ]
+
+check_rc "quilt pop -a: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$QT"
+check "quilt pop -a gives base/ back" same_files "$QT" "$E2E/base"
+check_rc "applypatch unapply: exit 0" 0 "$AP" unapply -d "$T"
+check "applypatch unapply gives what quilt pop -a gives" same_files "$T" "$QT"
+check "applypatch unapply: the tree as it was, state gone" [ "$pristine" = "$(snapshot "$T"; snapshot_all "$T")" ]
+
+# In the quilt tree itself (with .pc/ present and nothing pushed) applypatch
+# works too, and afterwards quilt sees that its patches are already in.
+check_rc "applypatch in quilt's tree: exit 0" 0 "$AP" apply -d "$QT" -P linux
+check "applypatch in quilt's tree: quilt's result" same_files "$QT" "$WORK/a/quilt-result"
+check_rc "applypatch unapply in quilt's tree: exit 0" 0 "$AP" unapply -d "$QT"
+check_rc "quilt push -a after that: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$QT"
+check "quilt push -a after applypatch unapply: quilt's result again" same_files "$QT" "$WORK/a/quilt-result"
+
+# --- (b) quilt push -a and applypatch on a guard-free series ---------------------------
+
+B="$WORK/b"
+mkdir -p "$B"
+cp -R "$FIXTURES/minigap" "$B/quilt"
+cp -R "$FIXTURES/minigap" "$B/applypatch"
+for d in quilt applypatch; do
+	cp -R "$FIXTURES/minigap-patches" "$B/$d/patches"
+	# the series without its selector comments: every patch, everywhere
+	sed -e 's/[ 	]*#.*//' -e '/^$/d' "$FIXTURES/minigap-patches/series" >"$B/$d/patches/series"
+done
+check "minigap: a series without selectors" sh -c '! grep -q "#" "$1"' sh "$B/quilt/patches/series"
+check_rc "minigap: quilt push -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$B/quilt"
+check_rc "minigap: applypatch exit 0" 0 "$AP" apply -d "$B/applypatch" -P linux
+check_grep "minigap: applypatch applied the three" "(linux, 3 of 3 patches selected)" "$OUT"
+check "minigap: quilt and applypatch give the same tree" same_files "$B/quilt" "$B/applypatch"
+check "minigap: and it differs from upstream" sh -c '! cmp -s "$1/src/sysmem.c" "$2/src/sysmem.c"' sh "$B/quilt" "$FIXTURES/minigap"
+
+# --- (c) quilt reads our selectors as comments -----------------------------------------
+
+C="$WORK/c"
+mkdir -p "$C"
+cp -R "$FIXTURES/minigap" "$C/quilt"
+cp -R "$FIXTURES/minigap" "$C/applypatch"
+cp -R "$FIXTURES/minigap-patches" "$C/quilt/patches"
+cp -R "$FIXTURES/minigap-patches" "$C/applypatch/patches"
+check_grep "minigap series carries a [cygwin] selector" "# \[cygwin\]" "$C/quilt/patches/series"
+check_rc "selectors: quilt series exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- series' sh "$C/quilt"
+check "selectors: quilt lists all three patches" [ "$(grep -c '\.patch' "$OUT")" -eq 3 ]
+check_rc "selectors: quilt push -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$C/quilt"
+check_rc "selectors: applypatch for cygwin (all three selected) exit 0" 0 \
+	"$AP" apply -d "$C/applypatch" -P cygwin
+check "selectors: quilt (ignoring them) and applypatch for cygwin agree" same_files "$C/quilt" "$C/applypatch"
+
+# Our selectors fixture, with -p0, -p2, a tab and a plain trailing comment:
+# quilt pushes every patch, as if no selector were there.
+newcase_dir="$C/selectors"
+mkdir -p "$newcase_dir"
+cp -R "$E2E/base/." "$newcase_dir/"
+cp -R "$E2E/selectors/patches" "$newcase_dir/patches"
+check_rc "selectors fixture: quilt push -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$newcase_dir"
+check "selectors fixture: quilt applied all eight patches" [ "$(ls "$newcase_dir/platform" | wc -l)" -eq 8 ]
+check "selectors fixture: -p0 and -p2 honoured by quilt" [ -f "$newcase_dir/platform/p0.txt" ] && [ -f "$newcase_dir/platform/p2.txt" ]
+
+finish
