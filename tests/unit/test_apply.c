@@ -363,11 +363,8 @@ static void rename_onto_existing_file_fails(void **state)
 static void rename_of_missing_file_fails(void **state)
 {
 	(void)state;
-	/* BUG: tools/apply.c:331 passes two arguments to file_fail() for the
-	 * format "%s: no such file to %s%s" (three conversions): the third
-	 * reads a stray pointer and the run crashes (SIGSEGV here). Any rename
-	 * or copy whose source is missing reaches it. Remove the skip once
-	 * fixed. */
+	/* regression: this error once had a format with three conversions and
+	 * two arguments, and crashed any rename or copy of a missing file */
 	WORLD(w, { "z", "z\n", 0, 0 });
 	apply(&w, "diff --git a/a.c b/b.c\nrename from a.c\nrename to b.c\n");
 	assert_status(&w, AP_PATCH_FAILED);
@@ -381,10 +378,8 @@ static void copy_onto_existing_file_fails(void **state)
 {
 	(void)state;
 	WORLD(w, { "b.c", "a\nb\nc\n", 0, 0 }, { "copy.c", "other\n", 0, 0 });
-	/* BUG: tools/apply.c:327 passes two arguments to file_fail() for the
-	 * format "%s already exists (the patch %s it from %s)" (three
-	 * conversions): undefined behaviour, a crash here. Remove the skip
-	 * once fixed. */
+	/* regression: this error once had a format with three conversions and
+	 * two arguments, and crashed */
 	apply(&w, "diff --git a/b.c b/copy.c\ncopy from b.c\ncopy to copy.c\n--- a/b.c\n"
 		  "+++ b/copy.c\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
 	assert_status(&w, AP_PATCH_FAILED);
@@ -397,10 +392,8 @@ static void pure_copy_onto_different_file_fails(void **state)
 {
 	(void)state;
 	WORLD(w, { "b.c", "B\n", 0, 0 }, { "copy.c", "other\n", 0, 0 });
-	/* BUG: for a copy without hunks, apply_file() (tools/apply.c, the
-	 * "dst->exists" branch) counts 0 of 0 hunks as all already in place
-	 * and reports the copy already applied although copy.c holds other
-	 * bytes than b.c. Remove the skip once fixed. */
+	/* regression: 0 of 0 hunks in place once counted as "all", so this
+	 * copy was reported already applied over other bytes */
 	apply(&w, "diff --git a/b.c b/copy.c\nsimilarity index 100%\ncopy from b.c\ncopy to copy.c\n");
 	assert_status(&w, AP_PATCH_FAILED);
 	assert_file(&w, "copy.c", "other\n");
@@ -440,10 +433,8 @@ static void mode_change_already_applied(void **state)
 {
 	(void)state;
 	WORLD(w, { "run", "#!/bin/sh\n", 0755, 0 });
-	/* BUG: apply_hunks() (tools/apply.c) counts no hunk as already in place
-	 * for a file diff without hunks, so a mode change that is already done
-	 * is reported "applied" (and drift calls it not yet upstream). Remove
-	 * the skip once fixed. */
+	/* regression: a file diff without hunks once never counted as already
+	 * in place, so drift called a merged mode change not yet upstream */
 	apply(&w, "diff --git a/run b/run\nold mode 100644\nnew mode 100755\n");
 	assert_status(&w, AP_PATCH_ALREADY);
 	assert_int_equal(file(&w, "run")->mode, 0755);

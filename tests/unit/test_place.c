@@ -274,11 +274,9 @@ static void shared_context_between_hunks(void **state)
 	placed x;
 
 	(void)state;
-	/* BUG: place.c sets last_frozen to the end of the previous hunk's
-	 * pre-image (trailing context included), so hunk 2 FAILS here even
-	 * with fuzz 2; GNU's apply_hunk freezes only through the last '-'/'+'
-	 * line. ap_place_render must then not emit the shared line twice.
-	 * Remove the skip once fixed. */
+	/* regression: freezing the previous hunk's whole pre-image (trailing
+	 * context included) once failed hunk 2 here even with fuzz 2; the
+	 * render must not emit the shared line twice */
 	place(&x, "a\nb\nc\nd\ne\n", hunks);
 	assert_int_equal(x.failed, 0);
 	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);

@@ -163,9 +163,7 @@ static void damaged_records_are_refused(void **state)
 static void damaged_file_line_is_named(void **state)
 {
 	(void)state;
-	/* BUG: ap_state_parse() (tools/state.c) leaves a short "file" line with
-	 * `continue`, which skips the ap_error_set() at the loop's end: the
-	 * call fails with an empty message. Remove the skip once fixed. */
+	/* regression: a short "file" line once failed with an empty message */
 	assert_parse_error("applypatch-state 1\nplatform\tlinux\nfile\t1\t644\n",
 			   "T/.applypatch/state:3: ", "malformed");
 }
