@@ -46,7 +46,9 @@ case $(measured pool.vmflags) in
 *" nr"*) not_ok "debian gap: nr present" ;;
 *) ok "debian gap: nr absent" ;;
 esac
-like "debian gap: commit charge of the pool" "$(measured pool.commit)" "+104*kB*"
+# 1 GiB + 4 KiB = 1048580 kB, give or take what other processes did meanwhile
+like "debian gap: commit charge of the pool" "$(measured pool.commit)" "+1[0-9][0-9][0-9][0-9][0-9][0-9] kB (*"
+is "debian gap: commit check passes" "$(passed pool.commit)" true
 like "debian gap: default pool" "$(measured pool.default)" "4096 MiB + 4 KiB (*"
 like "debian gap: forks measured" "$(measured fork.commit)" "*for 4 children*"
 
