@@ -825,6 +825,10 @@ static int parse_git(parser *ps, const text_line *head)
 		     : "add '---'/'+++' lines or quote the names");
 		goto fail;
 	}
+	if (created && deleted) {
+		fail(ps, head->lineno, "a file cannot be both created and deleted by one diff");
+		goto fail;
+	}
 	if ((renamed || copied) && (!f->old_path || !f->new_path)) {
 		fail(ps, head->lineno, "a rename or copy needs both a 'from' and a 'to' name");
 		goto fail;

@@ -20,8 +20,9 @@ const char *ap_path_unsafe(const char *path, size_t len);
  * runs of slashes count as one. NULL when there are not enough. */
 const char *ap_path_strip(const char *path, int n);
 
-/* Whether a symlink placed at link_path with this target stays inside the
- * tree when resolved lexically. */
+/* Whether a patch may create a symlink at link_path with this target: the
+ * target must lead only downwards (a safe relative path without "." or
+ * ".." components), so that no chain of such links leaves the tree. */
 int ap_path_symlink_inside(const char *link_path, const char *target, size_t len);
 
 /* Renders a name for a message into out, escaping control bytes so a

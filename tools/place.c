@@ -262,9 +262,21 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 	return failed;
 }
 
-static int emit(ap_buf *out, const ap_line *l, int convert, enum ap_eol style)
+/* Writes one line. A line without an end that turns out not to be the
+ * last one gets one first (GNU patch does the same), so that no two lines
+ * are glued together. */
+static int emit_line(ap_buf *out, const ap_line *l, int convert, enum ap_eol style, int *open)
 {
 	enum ap_eol eol = (enum ap_eol)l->eol;
+
+	if (*open) {
+		enum ap_eol fix = style != AP_EOL_NONE ? style : AP_EOL_LF;
+
+		if (ap_buf_add(out, ap_eol_bytes(fix), ap_eol_len(fix)) < 0)
+			return -1;
+		*open = 0;
+	}
+	*open = eol == AP_EOL_NONE;
 
 	if (convert && eol != AP_EOL_NONE && style != AP_EOL_NONE)
 		eol = style;
@@ -278,6 +290,7 @@ int ap_place_render(const ap_lines *file, const ap_hunk *hunks, size_t n,
 {
 	enum ap_eol style = ap_lines_style(file->v, file->n);
 	size_t copied = 0;  /* input lines already written */
+	int open = 0;       /* the last line written has no line end (yet) */
 
 	/* As GNU patch does, input is copied lazily, up to each change: a hunk's
 	 * trailing context may be the next hunk's leading context. */
@@ -298,18 +311,18 @@ int ap_place_render(const ap_lines *file, const ap_hunk *hunks, size_t n,
 				continue;
 			}
 			for (; copied < i && copied < file->n; copied++)
-				if (emit(out, &file->v[copied], 0, style) < 0)
+				if (emit_line(out, &file->v[copied], 0, style, &open) < 0)
 					return -1;
 			if (l->kind == '-') {
 				i++;
 				copied = i;
-			} else if (emit(out, l, pl[k].eol_converted, style) < 0) {
+			} else if (emit_line(out, l, pl[k].eol_converted, style, &open) < 0) {
 				return -1;
 			}
 		}
 	}
 	for (; copied < file->n; copied++)
-		if (emit(out, &file->v[copied], 0, style) < 0)
+		if (emit_line(out, &file->v[copied], 0, style, &open) < 0)
 			return -1;
 	return 0;
 }

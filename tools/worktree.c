@@ -447,6 +447,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			     AP_STATE_DIR);
 		goto out;
 	}
+	free(run->platform);
 	run->platform = ap_strdup(st.platform);
 	for (size_t i = 0; i < st.nfiles; i++) {
 		ap_file_state disk;
