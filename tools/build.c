@@ -141,6 +141,14 @@ static int strv_add(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+static int strv_add_unique(char ***v, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0)
+			return 0;
+	return strv_add(v, n, s);
+}
+
 static void strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1567,7 +1575,7 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 		int dep = depends_on(&v, &pr, f->path, idirs, nidirs, macro, &seen, 0);
 		ap_strmap_free(&seen);
 		for (size_t k = 0; k < nidirs; k++)
-			strv_add(&idirs_all, &nidirs_all, idirs[k]);
+			strv_add_unique(&idirs_all, &nidirs_all, idirs[k]);
 		strv_free(idirs, nidirs);
 		if (!dep) {
 			strv_add(&em->untouched, &em->nuntouched, f->path);
@@ -1610,7 +1618,7 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 			size_t nidirs = 0;
 			include_dirs(c, native->tree, &idirs, &nidirs);
 			for (size_t k = 0; k < nidirs; k++)
-				strv_add(&idirs_all, &nidirs_all, idirs[k]);
+				strv_add_unique(&idirs_all, &nidirs_all, idirs[k]);
 			strv_free(idirs, nidirs);
 		}
 		em->all_naming = ntus > 0;
