@@ -2,7 +2,7 @@
  *
  * Input: byte 0 holds options (bits 0-2: the platform; bits 3-4: --fuzz
  * 0..3; bit 5: the patches directory inside the tree, as TREE/patches,
- * rather than beside it). The rest is sections separated by NUL bytes;
+ * rather than beside it; bit 6: a --dry-run first). The rest is sections separated by NUL bytes;
  * a section's first line says what it is, the rest is its body:
  *   P[N]       a patch (applied with -pN, default 1), in series order
  *   S          the series file itself (else one is written: p01.patch ...)
@@ -14,7 +14,9 @@
  * and a directory beside the tree), then ap_worktree_apply. Invariants:
  *   - a failed or refused apply leaves the tree byte-identical (nothing
  *     written, nothing left in .applypatch);
- *   - a successful one: every symlink it created resolves inside the tree;
+ *   - a dry run writes nothing and fails exactly when the real run does;
+ *   - a successful one: every symlink it created resolves inside the tree,
+ *     and no file it wrote is writable by others unless it was before;
  *     a second apply is a no-op that writes nothing; status finds no drift;
  *     unapply succeeds and the tree is then byte-identical to the start;
  *   - whatever happens, the canary, the patches and RUN itself are
@@ -197,6 +199,28 @@ static void check_new_symlinks(const fz_snap *before, const fz_snap *after)
 	}
 }
 
+/* A file apply wrote may not be writable by everyone unless it was so
+ * before (a symlink turned into a regular file kept the link's 0777). */
+static void check_modes(const fz_snap *before, const fz_snap *after)
+{
+	for (size_t i = 0; i < after->n; i++) {
+		const char *e = after->v[i].s, *tab = strchr(e, '\t');
+		unsigned mode = 0;
+		int was = 0;
+
+		if (!tab || tab[1] != 'f' || sscanf(tab + 3, "%o", &mode) != 1 || !(mode & 0002))
+			continue;
+		for (size_t j = 0; j < before->n && !was; j++)
+			was = strncmp(before->v[j].s, e, (size_t)(tab - e) + 1) == 0 &&
+			      strncmp(before->v[j].s + (tab - e), tab, 3) == 0;
+		if (was)
+			continue;
+		if (known_bug("symlink-modify"))
+			continue;
+		finding("apply wrote %.*s with mode %o, writable by everyone", (int)(tab - e), e, mode);
+	}
+}
+
 typedef struct outside {
 	fz_snap canary, patches, run;
 } outside;
@@ -352,7 +376,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ap_error err = AP_ERROR_INIT;
 	fz_snap before, after;
 	outside out;
-	int rc;
+	int rc, dry_rc = 0, dry_failed = 0;
 
 	if (size < 1)
 		return 0;
@@ -366,7 +390,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_snap_take(&before, tree_dir);
 	outside_take(&out, patches_inside);
 
+	if (data[0] & 0x40) {
+		o.dry_run = 1;
+		dry_rc = ap_worktree_apply(&o, &run, &err);
+		dry_failed = run.failed;
+		ap_run_free(&run);
+		o.dry_run = 0;
+		expect_tree(&before, "dry run");
+		outside_check(&out, patches_inside, "dry run");
+		memset(&err, 0, sizeof err);
+	}
 	rc = ap_worktree_apply(&o, &run, &err);
+	if ((data[0] & 0x40) && (dry_rc < 0) != (rc < 0))
+		finding("the dry run returned %d, the real apply %d: %s", dry_rc, rc, err.msg);
+	if ((data[0] & 0x40) && rc == 0 && dry_rc == 0 && dry_failed != run.failed)
+		finding("the dry run %s, the real apply %s", dry_failed ? "failed" : "succeeded",
+			run.failed ? "failed" : "succeeded");
 	if (getenv("FUZZ_VERBOSE")) {
 		/* for looking at one input by hand */
 		fprintf(stderr, "apply: rc %d failed %d written %zu note %s err %s\n", rc, run.failed,
@@ -387,6 +426,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fz_snap_take(&after, tree_dir);
 	check_new_symlinks(&before, &after);
+	check_modes(&before, &after);
 	ap_run_free(&run);
 
 	if (!patches_inside) {

@@ -17,9 +17,11 @@
  *   - the lenient load never fails where the strict one succeeds, and
  *     agrees with it then; its recorded errors name a place;
  *   - errors name the series file and line;
+ *   - lint on the same directory: every finding has a place and a text;
  *   - ap_selector_eval: a verdict of 0 or 1, or -1 with a reason; "not
  *     (E)" is the negation of E; "(E) or (E)" and "(E) and (E)" are E.
  */
+#include "lint.h"
 #include "series.h"
 
 #include "fuzz_util.h"
@@ -211,6 +213,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rcl == 0) {
 		check_loaded(&sl, platform, 0);
 		ap_series_free(&sl);
+	}
+	{
+		/* lint reads the same directory leniently and parses every patch */
+		ap_lint l;
+		ap_error le = AP_ERROR_INIT;
+
+		memset(&l, 0, sizeof l);
+		if (ap_lint_run(&l, dir, &le) == 0) {
+			for (size_t i = 0; i < l.n; i++)
+				if (!l.v[i].where || !l.v[i].what)
+					finding("lint finding %zu without a place or a text", i);
+		} else if (!le.msg[0]) {
+			finding("lint failed without a reason");
+		}
+		ap_lint_free(&l);
 	}
 	return 0;
 }

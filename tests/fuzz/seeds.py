@@ -182,8 +182,9 @@ def seeds_apply(w, tests, repo):
         if any(b"\x00" in d for d, _ in files.values()):
             continue
         w.put(os.path.basename(case), apply_input(0, files, patches))
-        # the same with the patches inside the tree
+        # the same with the patches inside the tree, and after a dry run
         w.put(os.path.basename(case) + "-inside", apply_input(0x20, files, patches))
+        w.put(os.path.basename(case) + "-dry-run", apply_input(0x40, files, patches))
     mg = os.path.join(tests, "fixtures", "minigap")
     mp = os.path.join(tests, "fixtures", "minigap-patches")
     if os.path.isdir(mp):
