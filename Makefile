@@ -1,7 +1,12 @@
-# gap-patchkit: build the tools, run the tests.
+# gap-patchkit: build the tools, run the tests, build GAP.
 #   make              build tools/applypatch, tools/upstream, tools/verify
 #   make check        unit tests (cmocka, under valgrind), end-to-end tests,
 #                     then all of it again built with ASan and UBSan
+#   make setup        install the Debian packages (root; .ci/deps.sh)
+#   make gap          the main job: fetch the pinned GAP (or take UPSTREAM=
+#                     TARBALL|DIR, or UPSTREAM_GIT=REPO REV=REV), apply
+#                     patches/ for each platform, build, verify the pool
+#   make fetch        only download and check the pinned tarball
 #   make install      PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -43,7 +48,7 @@ BINS := $(addprefix $(BIN_DIR)/,$(CLIS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
-.PHONY: all check check-fast check-san unit e2e clean install lint-patches
+.PHONY: all check check-fast check-san unit e2e clean install lint-patches setup gap fetch
 all: $(BINS)
 
 $(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)/tests
@@ -96,6 +101,35 @@ check-san:
 
 check: check-fast lint-patches
 	$(MAKE) check-san
+
+setup:
+	sh .ci/deps.sh
+
+fetch: $(BIN_DIR)/upstream
+	$(BIN_DIR)/upstream fetch
+
+# Where the pinned download cannot be made, name the upstream instead:
+#   make gap UPSTREAM=/path/to/gap-4.10.2.tar.gz   (or an unpacked tree)
+#   make gap UPSTREAM_GIT=/path/to/gap.git REV=v4.10.2
+UPSTREAM ?=
+UPSTREAM_GIT ?=
+REV ?=
+GAP_BUILD_DIR ?= build-gap
+gap: all
+	@set -e; \
+	if [ -n "$(UPSTREAM_GIT)" ]; then \
+		src="--upstream-git $(UPSTREAM_GIT) --rev $(or $(REV),HEAD)"; \
+	elif [ -n "$(UPSTREAM)" ]; then \
+		src="--upstream $(UPSTREAM)"; \
+	else \
+		$(BIN_DIR)/upstream fetch || { \
+			echo "make gap: the pinned tarball could not be downloaded; point at a copy:"; \
+			echo "  make gap UPSTREAM=/path/to/gap-4.10.2.tar.gz   (or an unpacked tree)"; \
+			echo "  make gap UPSTREAM_GIT=/path/to/gap.git REV=v4.10.2"; \
+			exit 2; }; \
+		src=""; \
+	fi; \
+	$(BIN_DIR)/verify $$src --patches patches --build-dir $(GAP_BUILD_DIR)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
