@@ -48,7 +48,7 @@ BINS := $(addprefix $(BIN_DIR)/,$(CLIS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
-.PHONY: all check check-fast check-san unit e2e clean install lint-patches setup gap fetch
+.PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch
 all: $(BINS)
 
 $(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)/tests
@@ -99,7 +99,16 @@ check-fast: unit e2e
 check-san:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g $(SAN_FLAGS)" check-fast
 
-check: check-fast lint-patches
+# The Windows-only probe (native Cygwin) must at least compile: with the
+# mingw-w64 cross compiler, when it is installed.
+MINGW_CC ?= x86_64-w64-mingw32-gcc
+check-mingw: | $(BUILD)/tests
+	@if command -v $(MINGW_CC) >/dev/null 2>&1; then \
+		$(MINGW_CC) -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Itools \
+			-c tools/winprobe.c -o $(BUILD)/winprobe.obj && echo "mingw: winprobe.c compiles"; \
+	else echo "mingw: $(MINGW_CC) not installed; winprobe.c not checked"; fi
+
+check: check-fast lint-patches check-mingw
 	$(MAKE) check-san
 
 setup:
@@ -135,6 +144,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	for b in $(CLIS); do install -m 0755 $(BIN_DIR)/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	for m in man/*.1; do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	install -d $(DESTDIR)$(PREFIX)/share/gap-patchkit
+	install -m 0644 expectations.conf $(DESTDIR)$(PREFIX)/share/gap-patchkit/
 
 clean:
 	rm -rf build build-san $(addprefix tools/,$(CLIS))
