@@ -91,10 +91,24 @@ static int render(const ap_lines *lines, const ap_file_diff *fd, const ap_file_r
 	ap_buf b = AP_BUF_INIT;
 	int rc;
 
+	size_t estimate = 0;
+
 	if (!pl)
 		return -1;
-	for (size_t i = 0; i < fd->nhunks; i++)
+	/* size the result once: growing it by doubling copies it again and again */
+	if (lines->n)
+		estimate = (size_t)(lines->v[lines->n - 1].text - lines->v[0].text) +
+			   lines->v[lines->n - 1].len + 2;
+	for (size_t i = 0; i < fd->nhunks; i++) {
 		pl[i] = fr->hunks[i].pl;
+		for (size_t j = 0; j < fd->hunks[i].nlines; j++)
+			if (fd->hunks[i].lines[j].kind == '+')
+				estimate += fd->hunks[i].lines[j].len + 2;
+	}
+	if (ap_buf_grow(&b, estimate) < 0) {
+		free(pl);
+		return -1;
+	}
 	rc = ap_place_render(lines, fd->hunks, fd->nhunks, pl, &b);
 	free(pl);
 	if (rc < 0 || ap_buf_grow(&b, 0) < 0) {

@@ -132,15 +132,27 @@ int ap_vtree_set(ap_vtree *v, ap_vfile *f, int exists, int symlink, mode_t mode,
 	f->mode = mode;
 	f->data = data;
 	f->len = len;
+	/* the lines described the old bytes; keep no memory for them */
 	f->lines_valid = 0;
+	ap_lines_free(&f->lines);
 	return 0;
 }
 
 void ap_vtree_commit(ap_vtree *v)
 {
-	/* the old contents are no longer needed once the patch is kept */
-	for (size_t i = 0; i < v->nundo; i++)
-		free_data(v->undo[i].f, v->undo[i].data);
+	/* the old contents are no longer needed once the patch is kept; nor
+	 * are the bytes as loaded, once replaced (a long series would
+	 * otherwise hold every touched file twice) */
+	for (size_t i = 0; i < v->nundo; i++) {
+		ap_vfile *f = v->undo[i].f;
+
+		free_data(f, v->undo[i].data);
+		if (f->base_data && f->data != f->base_data) {
+			free(f->base_data);
+			f->base_data = NULL;
+			f->base_dropped = 1;
+		}
+	}
 	v->nundo = 0;
 }
 
@@ -169,6 +181,8 @@ int ap_vfile_changed(const ap_vfile *f)
 	if (!f->exists)
 		return 0;
 	if (f->symlink != f->base.symlink || f->mode != f->base.mode)
+		return 1;
+	if (f->base_dropped)
 		return 1;
 	return f->data != f->base_data &&
 	       (f->len != f->base_len || memcmp(f->data, f->base_data, f->len) != 0);

@@ -18,8 +18,9 @@ typedef struct ap_vfile {
 	char *path;
 	/* as loaded */
 	ap_file_state base;
-	char *base_data;
+	char *base_data;     /* freed (NULL) once a kept patch has replaced it */
 	size_t base_len;
+	int base_dropped;
 	/* now */
 	int exists;
 	int symlink;

@@ -56,8 +56,8 @@ static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 	return 0;
 }
 
-int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
-			   int all, ap_error *err)
+static int load_series(ap_loaded_series *ls, const char *dir, const char *platform, int all,
+		       int parse, ap_error *err)
 {
 	memset(ls, 0, sizeof *ls);
 	if (ap_series_load(&ls->series, dir, platform, err) < 0)
@@ -86,13 +86,63 @@ int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *pl
 			ls->errors[i] = ap_strdup(pe.msg);
 		} else {
 			ap_sha256_hex(data, len, ls->sha256[i]);
-			if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
+			if (parse && ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
 				ls->errors[i] = ap_strdup(pe.msg);
 			free(data);
 		}
 		free(path);
 	}
+	ls->dir = ap_strdup(dir);
 	return 0;
+}
+
+int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
+			   int all, ap_error *err)
+{
+	return load_series(ls, dir, platform, all, 1, err);
+}
+
+int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
+			  ap_error *err)
+{
+	return load_series(ls, dir, platform, 0, 0, err);
+}
+
+int ap_loaded_series_parse(ap_loaded_series *ls, size_t i)
+{
+	const ap_series_entry *e = &ls->series.v[i];
+	char *path = ap_printf("%s/%s", ls->dir, e->name), *data;
+	char sha[AP_SHA256_HEX];
+	ap_error pe = AP_ERROR_INIT;
+	size_t len = 0;
+	int rc = -1;
+
+	if (ls->errors[i])
+		goto out;
+	if (!path) {
+		ls->errors[i] = ap_strdup("out of memory");
+		goto out;
+	}
+	if (read_whole(path, &data, &len, &pe) < 0) {
+		ls->errors[i] = ap_strdup(pe.msg);
+		goto out;
+	}
+	ap_sha256_hex(data, len, sha);
+	if (strcmp(sha, ls->sha256[i]) != 0)
+		ls->errors[i] = ap_printf("%s changed while applypatch was running", path);
+	else if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
+		ls->errors[i] = ap_strdup(pe.msg);
+	else
+		rc = 0;
+	free(data);
+out:
+	free(path);
+	return rc;
+}
+
+void ap_loaded_series_drop(ap_loaded_series *ls, size_t i)
+{
+	ap_patch_free(&ls->patches[i]);
 }
 
 void ap_loaded_series_free(ap_loaded_series *ls)
@@ -106,6 +156,7 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);
+	free(ls->dir);
 	ap_series_free(&ls->series);
 	memset(ls, 0, sizeof *ls);
 }
@@ -211,6 +262,61 @@ static char *series_mismatch(const ap_state *st, const ap_loaded_series *ls, con
 	return out;
 }
 
+static int depth_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t dx = 0, dy = 0;
+
+	for (; *x; x++)
+		dx += *x == '/';
+	for (; *y; y++)
+		dy += *y == '/';
+	return dx < dy ? -1 : dx > dy;
+}
+
+/* As GNU patch and git apply do, a directory that deleting files leaves
+ * empty goes too (commit tries each, deepest first, and keeps those that
+ * still hold something); unapply's restored files bring them back. */
+static int remove_emptied_dirs(ap_txn *x, const ap_change *ch, size_t n)
+{
+	ap_strlist dirs = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		char *dir;
+
+		if (ch[i].kind != AP_CHANGE_DELETE)
+			continue;
+		dir = ap_strdup(ch[i].path);
+		if (!dir)
+			goto oom;
+		for (char *slash = strrchr(dir, '/'); slash; slash = strrchr(dir, '/')) {
+			int dup = 0;
+
+			*slash = '\0';
+			for (size_t k = 0; k < dirs.n && !dup; k++)
+				dup = strcmp(dirs.v[k], dir) == 0;
+			if (dup)
+				break;
+			if (ap_strlist_add(&dirs, dir) < 0) {
+				free(dir);
+				goto oom;
+			}
+		}
+		free(dir);
+	}
+	/* commit removes the last added first: shallow ones go in first */
+	if (dirs.n)
+		qsort(dirs.v, dirs.n, sizeof *dirs.v, depth_cmp);
+	for (size_t i = 0; i < dirs.n; i++)
+		if (ap_txn_rmdir(x, dirs.v[i]) < 0)
+			goto oom;
+	ap_strlist_free(&dirs);
+	return 0;
+oom:
+	ap_strlist_free(&dirs);
+	return -1;
+}
+
 static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run *run,
 				  ap_error *err)
 {
@@ -257,6 +363,10 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 	}
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
+	if (remove_emptied_dirs(x, ch, n) < 0) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < ap_txn_created_dirs(x)->n; i++)
 		ap_strlist_add(&st->dirs, ap_txn_created_dirs(x)->v[i]);
 	for (size_t i = 0; i < n; i++) {
@@ -298,7 +408,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 	if (run_init(run, o, 1, err) < 0)
 		return -1;
-	if (ap_series_load_patches(&ls, run->patches_dir, run->platform, 0, err) < 0)
+	if (ap_series_load_hashes(&ls, run->patches_dir, run->platform, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ls.series.nwarnings; i++)
 		add_run_warning(run, ls.series.warnings[i].where, ls.series.warnings[i].what);
@@ -385,10 +495,17 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
 
-		if (ls.errors[sel[i]])
+		if (ap_loaded_series_parse(&ls, sel[i]) < 0) {
+			r->status = AP_PATCH_FAILED;
+			r->reason = ap_strdup(ls.errors[sel[i]]);
+			run->failed = 1;
 			continue;
-		if (ap_apply_patch(&v, &ls.patches[sel[i]], &ao, r, err) < 0)
+		}
+		rc = ap_apply_patch(&v, &ls.patches[sel[i]], &ao, r, err);
+		ap_loaded_series_drop(&ls, sel[i]);
+		if (rc < 0)
 			goto out_vtree;
+		rc = -1;
 		if (r->status == AP_PATCH_FAILED)
 			run->failed = 1;
 	}

@@ -77,6 +77,7 @@ void ap_status_free(ap_status *st);
  * drift too): patches[i] is parsed when ok[i]; errs[i] says why not. */
 typedef struct ap_loaded_series {
 	ap_series series;
+	char *dir;
 	ap_patch *patches;         /* parallel to series.v */
 	char **errors;             /* NULL where the patch parsed */
 	char (*sha256)[AP_SHA256_HEX];
@@ -84,6 +85,13 @@ typedef struct ap_loaded_series {
 
 int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
 			   int all, ap_error *err);
+/* Like it, but only reads and hashes the patches; ap_loaded_series_parse
+ * then parses one when it is needed, and ap_loaded_series_drop frees it
+ * (a long series need not be held in memory all at once). */
+int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
+			  ap_error *err);
+int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
+void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_free(ap_loaded_series *ls);
 
 #endif
