@@ -10,7 +10,9 @@ ROOT=$(cd "$TESTS_ROOT/.." && pwd)
 UP="$BIN_DIR/upstream"
 W=$(scratch)
 export APPLYPATCH="$BIN_DIR/applypatch"
-unset SAGE_LOCAL SAGE_DESTDIR PREFIX DESTDIR UNAME MAKE PATCHES VERIFY
+# the fixture's configure takes CC/CFLAGS from the environment: build it
+# with its own (-Werror), not with whatever the test run was given
+unset SAGE_LOCAL SAGE_DESTDIR PREFIX DESTDIR UNAME MAKE PATCHES CFLAGS CPPFLAGS LDFLAGS LIBS VERIFY
 
 P="$W/pkg"
 mkdir -p "$P"

@@ -11,7 +11,9 @@ ROOT=$(cd "$TESTS_ROOT/.." && pwd)
 UP="$BIN_DIR/upstream"
 W=$(scratch)
 export APPLYPATCH="$BIN_DIR/applypatch"
-unset SAGE_LOCAL SAGE_DESTDIR PREFIX DESTDIR UNAME MAKE PATCHES
+# the fixture's configure takes CC/CFLAGS from the environment: build it
+# with its own (-Werror), not with whatever the test run was given
+unset SAGE_LOCAL SAGE_DESTDIR PREFIX DESTDIR UNAME MAKE PATCHES CFLAGS CPPFLAGS LDFLAGS LIBS
 HELPERS="$FIXTURES/upstream/sage-dist-helpers.sh"
 
 # package P: src/ prepared from the fixture (with all of pkg/, so that
@@ -156,7 +158,7 @@ check_grep "Sage's helper says what failed" "Error configuring gap" "$ERR"
 check_grep "and spkg-install names its step" "failed at step 'configure'" "$ERR"
 
 package "$P"
-printf '\nbroken();\n' >>"$P/src/src/gap.c"
+printf '\n#error a build failure injected by test_spkg_install\n' >>"$P/src/src/gap.c"
 check_rc "a failing build fails spkg-install" 1 \
 	sh -c "cd '$P' && PREFIX='$W/prefix6' sh '$ROOT/spkg-install'"
 check_grep "naming the step" "failed at step 'build gap'" "$ERR"
