@@ -46,10 +46,6 @@ static void check_patch(const ap_patch *p, const char *data, size_t len)
 
 		check_path("old name", f->old_path, i);
 		check_path("new name", f->new_path, i);
-		/* git headers saying both "new file mode" and "deleted file mode"
-		 * (a known bug, see the README) */
-		if (!target && known_bug("nopath"))
-			continue;
 		if (!target)
 			finding("file diff %zu (%s at line %zu) has no target path", i,
 				f->op == AP_OP_CREATE ? "create" : f->op == AP_OP_DELETE ? "delete"

@@ -8,12 +8,15 @@
  *   - outcomes only as the options allow (no fuzz unless asked, no
  *     already-applied unless looked for);
  *   - a placed hunk's pre-image is in the file at the line it reports
- *     (exactly, or across LF/CRLF when it says it converted), and
- *     placed hunks are in order without overlapping;
+ *     (exactly, or across LF/CRLF when it says it converted), and each
+ *     hunk starts after the previous one's last change (GNU patch lets
+ *     hunks share trailing context);
  *   - an already-applied hunk's post-image is in the file where it says;
- *   - when every hunk is exact or offset: the output has the post-image
- *     of each hunk at the line reported for it, and the file's other lines
- *     unchanged around them (line count adds up);
+ *   - the output is the input with each placed hunk's edits made (its '-'
+ *     lines gone, its '+' lines inserted, every other line copied once),
+ *     and only its last line may lack a line end;
+ *   - when every hunk is exact or offset and none shares context: the
+ *     post-image of each hunk is at the output line reported for it;
  *   - and then the reverse: the patch reversed, placed on the output,
  *     gives back the original file byte for byte (when no line end was
  *     converted).
@@ -110,15 +113,81 @@ static ap_hunk *reversed(const ap_hunk *h, size_t n, const ap_placement *pl)
 	return r;
 }
 
+/* Lines of a hunk's side that placing it freezes: through its last change
+ * (GNU patch's rule: the next hunk may share its trailing context). */
+static size_t frozen(const ap_hunk *h, char drop)
+{
+	size_t o = 0, f = 0;
+
+	for (size_t i = 0; i < h->nlines; i++) {
+		char k = h->lines[i].kind;
+
+		if (k == ' ')
+			o++;
+		else if (k == drop)
+			f = o;
+		else
+			f = ++o;
+	}
+	return f;
+}
+
+/* The output, built independently of ap_place_render, as an edit of the
+ * input: each placed hunk deletes its '-' lines at their positions and
+ * inserts its '+' lines before the input line they precede; input lines
+ * (context included) are copied once, in order. A line without a line end
+ * that is followed by more gets one. */
+static void expected_output(const ap_lines *lines, const ap_file_diff *fd, const ap_placement *pl,
+			    ap_lines *want)
+{
+	size_t n = lines->n;
+	char *del = calloc(n + 1, 1);
+	ap_lines *ins = calloc(n + 1, sizeof *ins);
+
+	if (!del || !ins)
+		harness_die("out of memory");
+	for (size_t k = 0; k < fd->nhunks; k++) {
+		const ap_hunk *h = &fd->hunks[k];
+		size_t i = pl[k].where;
+
+		if (pl[k].outcome == AP_HUNK_ALREADY)
+			continue;
+		for (size_t j = 0; j < h->nlines; j++) {
+			if (h->lines[j].kind == ' ') {
+				i++;
+			} else if (h->lines[j].kind == '-') {
+				if (i >= n)
+					finding("hunk %zu deletes line %zu of a %zu-line file", k, i + 1, n);
+				del[i++] = 1;
+			} else if (ap_lines_push(&ins[i < n ? i : n], norm(&h->lines[j])) < 0) {
+				harness_die("out of memory");
+			}
+		}
+	}
+	for (size_t p = 0; p <= n; p++) {
+		for (size_t j = 0; j < ins[p].n; j++)
+			if (ap_lines_push(want, ins[p].v[j]) < 0)
+				harness_die("out of memory");
+		if (p < n && !del[p] && ap_lines_push(want, norm(&lines->v[p])) < 0)
+			harness_die("out of memory");
+		ap_lines_free(&ins[p]);
+	}
+	for (size_t i = 0; i + 1 < want->n; i++)
+		if (want->v[i].eol == AP_EOL_NONE)
+			want->v[i].eol = AP_EOL_LF;
+	free(del);
+	free(ins);
+}
+
 static void check_file(const ap_file_diff *fd, const char *file, size_t flen, int max_fuzz,
 		       int detect)
 {
-	ap_lines lines = AP_LINES_INIT, out_lines = AP_LINES_INIT;
+	ap_lines lines = AP_LINES_INIT, out_lines = AP_LINES_INIT, want = AP_LINES_INIT;
 	ap_place_opts po = AP_PLACE_OPTS_INIT;
 	ap_placement *pl = calloc(fd->nhunks + 1, sizeof *pl);
 	ap_buf out = AP_BUF_INIT;
-	size_t failed, prev_end = 0;
-	int all_plain = 1, converted = 0;
+	size_t failed, min_next = 0, prev_end = 0;
+	int all_plain = 1, shared = 0, converted = 0;
 	long delta = 0;
 
 	if (!pl || ap_lines_split(&lines, file, flen) < 0)
@@ -131,6 +200,15 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 		const ap_placement *q = &pl[k];
 		side pre = image(&fd->hunks[k], '+'), post = image(&fd->hunks[k], '-');
 
+		if (q->outcome != AP_HUNK_FAILED) {
+			if (q->where < min_next)
+				finding("hunk %zu placed at line %zu, before the end of the previous "
+					"hunk's changes (line %zu)", k, q->where + 1, min_next);
+			if (q->line != (long)q->where + 1 + delta)
+				finding("hunk %zu: reported at output line %ld, expected %ld", k, q->line,
+					(long)q->where + 1 + delta);
+			shared |= q->where < prev_end;
+		}
 		switch (q->outcome) {
 		case AP_HUNK_FAILED:
 			nf++;
@@ -146,12 +224,9 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 			/* fall through */
 		case AP_HUNK_EXACT:
 		case AP_HUNK_OFFSET:
-			if (q->where < prev_end)
-				finding("hunk %zu placed at line %zu, inside the previous hunk (ends %zu)",
-					k, q->where + 1, prev_end);
 			/* Under fuzz, ignored context may lie past the end of the file,
 			 * and a hunk whose every pre-image line is fuzzed away matches
-			 * anywhere, as with GNU patch: only render's bounds hold then. */
+			 * anywhere, as with GNU patch: only the edit must be in bounds. */
 			if (q->outcome != AP_HUNK_FUZZ &&
 			    (q->where > lines.n || pre.n > lines.n - q->where))
 				finding("hunk %zu: pre-image of %zu lines at line %zu of a %zu-line file",
@@ -162,9 +237,7 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 			if (q->outcome != AP_HUNK_FUZZ && (q->outcome == AP_HUNK_EXACT) != (q->offset == 0))
 				finding("hunk %zu: outcome %s with offset %ld", k, ap_outcome_name(q->outcome),
 					q->offset);
-			if (q->line != (long)q->where + 1 + delta)
-				finding("hunk %zu: reported at output line %ld, expected %ld", k, q->line,
-					(long)q->where + 1 + delta);
+			min_next = q->where + frozen(&fd->hunks[k], '+');
 			prev_end = q->where + pre.n;
 			delta += (long)post.n - (long)pre.n;
 			converted |= q->eol_converted;
@@ -175,6 +248,8 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 			if (!image_at(&lines, q->where, &post, q->eol_converted))
 				finding("hunk %zu reported already-applied at line %zu, but its post-image "
 					"is not there", k, q->where + 1);
+			min_next = q->where + frozen(&fd->hunks[k], '-');
+			prev_end = q->where + post.n;
 			all_plain = 0;
 			break;
 		default:
@@ -192,72 +267,42 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 	}
 	if (ap_place_render(&lines, fd->hunks, fd->nhunks, pl, &out) < 0)
 		harness_die("render failed (out of memory?)");
-	if (!all_plain)
+
+	/* whatever the outcomes: the output is the input with the edits made */
+	expected_output(&lines, fd, pl, &want);
+	if (ap_lines_split(&out_lines, out.data ? out.data : "", out.len) < 0)
+		harness_die("out of memory");
+	if (want.n != out_lines.n)
+		finding("output has %zu lines, expected %zu", out_lines.n, want.n);
+	for (size_t i = 0; i < want.n; i++)
+		if (!same_line(&want.v[i], &out_lines.v[i], 1))
+			finding("output line %zu is not the expected one", i + 1);
+	if (!all_plain || shared)
 		goto done;
-	/* The output as lines, built independently of ap_place_render: the
-	 * file's lines up to each hunk, then its post-image (context lines
-	 * taken from the file), then the rest of the file. */
-	{
-		ap_lines want = AP_LINES_INIT;
-		size_t cur = 0;
 
-		for (size_t k = 0; k < fd->nhunks; k++) {
-			const ap_hunk *h = &fd->hunks[k];
-			size_t at = pl[k].where;
-
-			for (; cur < at; cur++)
-				if (ap_lines_push(&want, norm(&lines.v[cur])) < 0)
-					harness_die("out of memory");
-			for (size_t j = 0; j < h->nlines; j++) {
-				if (h->lines[j].kind == '-') {
-					at++;
-					continue;
-				}
-				if (ap_lines_push(&want, h->lines[j].kind == ' ' ? norm(&lines.v[at++])
-						  : norm(&h->lines[j])) < 0)
-					harness_die("out of memory");
-			}
-			cur = at;
-		}
-		for (; cur < lines.n; cur++)
-			if (ap_lines_push(&want, norm(&lines.v[cur])) < 0)
-				harness_die("out of memory");
-		/* a line without "\n" can only be the last one: anywhere else it
-		 * is glued to the next line (a known bug, see the README) */
-		for (size_t i = 0; i + 1 < want.n; i++)
-			if (want.v[i].eol == AP_EOL_NONE) {
-				if (known_bug("noeol")) {
-					ap_lines_free(&want);
-					goto done;
-				}
-				finding("output line %zu has no line end but is not the last line: it "
-					"gets joined to the next one", i + 1);
-			}
-		if (ap_lines_split(&out_lines, out.data ? out.data : "", out.len) < 0)
-			harness_die("out of memory");
-		if (want.n != out_lines.n)
-			finding("output has %zu lines, expected %zu", out_lines.n, want.n);
-		for (size_t i = 0; i < want.n; i++)
-			if (!same_line(&want.v[i], &out_lines.v[i], 1))
-				finding("output line %zu is not the expected one", i + 1);
-		ap_lines_free(&want);
-	}
-
-	/* every hunk exact or offset: the post-images are where reported */
+	/* every hunk exact or offset, none sharing context with the next:
+	 * the post-images are where reported */
 	if ((long)out_lines.n != (long)lines.n + delta)
 		finding("output has %zu lines, expected %zu%+ld", out_lines.n, lines.n, delta);
 	for (size_t k = 0; k < fd->nhunks; k++) {
 		side post = image(&fd->hunks[k], '-');
 		size_t at = (size_t)(pl[k].line - 1);
 
-		/* text must match; line ends may differ where converted */
-		if (!image_at(&out_lines, at, &post, 1))
+		int noeol = 0;
+
+		/* a line without an end gets one when more follow: the edit check
+		 * above covers those */
+		for (size_t i = 0; i < post.n; i++)
+			noeol |= post.v[i]->eol == AP_EOL_NONE;
+		if (!noeol && !image_at(&out_lines, at, &post, 1))
 			finding("hunk %zu: post-image is not at output line %ld", k, pl[k].line);
 		free(post.v);
 	}
 	for (size_t k = 0; k < fd->nhunks; k++)
 		for (size_t j = 0; j < fd->hunks[k].nlines; j++)
-			converted |= ambiguous(&fd->hunks[k].lines[j]);
+			converted |= ambiguous(&fd->hunks[k].lines[j]) ||
+				     fd->hunks[k].lines[j].eol == AP_EOL_NONE;
+	converted |= lines.n && lines.v[lines.n - 1].eol == AP_EOL_NONE;
 	if (!converted) {
 		/* and the reverse patch takes the output back to the input (not
 		 * where line ends changed, or a line's bytes can be read two ways) */
@@ -284,6 +329,7 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 	}
 done:
 	ap_buf_free(&out);
+	ap_lines_free(&want);
 	ap_lines_free(&out_lines);
 	ap_lines_free(&lines);
 	free(pl);
