@@ -25,10 +25,10 @@ static char *field(char **cursor)
 
 ap_state_file *ap_state_file_find(ap_state *s, const char *path)
 {
-	for (size_t i = 0; i < s->nfiles; i++)
-		if (strcmp(s->files[i].path, path) == 0)
-			return &s->files[i];
-	return NULL;
+	/* indexed: a long series touches thousands of files */
+	size_t pos = (size_t)ap_strmap_get(&s->index, path);
+
+	return pos ? &s->files[pos - 1] : NULL;
 }
 
 ap_state_file *ap_state_file_add(ap_state *s, const char *path)
@@ -40,8 +40,11 @@ ap_state_file *ap_state_file_add(ap_state *s, const char *path)
 	f = &s->files[s->nfiles];
 	memset(f, 0, sizeof *f);
 	f->path = ap_strdup(path);
-	if (!f->path)
+	if (!f->path || ap_strmap_put(&s->index, path, (void *)(s->nfiles + 1)) < 0) {
+		free(f->path);
+		f->path = NULL;
 		return NULL;
+	}
 	s->nfiles++;
 	return f;
 }
@@ -192,6 +195,7 @@ void ap_state_free(ap_state *s)
 	free(s->files);
 	free(s->platform);
 	ap_strlist_free(&s->dirs);
+	ap_strmap_free(&s->index);
 	memset(s, 0, sizeof *s);
 }
 

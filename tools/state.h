@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "error.h"
 #include "hash.h"
+#include "strmap.h"
 #include "tree.h"
 
 typedef struct ap_state_patch {
@@ -42,6 +43,7 @@ typedef struct ap_state {
 	size_t nfiles, fcap;
 	ap_strlist dirs;
 	unsigned long next_blob;
+	ap_strmap index;             /* path -> position in files + 1 */
 } ap_state;
 
 #define AP_STATE_INIT { 0 }

@@ -119,9 +119,14 @@ int ap_txn_rmdir(ap_txn *x, const char *dir)
 /* The directories that writing path would create, outermost first. */
 static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_error *err)
 {
-	char *copy = ap_strdup(path);
+	char *copy;
+	const char *base;
 	int missing = 0;
 
+	/* the usual case: the directory is there (and its fd cached) */
+	if (ap_tree_parent(t, path, NULL, &base, err) >= 0)
+		return 0;
+	copy = ap_strdup(path);
 	if (!copy)
 		return ap_error_set(err, "out of memory");
 	for (char *p = strchr(copy, '/'); p; p = strchr(p + 1, '/')) {
@@ -331,20 +336,6 @@ static int remove_tree_at(int parent, const char *name)
 	return ap_sys_unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-static int sync_dir_of(ap_tree *t, const char *path, ap_error *err)
-{
-	const char *base;
-	int dfd = ap_tree_parent(t, path, NULL, &base, err);
-
-	if (dfd == -1)
-		return 0;
-	if (dfd < 0)
-		return -1;
-	if (ap_sys_fsync(dfd) < 0)
-		return ap_error_sys(err, "cannot sync the directory of %s", path);
-	return 0;
-}
-
 /* Carries out a journal; every step may already have been done. */
 static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 {
@@ -376,9 +367,8 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 				rc = ap_error_set(err, "cannot open the directory of %s", b);
 				continue;
 			}
-			if (faccessat(dfd, tbase, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;  /* renamed already */
-			if (ap_sys_renameat(dfd, tbase, ffd, fbase) < 0)
+			/* a temp file already gone was renamed by an earlier attempt */
+			if (ap_sys_renameat(dfd, tbase, ffd, fbase) < 0 && errno != ENOENT)
 				rc = ap_error_sys(err, "cannot rename %s to %s", a, b);
 			else
 				ap_strlist_add(&synced, b);
@@ -393,20 +383,10 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 			write_state = strcmp(a, "write") == 0;
 		}
 	}
-	for (size_t i = 0; i < synced.n && rc == 0; i++) {
-		int dup = 0;
-		const char *slash = strrchr(synced.v[i], '/');
-		size_t dl = slash ? (size_t)(slash - synced.v[i]) : 0;
-
-		for (size_t j = 0; j < i && !dup; j++) {
-			const char *s2 = strrchr(synced.v[j], '/');
-			size_t l2 = s2 ? (size_t)(s2 - synced.v[j]) : 0;
-
-			dup = dl == l2 && strncmp(synced.v[i], synced.v[j], dl) == 0;
-		}
-		if (!dup)
-			rc = sync_dir_of(t, synced.v[i], err);
-	}
+	/* one syncfs makes every rename and deletion durable, rather than an
+	 * fsync (and a journal commit) per directory */
+	if (rc == 0 && synced.n && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
+		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
 	ap_strlist_free(&synced);
 	if (rc < 0)
 		return -1;

@@ -65,7 +65,9 @@ static int load_series(ap_loaded_series *ls, const char *dir, const char *platfo
 	ls->patches = calloc(ls->series.n + 1, sizeof *ls->patches);
 	ls->errors = calloc(ls->series.n + 1, sizeof *ls->errors);
 	ls->sha256 = calloc(ls->series.n + 1, sizeof *ls->sha256);
-	if (!ls->patches || !ls->errors || !ls->sha256) {
+	ls->raw = calloc(ls->series.n + 1, sizeof *ls->raw);
+	ls->rawlen = calloc(ls->series.n + 1, sizeof *ls->rawlen);
+	if (!ls->patches || !ls->errors || !ls->sha256 || !ls->raw || !ls->rawlen) {
 		ap_loaded_series_free(ls);
 		return ap_error_set(err, "out of memory");
 	}
@@ -86,8 +88,14 @@ static int load_series(ap_loaded_series *ls, const char *dir, const char *platfo
 			ls->errors[i] = ap_strdup(pe.msg);
 		} else {
 			ap_sha256_hex(data, len, ls->sha256[i]);
-			if (parse && ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
+			if (!parse) {
+				/* kept, so the patch is read once however it is used */
+				ls->raw[i] = data;
+				ls->rawlen[i] = len;
+				data = NULL;
+			} else if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0) {
 				ls->errors[i] = ap_strdup(pe.msg);
+			}
 			free(data);
 		}
 		free(path);
@@ -111,31 +119,19 @@ int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *pla
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i)
 {
 	const ap_series_entry *e = &ls->series.v[i];
-	char *path = ap_printf("%s/%s", ls->dir, e->name), *data;
-	char sha[AP_SHA256_HEX];
+	char *path;
 	ap_error pe = AP_ERROR_INIT;
-	size_t len = 0;
 	int rc = -1;
 
 	if (ls->errors[i])
-		goto out;
-	if (!path) {
-		ls->errors[i] = ap_strdup("out of memory");
-		goto out;
-	}
-	if (read_whole(path, &data, &len, &pe) < 0) {
-		ls->errors[i] = ap_strdup(pe.msg);
-		goto out;
-	}
-	ap_sha256_hex(data, len, sha);
-	if (strcmp(sha, ls->sha256[i]) != 0)
-		ls->errors[i] = ap_printf("%s changed while applypatch was running", path);
-	else if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0)
+		return -1;
+	path = ap_printf("%s/%s", ls->dir, e->name);
+	if (!path || !ls->raw[i])
+		ls->errors[i] = ap_strdup(path ? "internal error: patch not loaded" : "out of memory");
+	else if (ap_patch_parse(&ls->patches[i], path, ls->raw[i], ls->rawlen[i], e->strip, &pe) < 0)
 		ls->errors[i] = ap_strdup(pe.msg);
 	else
 		rc = 0;
-	free(data);
-out:
 	free(path);
 	return rc;
 }
@@ -143,6 +139,8 @@ out:
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i)
 {
 	ap_patch_free(&ls->patches[i]);
+	free(ls->raw[i]);
+	ls->raw[i] = NULL;
 }
 
 void ap_loaded_series_free(ap_loaded_series *ls)
@@ -152,7 +150,11 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 			ap_patch_free(&ls->patches[i]);
 		if (ls->errors)
 			free(ls->errors[i]);
+		if (ls->raw)
+			free(ls->raw[i]);
 	}
+	free(ls->raw);
+	free(ls->rawlen);
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);

@@ -81,6 +81,8 @@ typedef struct ap_loaded_series {
 	ap_patch *patches;         /* parallel to series.v */
 	char **errors;             /* NULL where the patch parsed */
 	char (*sha256)[AP_SHA256_HEX];
+	char **raw;                /* load_hashes: the bytes, until parsed */
+	size_t *rawlen;
 } ap_loaded_series;
 
 int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
