@@ -3,6 +3,9 @@
 # binaries in $BIN_DIR. Each script prints "ok - ..." / "not ok - ..." lines
 # and exits non-zero when one of its checks failed.
 set -u
+# the tests build fixtures with their own compilers and flags: a sanitizer
+# build's CFLAGS, exported by make, must not leak into them
+unset CFLAGS CPPFLAGS LDFLAGS CXXFLAGS MAKEFLAGS MFLAGS
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BIN_DIR:?BIN_DIR must name the directory holding the built tools}"
 export BIN_DIR
