@@ -74,6 +74,11 @@ check_rc "missing tree: exit 2" 2 "$AP" apply -d "$WORK/no-such-tree" -P linux
 check_grep "missing tree: names the directory" "no-such-tree" "$ERR"
 check_rc "missing --patches dir: exit 2" 2 "$AP" apply -d "$T" -p "$WORK/no-such-dir" -P linux
 check_grep "missing --patches dir: names it" "patches directory .*no-such-dir: No such file" "$ERR"
+echo "not a directory" >"$WORK/plain-file"
+check_rc "tree is a file: unapply exit 2" 2 "$AP" unapply -d "$WORK/plain-file"
+check_grep "tree is a file: says so" "cannot open tree .*plain-file: Not a directory" "$ERR"
+check_rc "tree is a file: status exit 2" 2 "$AP" status -d "$WORK/plain-file"
+check_rc "tree is a file: apply exit 2" 2 "$AP" apply -d "$WORK/plain-file" -P linux
 check "usage errors leave the tree untouched" [ "$pristine" = "$(tree_state "$T")" ]
 
 # --- list -----------------------------------------------------------------

@@ -83,6 +83,15 @@ check "no series: the .diff file is not in the series" \
 	jq -e '[.patches[].name] == ["01-first.patch", "02-second.patch", "linux/00-linux.patch", "cygwin/00-cygwin.patch"]' "$OUT"
 check "no series: the series is the directory" jq -e '.series == null' "$OUT"
 
+# A series of comments only: nothing selected, nothing to do, nothing written.
+newcase series-errors
+printf '# every patch is out for now\n# a.patch\n\n' >"$T/patches/series"
+rm "$T/patches/a.patch" "$T/patches/b.patch" "$T/patches/c.patch"
+before=$(tree_state "$T")
+check_rc "empty series: exit 0" 0 "$AP" apply -d "$T" -P linux
+check_grep "empty series: says no patch is selected" "no patch is selected for linux" "$OUT"
+check "empty series: tree untouched, no state" [ "$before" = "$(tree_state "$T")" ]
+
 # --- series problems that are only warnings ----------------------------------
 
 newcase series-errors

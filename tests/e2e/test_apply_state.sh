@@ -100,6 +100,11 @@ echo 04-header.patch >>"$P/series"
 check_rc "extended series: status exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
 check "extended series: status names the unapplied patch" \
 	jq -e '.drift and .not_applied == ["04-header.patch"]' "$OUT"
+before=$(tree_state "$T")
+check_rc "extended series: dry run exit 0" 0 "$AP" apply -n -p "$P" -d "$T" -P linux -f json
+check "extended series: dry run would apply only the new patch" \
+	jq -e '[.patches[].status] == ["already-applied", "already-applied", "already-applied", "applied"] and .files_written == 0' "$OUT"
+check "extended series: dry run writes nothing, state included" [ "$before" = "$(tree_state "$T")" ]
 check_rc "extended series: apply exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux -f json
 check "extended series: only the new patch is applied" \
 	jq -e '[.patches[].status] == ["already-applied", "already-applied", "already-applied", "applied"] and .files_written == 1' "$OUT"
