@@ -177,6 +177,10 @@ def main():
             problem = None
             if any(s in gout for s in GNU_SKIP):
                 skipped += 1
+                if a.verbose:
+                    print("SKIP %s: GNU patch: %s; applypatch %s" % (
+                        describe(c), " / ".join(l for l in gout.splitlines() if any(s in l for s in GNU_SKIP)),
+                        "applied it" if ok else "refused it: %s" % reason))
                 continue
             if grc not in (0, 1):
                 problem = "GNU patch exit %d" % grc
