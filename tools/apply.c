@@ -228,6 +228,24 @@ static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts 
 	if (render(lines, fd, fr, &data, &len) < 0)
 		return ap_error_set(err, "out of memory");
 	fr->outcome = AP_FILE_APPLIED;
+	if (src->symlink && fd->op != AP_OP_DELETE) {
+		/* a link created earlier in the series, retargeted: the new
+		 * target must obey the same rule as a new link's */
+		if (len && data[len - 1] == '\n')
+			len--;
+		if (!ap_path_symlink_inside(ap_file_diff_target(fd), data, len)) {
+			free(data);
+			return file_fail(fr, "refusing to retarget %s: the symlink would point outside "
+					 "the tree%s", ap_file_diff_target(fd), NULL);
+		}
+		if (ap_vtree_set(v, dst, 1, 1, 0777, data, len) < 0) {
+			free(data);
+			return ap_error_set(err, "out of memory");
+		}
+		if (delete_src && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)
+			return ap_error_set(err, "out of memory");
+		return 0;
+	}
 	if (fd->op == AP_OP_DELETE) {
 		free(data);
 		if (len != 0)

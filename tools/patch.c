@@ -709,7 +709,7 @@ static int parse_git(parser *ps, const text_line *head)
 {
 	ap_file_diff *f = new_file_diff(ps, head->lineno);
 	char *line_old = NULL, *line_new = NULL;
-	int renamed = 0, copied = 0, created = 0, deleted = 0;
+	int renamed = 0, copied = 0, created = 0, deleted = 0, have_from = 0, have_to = 0;
 	text_line t;
 
 	if (!f)
@@ -733,18 +733,24 @@ static int parse_git(parser *ps, const text_line *head)
 				goto fail;
 			created = 1;
 		} else if (starts(&t, "rename from ") || starts(&t, "copy from ")) {
+			have_from = 1;
 			copied |= t.s[0] == 'c';
 			renamed |= t.s[0] == 'r';
 			if (take_git_path(ps, &t, t.s[0] == 'c' ? 10 : 12, &f->old_path) < 0)
 				goto fail;
 		} else if (starts(&t, "rename to ") || starts(&t, "copy to ")) {
+			have_to = 1;
+			copied |= t.s[0] == 'c';
+			renamed |= t.s[0] == 'r';
 			if (take_git_path(ps, &t, t.s[0] == 'c' ? 8 : 10, &f->new_path) < 0)
 				goto fail;
 		} else if (starts(&t, "rename old ")) {
 			renamed = 1;
+			have_from = 1;
 			if (take_git_path(ps, &t, 11, &f->old_path) < 0)
 				goto fail;
 		} else if (starts(&t, "rename new ")) {
+			have_to = 1;
 			if (take_git_path(ps, &t, 11, &f->new_path) < 0)
 				goto fail;
 		} else if (starts(&t, "similarity index ") || starts(&t, "dissimilarity index ")) {
@@ -818,6 +824,11 @@ static int parse_git(parser *ps, const text_line *head)
 	if (!f->new_path && !deleted) {
 		f->new_path = line_new;
 		line_new = NULL;
+	}
+	if ((renamed || copied) && (!have_from || !have_to)) {
+		fail(ps, head->lineno, "a rename or copy needs both a '%s from' and a '%s to' line",
+		     copied ? "copy" : "rename", copied ? "copy" : "rename");
+		goto fail;
 	}
 	if ((!f->old_path && !created) || (!f->new_path && !deleted)) {
 		fail(ps, head->lineno, "cannot tell the file name from this 'diff --git' line; "

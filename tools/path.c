@@ -27,6 +27,8 @@ const char *ap_path_unsafe(const char *path, size_t len)
 		return "is absolute";
 	if (path[0] == '\\' || (len > 1 && path[1] == ':'))
 		return "is absolute";
+	if (len > 4095)
+		return "is too long (over 4095 bytes)";
 	while (i <= len) {
 		size_t j = i;
 
@@ -34,6 +36,8 @@ const char *ap_path_unsafe(const char *path, size_t len)
 			j++;
 		if (j == i)
 			return j == len ? "ends with '/'" : "has an empty component";
+		if (j - i > 255)
+			return "has a component too long for a file name (over 255 bytes)";
 		if (component_is(path + i, j - i, ".."))
 			return "has a '..' component";
 		if (component_is(path + i, j - i, "."))
@@ -42,6 +46,31 @@ const char *ap_path_unsafe(const char *path, size_t len)
 			return "is inside .git";
 		if (i == 0 && component_is(path + i, j - i, AP_STATE_DIR))
 			return "is inside applypatch's state directory " AP_STATE_DIR;
+		i = j + 1;
+	}
+	return NULL;
+}
+
+const char *ap_path_bad_for_tree(const char *path)
+{
+	size_t len = strlen(path), i = 0;
+
+	if (len == 0)
+		return "is empty";
+	if (path[0] == '/')
+		return "is absolute";
+	for (size_t k = 0; k < len; k++)
+		if ((unsigned char)path[k] < 0x20 || path[k] == 0x7f)
+			return "contains a control character";
+	while (i <= len) {
+		size_t j = i;
+
+		while (j < len && path[j] != '/')
+			j++;
+		if (j == i)
+			return "has an empty component";
+		if ((j - i == 1 && path[i] == '.') || (j - i == 2 && path[i] == '.' && path[i + 1] == '.'))
+			return "has a '.' or '..' component";
 		i = j + 1;
 	}
 	return NULL;

@@ -16,6 +16,12 @@
  * ("is absolute", "has a '..' component", ...). */
 const char *ap_path_unsafe(const char *path, size_t len);
 
+/* NULL when path may be handed to the tree module: relative, no empty,
+ * "." or ".." components, no control characters. Looser than
+ * ap_path_unsafe (the state directory is allowed), for applypatch's own
+ * paths and as a last line of defence in tree.c. */
+const char *ap_path_bad_for_tree(const char *path);
+
 /* Removes n leading components ("a/b/c" -p1 -> "b/c"), as patch -pN does:
  * runs of slashes count as one. NULL when there are not enough. */
 const char *ap_path_strip(const char *path, int n);

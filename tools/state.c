@@ -1,6 +1,7 @@
 /* state.c - reading and writing TREE/.applypatch/state. */
 #include "state.h"
 
+#include "path.h"
 #include "txn.h"
 
 #include <stdio.h>
@@ -112,6 +113,15 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 				ap_error_set(err, "%s:%zu: malformed line", where, lineno);
 				continue;
 			}
+			/* a planted state must not name paths outside the tree, nor
+			 * backups outside orig/ */
+			if (ap_path_unsafe(cur, strlen(cur)) ||
+			    (strcmp(blob, "-") != 0 && strspn(blob, "0123456789") != strlen(blob))) {
+				rc = -1;
+				ap_error_set(err, "%s:%zu: a path or backup name applypatch would not "
+					     "write", where, lineno);
+				continue;
+			}
 			f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
 			f->orig_mode = (mode_t)strtoul(omode, NULL, 8);
 			f->now.exists = strcmp(nkind, "absent") != 0;
@@ -121,6 +131,12 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 			f->now.ino = (ino_t)strtoull(nino, NULL, 10);
 			f->now.mtime_ns = strtoll(nmtime, NULL, 10);
 		} else if (strcmp(kind, "dir") == 0 && cur) {
+			if (ap_path_unsafe(cur, strlen(cur))) {
+				rc = -1;
+				ap_error_set(err, "%s:%zu: a directory applypatch would not create", where,
+					     lineno);
+				continue;
+			}
 			if (ap_strlist_add(&s->dirs, cur) < 0)
 				rc = -1;
 		} else if (strcmp(kind, "next-blob") == 0 && cur) {

@@ -329,8 +329,19 @@ int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char
 		   ap_error *err)
 {
 	const char *slash = strrchr(path, '/');
+	const char *why = ap_path_bad_for_tree(path);
 	char *dir;
 	int fd;
+
+	/* callers check paths already; this is the last line of defence, for
+	 * names read back from the state directory among others */
+	if (why) {
+		char shown[512];
+
+		ap_path_show(path, strlen(path), shown, sizeof shown);
+		ap_error_set(err, "refusing the path '%s': it %s", shown, why);
+		return -2;
+	}
 
 	*base = slash ? slash + 1 : path;
 	if (!slash)

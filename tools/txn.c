@@ -545,6 +545,91 @@ void ap_txn_free(ap_txn *x)
 	free(x);
 }
 
+static int is_tmp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return strncmp(slash ? slash + 1 : path, ".aptmp.", 7) == 0 &&
+	       !ap_path_bad_for_tree(path);
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* A journal or pending list found in a tree is carried out only if every
+ * line is one applypatch writes: a tree may arrive (from a tarball, say)
+ * with a planted one naming paths outside it. */
+static int check_record(ap_tree *t, const char *name, const char *text, size_t len,
+			ap_error *err)
+{
+	char *copy = ap_strndup(text, len), *save = NULL;
+	size_t lineno = 0;
+	const char *bad = NULL;
+
+	if (!copy)
+		return ap_error_set(err, "out of memory");
+	for (char *line = strtok_r(copy, "\n", &save); line && !bad;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *a = strchr(line, '\t'), *b = NULL;
+
+		lineno++;
+		if (a) {
+			*a++ = '\0';
+			b = strchr(a, '\t');
+			if (b)
+				*b++ = '\0';
+		}
+		if (lineno == 1) {
+			if (strcmp(line, strcmp(name, "journal") == 0 ? "applypatch-journal 1"
+								    : "applypatch-pending 1") != 0)
+				bad = "not an applypatch record";
+		} else if (strcmp(line, "rename") == 0) {
+			if (!a || !b || !is_tmp_name(a) || ap_path_unsafe(b, strlen(b)) || !same_dir(a, b))
+				bad = "a rename applypatch would not write";
+		} else if (strcmp(line, "delete") == 0 || strcmp(line, "rmdir") == 0 ||
+			   strcmp(line, "mkdir") == 0) {
+			if (!a || b || ap_path_unsafe(a, strlen(a)))
+				bad = "a path outside the tree or inside its state";
+		} else if (strcmp(line, "tmp") == 0) {
+			if (!a || b || !is_tmp_name(a))
+				bad = "not one of applypatch's temporary files";
+		} else if (strcmp(line, "orig") == 0) {
+			if (!a || b || !all_digits(a))
+				bad = "not one of applypatch's backup names";
+		} else if (strcmp(line, "state") == 0) {
+			if (!a || (strcmp(a, "write") != 0 && strcmp(a, "remove") != 0))
+				bad = "an unknown state action";
+		} else if (strcmp(line, "statedir") == 0) {
+			if (!a || (strcmp(a, "created") != 0 && strcmp(a, "existed") != 0))
+				bad = "an unknown statedir value";
+		} else if (strcmp(line, "end") != 0) {
+			bad = "an unknown entry";
+		}
+	}
+	free(copy);
+	if (bad)
+		return ap_error_set(err, "%s/%s/%s:%zu: %s; this is not a record applypatch wrote "
+				    "(the tree may carry a planted or damaged state directory): "
+				    "nothing was done; if the tree is a fresh copy, remove its %s",
+				    ap_tree_root(t), AP_STATE_DIR, name, lineno, bad, AP_STATE_DIR);
+	return 0;
+}
+
 int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
 {
 	char *text = NULL;
@@ -566,6 +651,11 @@ int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
 			return ap_error_set(err, "%s/%s/journal is incomplete; remove it only if you "
 					    "know the tree is consistent", ap_tree_root(t), AP_STATE_DIR);
 		}
+		if (check_record(t, "journal", text, len, err) < 0) {
+			free(text);
+			close(statefd);
+			return -1;
+		}
 		rc = roll_forward(t, statefd, text, err);
 		free(text);
 		close(statefd);
@@ -579,6 +669,11 @@ int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
 		return -1;
 	}
 	if (text) {
+		if (check_record(t, "pending", text, len, err) < 0) {
+			free(text);
+			close(statefd);
+			return -1;
+		}
 		rc = roll_back(t, statefd, text, err);
 		free(text);
 		close(statefd);
