@@ -205,8 +205,6 @@ static void check_modes(const fz_snap *before, const fz_snap *after)
 			      strncmp(before->v[j].s + (tab - e), tab, 3) == 0;
 		if (was)
 			continue;
-		if (known_bug("symlink-modify"))
-			continue;
 		finding("apply wrote %.*s with mode %o, writable by everyone", (int)(tab - e), e, mode);
 	}
 }
