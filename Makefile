@@ -8,6 +8,8 @@
 #                     patches/ for each platform, build, verify the pool
 #   make fetch        only download and check the pinned tarball
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make fuzz         build the libFuzzer targets (clang) and run each for
+#                     FUZZ_SECONDS (default 60) on its corpus, by hand
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -48,7 +50,7 @@ BINS := $(addprefix $(BIN_DIR)/,$(CLIS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
-.PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch
+.PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch fuzz
 all: $(BINS)
 
 $(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)/tests
@@ -110,6 +112,12 @@ check-mingw: | $(BUILD)/tests
 
 check: check-fast lint-patches check-mingw
 	$(MAKE) check-san
+
+# The campaign is run by hand (tests/fuzz/README.md); corpora and crashes
+# stay under $(BUILD)/fuzz.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C tests/fuzz O=$(abspath $(BUILD))/fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
 
 setup:
 	sh .ci/deps.sh
