@@ -10,7 +10,9 @@
 AP="$BIN_DIR/applypatch"
 FIXTURES="$TESTS_ROOT/fixtures"
 _failures=0
-_scratch_dirs=""
+# Every temporary file and directory lives under one root removed at exit:
+# `W=$(scratch)` runs in a subshell, which could not record what it made.
+_scratch_root=$(mktemp -d "${TMPDIR:-/tmp}/patchkit-test.XXXXXX") || exit 2
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; _failures=$((_failures + 1)); }
@@ -22,8 +24,7 @@ check() {
 
 # Runs a command, keeping its stdout in $OUT and stderr in $ERR (files).
 run() {
-	OUT=$(mktemp); ERR=$(mktemp)
-	_scratch_dirs="$_scratch_dirs $OUT $ERR"
+	OUT=$(mktemp "$_scratch_root/out.XXXXXX"); ERR=$(mktemp "$_scratch_root/err.XXXXXX")
 	"$@" >"$OUT" 2>"$ERR"
 	RC=$?
 	return 0
@@ -75,12 +76,11 @@ snapshot_all() {
 }
 
 scratch() {
-	_d=$(mktemp -d)
-	_scratch_dirs="$_scratch_dirs $_d"
-	echo "$_d"
+	mktemp -d "$_scratch_root/s.XXXXXX"
 }
 
-cleanup() { for _d in $_scratch_dirs; do rm -rf "$_d"; done; }
+# chmod first: a test may leave a directory unwritable on purpose
+cleanup() { chmod -R u+rwx "$_scratch_root" 2>/dev/null; rm -rf "$_scratch_root"; }
 trap cleanup EXIT
 
 finish() {
