@@ -233,6 +233,14 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 					}
 				}
 		}
+		/* An offset-0 guess may reach back over the previous hunk (GNU patch
+		 * does the same), but only its context may: changes there would undo
+		 * what that hunk wrote, which GNU refuses as "misordered hunks". */
+		if (pos && pos + pre.prefix <= c.last_frozen) {
+			pos = 0;
+			pl->fuzz = 0;
+			pl->eol_converted = 0;
+		}
 		if (pos) {
 			long prefix_fuzz = pl->fuzz + pre.prefix - pre.context;
 

@@ -115,6 +115,16 @@ static ap_hunk *reversed(const ap_hunk *h, size_t n, const ap_placement *pl)
 
 /* Lines of a hunk's side that placing it freezes: through its last change
  * (GNU patch's rule: the next hunk may share its trailing context). */
+/* The context lines before a hunk's first change. */
+static size_t lead(const ap_hunk *h)
+{
+	size_t i = 0;
+
+	while (i < h->nlines && h->lines[i].kind == ' ')
+		i++;
+	return i;
+}
+
 static size_t frozen(const ap_hunk *h, char drop)
 {
 	size_t o = 0, f = 0;
@@ -143,6 +153,7 @@ static void expected_output(const ap_lines *lines, const ap_file_diff *fd, const
 	size_t n = lines->n;
 	char *del = calloc(n + 1, 1);
 	ap_lines *ins = calloc(n + 1, sizeof *ins);
+	enum ap_eol style = ap_lines_style(lines->v, lines->n);
 
 	if (!del || !ins)
 		harness_die("out of memory");
@@ -159,8 +170,15 @@ static void expected_output(const ap_lines *lines, const ap_file_diff *fd, const
 				if (i >= n)
 					finding("hunk %zu deletes line %zu of a %zu-line file", k, i + 1, n);
 				del[i++] = 1;
-			} else if (ap_lines_push(&ins[i < n ? i : n], norm(&h->lines[j])) < 0) {
-				harness_die("out of memory");
+			} else {
+				/* a line-end-converted hunk's lines take the file's line end
+				 * before a trailing '\r' of theirs is read as part of one */
+				ap_line add = h->lines[j];
+
+				if (pl[k].eol_converted && add.eol != AP_EOL_NONE && style != AP_EOL_NONE)
+					add.eol = style;
+				if (ap_lines_push(&ins[i < n ? i : n], norm(&add)) < 0)
+					harness_die("out of memory");
 			}
 		}
 	}
@@ -204,9 +222,11 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 		side pre = image(&fd->hunks[k], '+'), post = image(&fd->hunks[k], '-');
 
 		if (q->outcome != AP_HUNK_FAILED) {
-			if (q->where < min_next)
-				finding("hunk %zu placed at line %zu, before the end of the previous "
-					"hunk's changes (line %zu)", k, q->where + 1, min_next);
+			/* its leading context may overlap the previous hunk, its changes not */
+			if (q->where + lead(&fd->hunks[k]) < min_next)
+				finding("hunk %zu changes line %zu, before the end of the previous "
+					"hunk's changes (line %zu)", k, q->where + lead(&fd->hunks[k]) + 1,
+					min_next);
 			if (q->line != (long)q->where + 1 + delta)
 				finding("hunk %zu: reported at output line %ld, expected %ld", k, q->line,
 					(long)q->where + 1 + delta);
@@ -289,13 +309,18 @@ static void check_file(const ap_file_diff *fd, const char *file, size_t flen, in
 		side post = image(&fd->hunks[k], '-');
 		size_t at = (size_t)(pl[k].line - 1);
 
-		int noeol = 0;
+		int unsure = 0;
 
-		/* a line without an end gets one when more follow: the edit check
-		 * above covers those */
-		for (size_t i = 0; i < post.n; i++)
-			noeol |= post.v[i]->eol == AP_EOL_NONE;
-		if (!noeol && !image_at(&out_lines, at, &post, 1))
+		/* a line without an end gets one when more follow, and a converted
+		 * line ending in '\r' reads back as another line end: the edit
+		 * check above covers those */
+		for (size_t i = 0; i < post.n; i++) {
+			const ap_line *l = post.v[i];
+
+			unsure |= l->eol == AP_EOL_NONE ||
+				  (pl[k].eol_converted && l->len && l->text[l->len - 1] == '\r');
+		}
+		if (!unsure && !image_at(&out_lines, at, &post, 1))
 			finding("hunk %zu: post-image is not at output line %ld", k, pl[k].line);
 		free(post.v);
 	}

@@ -262,6 +262,43 @@ static void never_before_previous_hunk(void **state)
 	ap_buf_free(&file);
 }
 
+/* A hunk's leading context may reach back over a pure insertion before it
+ * (found by fuzz_place): GNU patch 2.7.6 gives a, x, y, B, c, d, e. */
+static void context_over_previous_insertion(void **state)
+{
+	static const char hunks[] =
+		"@@ -1,0 +2,2 @@\n+x\n+y\n"
+		"@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n";
+	placed x;
+
+	(void)state;
+	place(&x, "a\nb\nc\nd\ne\n", hunks);
+	assert_int_equal(x.failed, 0);
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 2);
+	/* line counts the insertion before it, as for any hunk after another */
+	assert_pl(x.pl[1], AP_HUNK_EXACT, 0, 3);
+	assert_bytes(x.out.data, x.out.len, "a\nx\ny\nB\nc\nd\ne\n");
+	placed_free(&x);
+}
+
+/* ...but its changes may not: GNU patch 2.7.6 says "misordered hunks!
+ * output would be garbled" and fails hunk 2, as must we (the parser
+ * refuses overlapping hunks, so only a zero-length one comes this way). */
+static void changes_inside_previous_hunk_fail(void **state)
+{
+	static const char hunks[] =
+		"@@ -2,0 +3,1 @@\n+x\n"
+		"@@ -2,2 +3,2 @@\n-l2\n+M2\n l3\n";
+	placed x;
+
+	(void)state;
+	place(&x, "l1\nl2\nl3\nl4\n", hunks);
+	assert_int_equal(x.failed, 1);
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 3);
+	assert_int_equal(x.pl[1].outcome, AP_HUNK_FAILED);
+	placed_free(&x);
+}
+
 /* GNU patch freezes a placed hunk only up to its last change, so the
  * next hunk may share the previous one's trailing context: here the lines
  * between the hunks are gone upstream and both hunks use the one "c".
@@ -764,6 +801,8 @@ int main(void)
 		cmocka_unit_test(offset_carried_to_next_hunk),
 		cmocka_unit_test(never_before_previous_hunk),
 		cmocka_unit_test(shared_context_between_hunks),
+		cmocka_unit_test(context_over_previous_insertion),
+		cmocka_unit_test(changes_inside_previous_hunk_fail),
 		cmocka_unit_test(line_is_in_the_result),
 		cmocka_unit_test(anchored_at_start),
 		cmocka_unit_test(anchored_at_end),
