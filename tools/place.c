@@ -97,8 +97,12 @@ static long locate(const ap_lines *file, const image *im, const search_state *c,
 	long max_neg_offset = first_guess - min_where;
 	long max_offset = max_pos_offset > max_neg_offset ? max_pos_offset : max_neg_offset;
 
-	if (!pat_lines)
-		return first_guess >= min_where && first_guess <= input_lines + 1 ? first_guess : 0;
+	if (!pat_lines) {
+		/* GNU patch appends an insertion aimed past the end; we report the offset */
+		if (first_guess > input_lines + 1)
+			first_guess = input_lines + 1;
+		return first_guess >= min_where ? first_guess : 0;
+	}
 	if (first_guess <= max_neg_offset)
 		max_neg_offset = first_guess - 1;
 	if (prefix_fuzz < 0 && im->first <= 1) {

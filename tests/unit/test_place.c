@@ -596,6 +596,14 @@ static void pure_insertion(void **state)
 	assert_bytes(x.out.data, x.out.len, "n1\nn2\nl1\nn1\nn2\nl2\nl3\nl4\n");
 	placed_free(&x);
 
+	/* aimed past the end: appended, as GNU patch 2.7.6 does (which says
+	 * nothing of the offset) */
+	place(&x, "a\nb\n", "@@ -10,0 +11,1 @@\n+x\n");
+	assert_int_equal(x.failed, 0);
+	assert_pl(x.pl[0], AP_HUNK_OFFSET, -8, 3);
+	assert_bytes(x.out.data, x.out.len, "a\nb\nx\n");
+	placed_free(&x);
+
 	/* into an empty file */
 	place(&x, "", "@@ -0,0 +1,2 @@\n+a\n+b\n");
 	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
