@@ -212,6 +212,9 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 			if (opts->detect_applied && post.n &&
 			    (pdist != 0 || pre.n == 0)) {
 				apos = locate(file, &post, &c, 0, loose);
+				/* not inside the previous hunk: its lines count once */
+				if (apos && apos + post.prefix <= c.last_frozen)
+					apos = 0;
 				if (apos)
 					adist = labs(apos - (post.first + c.in_offset));
 			}

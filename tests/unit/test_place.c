@@ -299,6 +299,24 @@ static void changes_inside_previous_hunk_fail(void **state)
 	placed_free(&x);
 }
 
+/* Two hunks inserting the same line where the file has it once: the first
+ * is already applied, the second may not claim the same line (found by
+ * fuzz_place), so the file holds only part of the patch. */
+static void already_applied_lines_count_once(void **state)
+{
+	static const char hunks[] =
+		"@@ -0,0 +1 @@\n+t\n"
+		"@@ -0,0 +1 @@\n+t\n";
+	placed x;
+
+	(void)state;
+	place(&x, "t\n", hunks);
+	assert_pl(x.pl[0], AP_HUNK_ALREADY, 0, 1);
+	assert_int_equal(x.pl[1].outcome, AP_HUNK_FAILED);
+	assert_int_equal(x.failed, 1);
+	placed_free(&x);
+}
+
 /* GNU patch freezes a placed hunk only up to its last change, so the
  * next hunk may share the previous one's trailing context: here the lines
  * between the hunks are gone upstream and both hunks use the one "c".
@@ -811,6 +829,7 @@ int main(void)
 		cmocka_unit_test(shared_context_between_hunks),
 		cmocka_unit_test(context_over_previous_insertion),
 		cmocka_unit_test(changes_inside_previous_hunk_fail),
+		cmocka_unit_test(already_applied_lines_count_once),
 		cmocka_unit_test(line_is_in_the_result),
 		cmocka_unit_test(anchored_at_start),
 		cmocka_unit_test(anchored_at_end),
