@@ -138,6 +138,14 @@ static long locate(const ap_lines *file, const image *im, const search_state *c,
 	return 0;
 }
 
+/* An offset-0 guess may reach back over the previous hunk (GNU patch does
+ * the same), but only with its leading context: changes there would undo
+ * what that hunk wrote, which GNU patch refuses as "misordered hunks". */
+static int starts_inside_previous(long pos, const image *im, const search_state *c)
+{
+	return pos + im->prefix <= c->last_frozen;
+}
+
 /* The partial match with the most equal lines, nearest the guess on ties. */
 static void near_match(const ap_lines *file, const image *pre, long guess, ap_placement *pl)
 {
@@ -212,8 +220,8 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 			if (opts->detect_applied && post.n &&
 			    (pdist != 0 || pre.n == 0)) {
 				apos = locate(file, &post, &c, 0, loose);
-				/* not inside the previous hunk: its lines count once */
-				if (apos && apos + post.prefix <= c.last_frozen)
+				/* the previous hunk's lines count once */
+				if (apos && starts_inside_previous(apos, &post, &c))
 					apos = 0;
 				if (apos)
 					adist = labs(apos - (post.first + c.in_offset));
@@ -240,10 +248,7 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 					}
 				}
 		}
-		/* An offset-0 guess may reach back over the previous hunk (GNU patch
-		 * does the same), but only its context may: changes there would undo
-		 * what that hunk wrote, which GNU refuses as "misordered hunks". */
-		if (pos && pos + pre.prefix <= c.last_frozen) {
+		if (pos && starts_inside_previous(pos, &pre, &c)) {
 			pos = 0;
 			pl->fuzz = 0;
 			pl->eol_converted = 0;
