@@ -113,8 +113,6 @@ static ap_hunk *reversed(const ap_hunk *h, size_t n, const ap_placement *pl)
 	return r;
 }
 
-/* Lines of a hunk's side that placing it freezes: through its last change
- * (GNU patch's rule: the next hunk may share its trailing context). */
 /* The context lines before a hunk's first change. */
 static size_t lead(const ap_hunk *h)
 {
@@ -125,6 +123,8 @@ static size_t lead(const ap_hunk *h)
 	return i;
 }
 
+/* Lines of a hunk's side that placing it freezes: through its last change
+ * (GNU patch's rule: the next hunk may share its trailing context). */
 static size_t frozen(const ap_hunk *h, char drop)
 {
 	size_t o = 0, f = 0;
