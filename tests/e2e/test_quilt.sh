@@ -34,6 +34,11 @@ same_files() {
 	files_of "$2" >"$WORK/b.lst"
 	diff "$WORK/a.lst" "$WORK/b.lst"
 }
+# edits FILE in place with a sed script, keeping its inode (as an editor
+# would, and as quilt expects of files it has added)
+edit() {
+	sed "$2" "$1" >"$1.new" && cat "$1.new" >"$1" && rm "$1.new"
+}
 
 # --- (a) a series written by quilt ------------------------------------------------
 
@@ -45,13 +50,12 @@ cp -R "$E2E/base" "$QT"
 	cd "$QT"
 	Q new 01-default.patch
 	Q add src/pool.c
-	sed 's/return 4096;/return 1024;/' src/pool.c >src/pool.c.new && cat src/pool.c.new >src/pool.c && rm src/pool.c.new
+	edit src/pool.c 's/return 4096;/return 1024;/'
 	Q refresh
 	printf 'A smaller default pool.\n\nForks of a process holding the pool cost less.\n' | Q header -r
 	Q new 02-noreserve.patch
 	Q add src/pool.c doc/notes.txt
-	sed 's/MAP_PRIVATE | MAP_ANONYMOUS;/MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;/' src/pool.c >src/pool.c.new &&
-		cat src/pool.c.new >src/pool.c && rm src/pool.c.new
+	edit src/pool.c 's/MAP_PRIVATE | MAP_ANONYMOUS;/MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;/'
 	printf '  - the pool is mapped with MAP_NORESERVE\n' >>doc/notes.txt
 	Q refresh
 	Q new 03-files.patch
@@ -62,8 +66,7 @@ cp -R "$E2E/base" "$QT"
 	Q refresh
 	Q new 04-header.patch
 	Q add src/pool.h src/pool.c
-	sed 's/^size_t pool_bytes(void);/size_t pool_bytes(void);\nint pool_mapped(void);/' src/pool.h >src/pool.h.new &&
-		cat src/pool.h.new >src/pool.h && rm src/pool.h.new
+	edit src/pool.h 's/^size_t pool_bytes(void);/size_t pool_bytes(void);\nint pool_mapped(void);/'
 	printf '\nint pool_mapped(void)\n{\n\treturn pool_base != NULL;\n}\n' >>src/pool.c
 	Q refresh
 ) >"$WORK/quilt-a.log" 2>&1
