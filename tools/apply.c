@@ -109,6 +109,7 @@ static int render(const ap_lines *lines, const ap_file_diff *fd, const ap_file_r
 		free(pl);
 		return -1;
 	}
+	ap_populate(b.data, estimate);
 	rc = ap_place_render(lines, fd->hunks, fd->nhunks, pl, &b);
 	free(pl);
 	if (rc < 0 || ap_buf_grow(&b, 0) < 0) {

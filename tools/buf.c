@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int ap_buf_grow(ap_buf *b, size_t extra)
 {
@@ -131,6 +133,27 @@ char *ap_printf(const char *fmt, ...)
 		return NULL;
 	}
 	return ap_buf_detach(&b, NULL);
+}
+
+void ap_populate(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	static size_t page;
+	uintptr_t start, end;
+
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	/* smaller buffers span too few pages to repay the call */
+	if (!p || len < 4 * page)
+		return;
+	start = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+	end = ((uintptr_t)p + len) & ~(uintptr_t)(page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 int ap_array_grow(void **v, size_t *cap, size_t need, size_t elem)

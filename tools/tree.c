@@ -437,6 +437,7 @@ int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, s
 		close(fd);
 		return ap_error_set(err, "out of memory reading %s", path);
 	}
+	ap_populate(buf, (size_t)sb.st_size);
 	while (got < (size_t)sb.st_size) {
 		ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
 

@@ -41,6 +41,7 @@ static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 		close(fd);
 		return ap_error_set(err, "out of memory reading %s", path);
 	}
+	ap_populate(buf, (size_t)st.st_size);
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
 

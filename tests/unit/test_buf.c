@@ -6,6 +6,10 @@
 #include "buf.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void add_keeps_nul_bytes_and_terminates(void **state)
 {
@@ -181,6 +185,70 @@ static void array_grow_doubles_and_refuses_overflow(void **state)
 	free(v);
 }
 
+static size_t resident_pages(const char *p, size_t pages, unsigned char *vec)
+{
+	size_t n = 0;
+
+	assert_int_equal(mincore((void *)p, pages * (size_t)sysconf(_SC_PAGESIZE), vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+static void populate_maps_the_whole_pages_in_range(void **state)
+{
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char vec[16];
+	char *p;
+
+	(void)state;
+	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(p != MAP_FAILED);
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(p, page, MADV_POPULATE_WRITE) < 0) {
+		munmap(p, 16 * page);
+		skip();	/* a kernel before 5.14: ap_populate is a no-op there */
+	}
+	munmap(p, 16 * page);
+	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(p != MAP_FAILED);
+	assert_int_equal(resident_pages(p, 16, vec), 0);
+	/* bytes 100 .. 12 pages + 100: whole pages 1 to 11 */
+	ap_populate(p + 100, 12 * page);
+	assert_int_equal(resident_pages(p, 16, vec), 11);
+	assert_int_equal(vec[0] & 1, 0);
+	assert_int_equal(vec[1] & 1, 1);
+	assert_int_equal(vec[11] & 1, 1);
+	assert_int_equal(vec[12] & 1, 0);
+	/* fewer than four pages: not worth a system call */
+	ap_populate(p + 13 * page, 3 * page);
+	assert_int_equal(resident_pages(p, 16, vec), 11);
+	munmap(p, 16 * page);
+#else
+	munmap(p, 16 * page);
+	skip();
+#endif
+}
+
+static void populate_keeps_the_bytes(void **state)
+{
+	const size_t len = 64 * 1024 + 123;
+	char *a = malloc(len), *copy = malloc(len);
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(copy);
+	for (size_t i = 0; i < len; i++)
+		a[i] = (char)(i * 7 + 3);
+	memcpy(copy, a, len);
+	ap_populate(a, len);
+	assert_memory_equal(a, copy, len);
+	ap_populate(NULL, len);
+	ap_populate(a, 0);
+	free(a);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +261,8 @@ int main(void)
 		cmocka_unit_test(clear_keeps_capacity),
 		cmocka_unit_test(strdup_family),
 		cmocka_unit_test(array_grow_doubles_and_refuses_overflow),
+		cmocka_unit_test(populate_maps_the_whole_pages_in_range),
+		cmocka_unit_test(populate_keeps_the_bytes),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
