@@ -17,7 +17,9 @@ int ap_lines_push(ap_lines *l, ap_line line)
 int ap_lines_split(ap_lines *out, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
-	size_t guess = len / 32 + 1;
+	/* generous: source lines average about 30 bytes, and growing a
+	 * too-small array copies it; pages never written are never mapped */
+	size_t guess = len / 16 + 16;
 
 	out->n = 0;
 	if (ap_array_grow((void **)&out->v, &out->cap, guess, sizeof *out->v) < 0)
@@ -38,8 +40,10 @@ int ap_lines_split(ap_lines *out, const char *data, size_t len)
 			line.eol = AP_EOL_LF;
 			p = nl + 1;
 		}
-		if (ap_lines_push(out, line) < 0)
+		if (out->n == out->cap &&
+		    ap_array_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) < 0)
 			return -1;
+		out->v[out->n++] = line;
 	}
 	return 0;
 }
