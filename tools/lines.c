@@ -40,10 +40,8 @@ int ap_lines_split(ap_lines *out, const char *data, size_t len)
 			line.eol = AP_EOL_LF;
 			p = nl + 1;
 		}
-		if (out->n == out->cap &&
-		    ap_array_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v) < 0)
+		if (ap_lines_push(out, line) < 0)
 			return -1;
-		out->v[out->n++] = line;
 	}
 	return 0;
 }

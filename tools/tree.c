@@ -394,14 +394,41 @@ int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
 	return 0;
 }
 
+int ap_read_fd(int fd, size_t size, const char *path, char **data, size_t *len,
+	       ap_error *err)
+{
+	char *buf = malloc(size + 1);
+	size_t got = 0;
+
+	if (!buf)
+		return ap_error_set(err, "out of memory reading %s", path);
+	ap_populate(buf, size);
+	while (got < size) {
+		ssize_t r = read(fd, buf + got, size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ap_error_sys(err, "cannot read %s", path);
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,
 		 ap_error *err)
 {
 	const char *base;
 	struct stat sb;
-	char *buf;
-	size_t got = 0;
-	int dfd, fd;
+	int dfd, fd, rc;
 
 	memset(st, 0, sizeof *st);
 	*data = NULL;
@@ -432,33 +459,13 @@ int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, s
 		return ap_error_set(err, "%s is %lld bytes, more than applypatch's limit of %zu MiB",
 				    path, (long long)sb.st_size, AP_FILE_MAX >> 20);
 	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return ap_error_set(err, "out of memory reading %s", path);
-	}
-	ap_populate(buf, (size_t)sb.st_size);
-	while (got < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			close(fd);
-			return ap_error_sys(err, "cannot read %s", path);
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
+	rc = ap_read_fd(fd, (size_t)sb.st_size, path, data, len, err);
 	close(fd);
-	buf[got] = '\0';
-	fill_state(st, &sb);
-	st->size = (off_t)got;
-	*data = buf;
-	*len = got;
-	return 0;
+	if (rc == 0) {
+		fill_state(st, &sb);
+		st->size = (off_t)*len;
+	}
+	return rc;
 }
 
 int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,

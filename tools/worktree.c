@@ -21,8 +21,7 @@ static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
-	size_t got = 0;
-	char *buf;
+	int rc;
 
 	*data = NULL;
 	if (fd < 0)
@@ -36,25 +35,9 @@ static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 		return ap_error_set(err, "%s is %lld bytes, more than the limit of %zu MiB", path,
 				    (long long)st.st_size, AP_PATCH_MAX_BYTES >> 20);
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return ap_error_set(err, "out of memory reading %s", path);
-	}
-	ap_populate(buf, (size_t)st.st_size);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	rc = ap_read_fd(fd, (size_t)st.st_size, path, data, len, err);
 	close(fd);
-	*data = buf;
-	*len = got;
-	return 0;
+	return rc;
 }
 
 static int load_series(ap_loaded_series *ls, const char *dir, const char *platform, int all,

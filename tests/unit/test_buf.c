@@ -205,24 +205,22 @@ static void populate_maps_the_whole_pages_in_range(void **state)
 	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(p != MAP_FAILED);
 #ifdef MADV_POPULATE_WRITE
-	if (madvise(p, page, MADV_POPULATE_WRITE) < 0) {
+	/* the probe maps the last page, which the checks below leave out */
+	if (madvise(p + 15 * page, page, MADV_POPULATE_WRITE) < 0) {
 		munmap(p, 16 * page);
 		skip();	/* a kernel before 5.14: ap_populate is a no-op there */
 	}
-	munmap(p, 16 * page);
-	p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(p != MAP_FAILED);
-	assert_int_equal(resident_pages(p, 16, vec), 0);
+	assert_int_equal(resident_pages(p, 15, vec), 0);
 	/* bytes 100 .. 12 pages + 100: whole pages 1 to 11 */
 	ap_populate(p + 100, 12 * page);
-	assert_int_equal(resident_pages(p, 16, vec), 11);
+	assert_int_equal(resident_pages(p, 15, vec), 11);
 	assert_int_equal(vec[0] & 1, 0);
 	assert_int_equal(vec[1] & 1, 1);
 	assert_int_equal(vec[11] & 1, 1);
 	assert_int_equal(vec[12] & 1, 0);
 	/* fewer than four pages: not worth a system call */
-	ap_populate(p + 13 * page, 3 * page);
-	assert_int_equal(resident_pages(p, 16, vec), 11);
+	ap_populate(p + 12 * page + 200, 3 * page - 200);
+	assert_int_equal(resident_pages(p, 15, vec), 11);
 	munmap(p, 16 * page);
 #else
 	munmap(p, 16 * page);
