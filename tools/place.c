@@ -146,6 +146,40 @@ static int starts_inside_previous(long pos, const image *im, const search_state 
 	return pos + im->prefix <= c->last_frozen;
 }
 
+/* Whether im matches exactly at pos, where locate could have found it:
+ * held to the end (start) of the file when its hunk is anchored there. */
+static int image_at(const ap_lines *file, long pos, const image *im, const search_state *c,
+		    int loose)
+{
+	if (im->suffix < im->context && pos != (long)file->n - (long)im->n + 1)
+		return 0;
+	if (im->prefix < im->context && im->first <= 1 && pos != 1)
+		return 0;
+	return match_at(file, pos, im, 0, 0, loose) && !starts_inside_previous(pos, im, c);
+}
+
+/* Where the hunk's post-image shows it already applied, or 0 (the rule in
+ * place.h). pos is where the pre-image matched, or 0. */
+static long find_applied(const ap_lines *file, const image *pre, const image *post, long pos,
+			 const search_state *c, int loose)
+{
+	long apos;
+
+	if (!post->n)  /* an empty post-image (the hunk only deletes) is found anywhere */
+		return 0;
+	if (pos && pre->n)  /* the pre-image is there: in place only if both are */
+		return image_at(file, pos, post, c, loose) ? pos : 0;
+	apos = locate(file, post, c, 0, loose);
+	/* the previous hunk's lines count once */
+	if (apos && starts_inside_previous(apos, post, c))
+		return 0;
+	/* an empty pre-image matches everywhere: the post-image must stand
+	 * at the hunk's own line */
+	if (apos && pos && apos != post->first + c->in_offset)
+		return 0;
+	return apos;
+}
+
 /* The partial match with the most equal lines, nearest the guess on ties. */
 static void near_match(const ap_lines *file, const image *pre, long guess, ap_placement *pl)
 {
@@ -211,29 +245,10 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 		loose_ok = file_style != AP_EOL_NONE && hunk_style(h) != AP_EOL_NONE &&
 			   file_style != hunk_style(h);
 		for (int loose = 0; loose <= loose_ok && !pos && !apos; loose++) {
-			long pdist = -1, adist = -1;
-
 			pos = locate(file, &pre, &c, 0, loose);
-			if (pos)
-				pdist = labs(pos - (pre.first + c.in_offset));
-			/* an empty post-image (the hunk only deletes) is found anywhere */
-			if (opts->detect_applied && post.n &&
-			    (pdist != 0 || pre.n == 0)) {
-				apos = locate(file, &post, &c, 0, loose);
-				/* the previous hunk's lines count once */
-				if (apos && starts_inside_previous(apos, &post, &c))
-					apos = 0;
-				if (apos)
-					adist = labs(apos - (post.first + c.in_offset));
-			}
-			if (pos && apos) {
-				/* nearest wins; an empty pre-image matches anywhere, so
-				 * there a post-image found in place wins */
-				if (pre.n == 0 ? adist == 0 : adist < pdist)
-					pos = 0;
-				else
-					apos = 0;
-			}
+			apos = opts->detect_applied ? find_applied(file, &pre, &post, pos, &c, loose) : 0;
+			if (apos)
+				pos = 0;
 			pl->eol_converted = loose && (pos || apos);
 		}
 		if (!pos && !apos && opts->max_fuzz > 0) {

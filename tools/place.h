@@ -5,10 +5,14 @@
  * previous hunk needed, searching outward (forward first) and never before
  * the end of the previous hunk; a hunk whose leading (trailing) context is
  * shorter than its other side is anchored to the start (end) of the file.
- * Beyond GNU patch: a hunk whose post-image is already in place, nearer
- * than its pre-image, is "already applied"; LF hunks match CRLF files and
- * the reverse; fuzz is tried only when asked for; and a failed hunk names
- * the line of its nearest partial match.
+ * Beyond GNU patch: a hunk is "already applied" when its pre-image matches
+ * nowhere it could be placed but its post-image does, or when both match
+ * at the same place (for an empty pre-image, which matches everywhere:
+ * the post-image at the hunk's own line); a pre-image found anywhere else
+ * is applied there, as GNU patch applies it at an offset. LF hunks match
+ * CRLF files and the reverse; fuzz is tried only when asked for, after
+ * both images failed to match exactly; and a failed hunk names the line
+ * of its nearest partial match.
  */
 #ifndef AP_PLACE_H
 #define AP_PLACE_H

@@ -556,8 +556,10 @@ static void already_applied_post_image(void **state)
 	ap_buf_free(&file);
 }
 
-/* both images present: the nearer one tells */
-static void nearer_image_wins(void **state)
+/* both images present: a pre-image found anywhere is applied there (GNU
+ * patch applies it at an offset); the post-image tells only where the
+ * pre-image is nowhere (issue 11, item 4) */
+static void pre_image_anywhere_wins(void **state)
 {
 	placed x;
 	char *file;
@@ -569,11 +571,14 @@ static void nearer_image_wins(void **state)
 	assert_pl(x.pl[0], AP_HUNK_OFFSET, 1, 6);
 	placed_free(&x);
 	free(file);
-	/* post-image at +1, pre-image at +6: already applied */
+	/* post-image at +1 (a newer tree grew a copy above), pre-image at
+	 * +6: still applied, at +6, as GNU patch does */
 	file = filler(20, 6, "l5\nL6\nl7\n", 11, "l5\nl6\nl7\n", 0, NULL);
 	place(&x, file, H5);
-	assert_pl(x.pl[0], AP_HUNK_ALREADY, 1, 6);
-	assert_bytes(x.out.data, x.out.len, file);
+	assert_pl(x.pl[0], AP_HUNK_OFFSET, 6, 11);
+	assert_bytes(x.out.data, x.out.len,
+		     "f1\nf2\nf3\nf4\nf5\nl5\nL6\nl7\nf9\nf10\nl5\nL6\nl7\n"
+		     "f14\nf15\nf16\nf17\nf18\nf19\nf20\n");
 	placed_free(&x);
 	free(file);
 	/* pre-image in place wins over a post-image anywhere */
@@ -582,6 +587,56 @@ static void nearer_image_wins(void **state)
 	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 5);
 	placed_free(&x);
 	free(file);
+}
+
+/* the red team's case: a function gained above the patched one already
+ * holds the hunk's post-image; the hunk goes where its pre-image is */
+static void post_image_in_a_function_above(void **state)
+{
+	static const char hunk[] =
+		"@@ -1,4 +1,4 @@\n int f(void)\n {\n-\treturn 0;\n+\treturn 1;\n }\n";
+	static const char tree[] =
+		"int g(void)\n{\n\treturn 1;\n}\n\n"
+		"int f(void)\n{\n\treturn 0;\n}\n";
+	placed x;
+
+	(void)state;
+	place(&x, tree, "@@ -1,3 +1,3 @@\n {\n-\treturn 0;\n+\treturn 1;\n }\n");
+	assert_pl(x.pl[0], AP_HUNK_OFFSET, 6, 7);
+	assert_bytes(x.out.data, x.out.len,
+		     "int g(void)\n{\n\treturn 1;\n}\n\nint f(void)\n{\n\treturn 1;\n}\n");
+	placed_free(&x);
+	/* with the function's name in its context, the same */
+	place(&x, tree, hunk);
+	assert_pl(x.pl[0], AP_HUNK_OFFSET, 5, 6);
+	placed_free(&x);
+}
+
+/* where pre- and post-image both match at the same place the hunk is in
+ * place: re-applying a line-adding hunk must not add it twice */
+static void both_images_at_one_place(void **state)
+{
+	static const char hunk[] = "@@ -1,2 +1,3 @@\n a\n+}\n }\n";
+	placed x;
+
+	(void)state;
+	place(&x, "a\n}\n}\nz\n", hunk);
+	assert_pl(x.pl[0], AP_HUNK_ALREADY, 0, 1);
+	assert_bytes(x.out.data, x.out.len, "a\n}\n}\nz\n");
+	placed_free(&x);
+	place(&x, "a\n}\nz\n", hunk);
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
+	assert_bytes(x.out.data, x.out.len, "a\n}\n}\nz\n");
+	placed_free(&x);
+	/* a deletion at the end of the file: its post-image is the start of
+	 * its pre-image, but belongs at the end, so it is not in place */
+	place(&x, "a\nb\nc\nd\n", "@@ -1,4 +1,2 @@\n a\n b\n-c\n-d\n");
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
+	assert_bytes(x.out.data, x.out.len, "a\nb\n");
+	placed_free(&x);
+	place(&x, "a\nb\n", "@@ -1,4 +1,2 @@\n a\n b\n-c\n-d\n");
+	assert_pl(x.pl[0], AP_HUNK_ALREADY, 0, 1);
+	placed_free(&x);
 }
 
 /* a pure insertion without context matches anywhere: it is already
@@ -836,7 +891,9 @@ int main(void)
 		cmocka_unit_test(fuzz_only_when_asked),
 		cmocka_unit_test(fuzz_levels),
 		cmocka_unit_test(already_applied_post_image),
-		cmocka_unit_test(nearer_image_wins),
+		cmocka_unit_test(pre_image_anywhere_wins),
+		cmocka_unit_test(post_image_in_a_function_above),
+		cmocka_unit_test(both_images_at_one_place),
 		cmocka_unit_test(pure_insertion),
 		cmocka_unit_test(deletion_already_applied),
 		cmocka_unit_test(failed_hunk_names_nearest_partial_match),
