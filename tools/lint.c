@@ -5,6 +5,7 @@
 #include "patch.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,125 @@ static void check_headers(ap_lint *l, const ap_patch *p, const char *path)
 	free(origin);
 }
 
+/* The directory part of a series name ("" at the top, "cygwin" for
+ * "cygwin/x.patch"), as a length into name. */
+static size_t dir_len(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? (size_t)(slash - name) : 0;
+}
+
+/* A platform directory's .patch files that the series does not list:
+ * quilt and applypatch leave them out, Sage's sage-apply-patches -d
+ * applies them. */
+static void unlisted_in_platform_dirs(ap_lint *l, const ap_series *s)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *sub;
+		DIR *sd;
+		struct dirent *f;
+
+		if (e->d_name[0] == '.' || !ap_platform_known(e->d_name))
+			continue;
+		sub = ap_printf("%s/%s", s->dir, e->d_name);
+		sd = sub ? opendir(sub) : NULL;
+		while (sd && (f = readdir(sd))) {
+			size_t fl = strlen(f->d_name);
+			char *name;
+			int listed = 0;
+
+			if (f->d_name[0] == '.' || fl < 6 || strcmp(f->d_name + fl - 6, ".patch"))
+				continue;
+			name = ap_printf("%s/%s", e->d_name, f->d_name);
+			for (size_t i = 0; name && i < s->n && !listed; i++)
+				listed = strcmp(s->v[i].name, name) == 0;
+			if (name && !listed)
+				add(l, ap_printf("%s/%s", s->dir, name),
+				    ap_printf("not listed in the series file, but Sage's "
+					      "'sage-apply-patches -d %s' applies it", e->d_name));
+			free(name);
+		}
+		if (sd)
+			closedir(sd);
+		free(sub);
+	}
+	closedir(d);
+}
+
+/* Sage reads a patches directory without the series: sage-spkg applies
+ * every top-level *.patch (-p1, in name order) on every platform, and a
+ * package applies the .patch files in PLATFORM/ itself (sage-apply-patches -d
+ * PLATFORM). The series must say the same thing, so that quilt, applypatch
+ * and Sage apply the same patches in the same order. */
+static void check_sage_layout(ap_lint *l, const ap_series *s)
+{
+	int seen_platform = 0;
+
+	if (!s->series_path)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		const ap_series_entry *en = &s->v[i];
+		size_t dl = dir_len(en->name);
+		char *where = ap_printf("%s:%zu", s->series_path, en->lineno);
+		char *pf = ap_strndup(en->name, dl);
+
+		if (!where || !pf) {
+			free(where);
+			free(pf);
+			return;
+		}
+		if (dl && (strchr(pf, '/') || !ap_platform_known(pf))) {
+			add(l, ap_strdup(where),
+			    ap_printf("%s: Sage applies patches from the top directory or a "
+				      "platform directory (cygwin/, darwin/, ...) only; '%s/' is "
+				      "neither", en->name, pf));
+		} else if (dl && (!en->selector || strcmp(en->selector, pf) != 0)) {
+			add(l, ap_strdup(where),
+			    ap_printf("%s is in %s/, which Sage applies on %s only "
+				      "(sage-apply-patches -d %s): its selector must be '# [%s]'",
+				      en->name, pf, pf, pf, pf));
+		} else if (!dl && en->selector) {
+			add(l, ap_strdup(where),
+			    ap_printf("%s has the selector [%s], but Sage's sage-spkg applies every "
+				      "top-level patch on every platform: move it to a platform "
+				      "directory (PLATFORM/NAME.patch, see patches/README.md)",
+				      en->name, en->selector));
+		}
+		if (en->strip != 1)
+			add(l, ap_strdup(where),
+			    ap_printf("%s is -p%d, but Sage applies every patch with -p1", en->name,
+				      en->strip));
+		if (dl)
+			seen_platform = 1;
+		else if (seen_platform)
+			add(l, ap_strdup(where),
+			    ap_printf("%s is listed after a platform directory's patch, but Sage "
+				      "applies the top-level patches first: list it before them",
+				      en->name));
+		for (size_t j = 0; j < i; j++) {
+			const char *before = s->v[j].name;
+
+			if (dir_len(before) == dl && strncmp(before, en->name, dl) == 0 &&
+			    strcmp(before, en->name) > 0) {
+				add(l, ap_strdup(where),
+				    ap_printf("%s is listed after %s, but Sage applies a "
+					      "directory's patches in name order: reorder the "
+					      "series or rename them", en->name, before));
+				break;
+			}
+		}
+		free(where);
+		free(pf);
+	}
+	unlisted_in_platform_dirs(l, s);
+}
+
 int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 {
 	ap_series s;
@@ -78,6 +198,7 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 		add(l, ap_strdup(s.errors[i].where), ap_strdup(s.errors[i].what));
 	for (size_t i = 0; i < s.nwarnings; i++)
 		add(l, ap_strdup(s.warnings[i].where), ap_strdup(s.warnings[i].what));
+	check_sage_layout(l, &s);
 	for (size_t i = 0; i < s.n; i++) {
 		char *path = ap_printf("%s/%s", dir, s.v[i].name);
 		ap_error pe = AP_ERROR_INIT;

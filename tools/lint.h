@@ -4,7 +4,10 @@
  * description (DEP-3 Description or a mail Subject) and an upstream
  * reference (Forwarded or Origin; "Forwarded: not-needed" only with a
  * reason); every patch file is listed and every listed file exists;
- * selectors are valid; each patch parses.
+ * selectors are valid; each patch parses; the series agrees with the
+ * layout SageMath reads without it (top-level patches -p1 for every
+ * platform, listed first; PLATFORM/NAME.patch with the selector
+ * [PLATFORM]; each directory in name order; none unlisted).
  */
 #ifndef AP_LINT_H
 #define AP_LINT_H

@@ -50,6 +50,12 @@ installed() {   # PREFIX-AS-STAGED: the files a GAP install must have
 	[ -x "$1/bin/gap" ] && [ -x "$1/bin/gap-bin" ]
 }
 
+# --- the scripts as Sage takes them -------------------------------------------------
+for f in spkg-install spkg-check; do
+	check "$f has no shebang line (sage-spkg prepends its own)" sh -c "! head -n 1 '$ROOT/$f' | grep -q '^#!'"
+	check "$f is not executable (sage-spkg refuses it)" test "$(stat -c %a "$ROOT/$f")" = 644
+done
+
 # --- standalone ---------------------------------------------------------------------
 SPKG=spkg-install
 P="$W/pkg"
@@ -131,8 +137,8 @@ check_grep "the patched allocator is what was built" "MAP_NORESERVE" "$S/build/g
 package "$P"
 rm -rf "$P/patches"
 mkdir -p "$P/patches"
-cp "$FIXTURES/minigap-patches/"cygwin-*.patch "$P/patches/"
-printf 'cygwin-pool-noreserve.patch -p1 # [cygwin]\ncygwin-ensure-bag.patch -p1 # [cygwin]\n' \
+cp -R "$FIXTURES/minigap-patches/cygwin" "$P/patches/"
+printf 'cygwin/cygwin-ensure-bag.patch -p1 # [cygwin]\ncygwin/cygwin-pool-noreserve.patch -p1 # [cygwin]\n' \
 	>"$P/patches/series"
 check_rc "without install-headers/install-libgap it still installs" 0 \
 	sh -c "cd '$P' && PREFIX='$W/prefix3' sh '$ROOT/spkg-install'"
