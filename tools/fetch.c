@@ -9,6 +9,7 @@
  * from scratch, in case the old half was the bad one.
  */
 #include "upstream.h"
+#include "fileio.h"
 
 #include "buf.h"
 
@@ -28,46 +29,12 @@
 
 int ap_sha256_file(const char *path, char out[65], ap_error *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx;
-	char *chunk;
-	ssize_t got;
-	int fd, rc = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	out[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ap_error_sys(err, "%s: cannot open", path);
-	ctx = EVP_MD_CTX_new();
-	chunk = malloc(1 << 16);
-	if (!ctx || !chunk || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		ap_error_set(err, "%s: cannot start SHA-256 (out of memory or libcrypto failed)",
-			     path);
-		goto out;
-	}
-	while ((got = read(fd, chunk, 1 << 16)) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			ap_error_sys(err, "%s: read failed", path);
-			goto out;
-		}
-		if (!EVP_DigestUpdate(ctx, chunk, (size_t)got)) {
-			ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
-			goto out;
-		}
-	}
-	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
-		ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
-		goto out;
-	}
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	rc = 0;
-out:
-	free(chunk);
-	EVP_MD_CTX_free(ctx);
+	rc = ap_sha256_fd(fd, path, out, err);
 	close(fd);
 	return rc;
 }

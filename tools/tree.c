@@ -394,35 +394,6 @@ int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
 	return 0;
 }
 
-int ap_read_fd(int fd, size_t size, const char *path, char **data, size_t *len,
-	       ap_error *err)
-{
-	char *buf = malloc(size + 1);
-	size_t got = 0;
-
-	if (!buf)
-		return ap_error_set(err, "out of memory reading %s", path);
-	ap_populate(buf, size);
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ap_error_sys(err, "cannot read %s", path);
-			free(buf);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
-	return 0;
-}
-
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,
 		 ap_error *err)
 {

@@ -10,6 +10,7 @@
 #define AP_TREE_H
 
 #include "error.h"
+#include "fileio.h"
 
 #include <stddef.h>
 #include <sys/stat.h>
@@ -45,12 +46,6 @@ int ap_tree_lock(ap_tree *t, ap_error *err);
  * the path, a directory, a device, or a file over AP_FILE_MAX: error. */
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data,
 		 size_t *len, ap_error *err);
-
-/* Reads up to size bytes from fd (path, for messages) into a new
- * NUL-terminated buffer; fewer if the file shrank meanwhile. The caller
- * closes fd. */
-int ap_read_fd(int fd, size_t size, const char *path, char **data, size_t *len,
-	       ap_error *err);
 
 /* Looks at a path without reading it (symlinks reported, not followed). */
 int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err);

@@ -15,6 +15,7 @@
  * it: it is not for use from several threads at once.
  */
 #include "upstream.h"
+#include "fileio.h"
 
 #include "buf.h"
 #include "path.h"
@@ -64,42 +65,9 @@ int ap_upstream_wanted(const char *path, size_t *skipped)
 
 /* --- staging directories ------------------------------------------------------ */
 
-static int rm_at(int dirfd, const char *name)
-{
-	struct stat st;
-	int fd, rc = 0;
-	DIR *d;
-	struct dirent *e;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0);
-	/* a tarball may make a directory read-only; we still want it gone */
-	fchmodat(dirfd, name, 0700, 0);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (rm_at(fd, e->d_name) < 0)
-			rc = -1;
-	}
-	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
-		rc = -1;
-	return rc;
-}
-
 int ap_rmtree(const char *path)
 {
-	return rm_at(AT_FDCWD, path);
+	return ap_remove_tree(AT_FDCWD, path);
 }
 
 int ap_dest_usable(const char *dest, ap_error *err)

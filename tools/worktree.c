@@ -19,25 +19,7 @@
 
 static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
-	int rc;
-
-	*data = NULL;
-	if (fd < 0)
-		return ap_error_sys(err, "cannot open %s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ap_error_set(err, "%s is not a regular file", path);
-	}
-	if ((size_t)st.st_size > AP_PATCH_MAX_BYTES) {
-		close(fd);
-		return ap_error_set(err, "%s is %lld bytes, more than the limit of %zu MiB", path,
-				    (long long)st.st_size, AP_PATCH_MAX_BYTES >> 20);
-	}
-	rc = ap_read_fd(fd, (size_t)st.st_size, path, data, len, err);
-	close(fd);
-	return rc;
+	return ap_file_read(path, AP_PATCH_MAX_BYTES, data, len, err);
 }
 
 static int load_series(ap_loaded_series *ls, const char *dir, const char *platform, int all,
