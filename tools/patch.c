@@ -62,6 +62,18 @@ static int read_line(parser *ps, text_line *l)
 	return 1;
 }
 
+/* "\ No newline at end of file" (the marker line) after l: l has no line
+ * end. A "\r" before l's "\n" is then l's last byte, as GNU patch and
+ * git apply keep it ("+three\r" at the end of a file), unless the marker
+ * ends in "\r\n" too: then the whole patch had its line ends converted
+ * and the "\r" is one of them (GNU patch strips them likewise). */
+static void no_newline(ap_line *l, const text_line *marker)
+{
+	if (l->eol == AP_EOL_CRLF && marker->eol != AP_EOL_CRLF)
+		l->len++;  /* the "\r" follows the text in the patch's bytes */
+	l->eol = AP_EOL_NONE;
+}
+
 static int peek_line(parser *ps, text_line *l)
 {
 	size_t pos = ps->pos, lineno = ps->lineno;
@@ -374,7 +386,7 @@ static int parse_hunk(parser *ps, ap_file_diff *f, const text_line *l)
 		}
 		kind = t.len ? t.s[0] : ' ';
 		if (kind == '\\' && lines.n) {
-			lines.v[lines.n - 1].eol = AP_EOL_NONE;
+			no_newline(&lines.v[lines.n - 1], &t);
 			continue;
 		}
 		if (kind != ' ' && kind != '-' && kind != '+') {
@@ -410,7 +422,7 @@ static int parse_hunk(parser *ps, ap_file_diff *f, const text_line *l)
 	if (peek_line(ps, &t) && t.len && t.s[0] == '\\') {
 		read_line(ps, &t);
 		if (lines.n)
-			lines.v[lines.n - 1].eol = AP_EOL_NONE;
+			no_newline(&lines.v[lines.n - 1], &t);
 	}
 	h.lines = lines.v;
 	h.nlines = lines.n;

@@ -577,6 +577,44 @@ static void no_newline_at_end_of_file(void **state)
 	ap_patch_free(&p);
 }
 
+/* a last line ending in "\r" without "\n" keeps its "\r", as GNU patch and
+ * git apply keep it (issue 11, item 8); in a patch whose every line end
+ * was converted to CRLF, marker included, the "\r" is a line end */
+static void cr_before_no_newline(void **state)
+{
+	static const char text[] =
+		"--- a/f\n"
+		"+++ b/f\n"
+		"@@ -1,2 +1,3 @@\n"
+		" one\n"
+		" two\r\n"
+		"+three\r\n"
+		"\\ No newline at end of file\n"
+		"--- a/g\n"
+		"+++ b/g\n"
+		"@@ -1,3 +1,3 @@\n"
+		" one\n"
+		"-two\n"
+		"+TWO\n"
+		" three\r\n"
+		"\\ No newline at end of file\n"
+		"--- a/h\r\n"
+		"+++ b/h\r\n"
+		"@@ -1 +1 @@\r\n"
+		"-x\r\n"
+		"+y\r\n"
+		"\\ No newline at end of file\r\n";
+	ap_patch p;
+
+	(void)state;
+	parse_ok(&p, text, 1);
+	assert_int_equal(p.nfiles, 3);
+	assert_hunk(&p.files[0].hunks[0], " one\n two<CR>\n+three\r<no-eol>\n");
+	assert_hunk(&p.files[1].hunks[0], " one\n-two\n+TWO\n three\r<no-eol>\n");
+	assert_hunk(&p.files[2].hunks[0], "-x<CR>\n+y<no-eol>\n");
+	ap_patch_free(&p);
+}
+
 static void crlf_patch_lines(void **state)
 {
 	static const char text[] =
@@ -1058,6 +1096,7 @@ int main(void)
 		cmocka_unit_test(dev_null_creation_and_deletion),
 		cmocka_unit_test(epoch_timestamps_create_and_delete),
 		cmocka_unit_test(no_newline_at_end_of_file),
+		cmocka_unit_test(cr_before_no_newline),
 		cmocka_unit_test(crlf_patch_lines),
 		cmocka_unit_test(strip_levels),
 		cmocka_unit_test(strip_level_one_side_short),

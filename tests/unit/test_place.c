@@ -815,6 +815,24 @@ static void crlf_conversion_with_offset_and_already(void **state)
 	placed_free(&x);
 }
 
+/* a last line ending in "\r" without "\n": added, and as context (issue
+ * 11, item 8; GNU patch 2.7.6 and git apply give the same bytes) */
+static void cr_at_end_of_file(void **state)
+{
+	placed x;
+
+	(void)state;
+	place(&x, "one\ntwo\n", "@@ -1,2 +1,3 @@\n one\n two\n+three\r\n\\ No newline at end of file\n");
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
+	assert_bytes(x.out.data, x.out.len, "one\ntwo\nthree\r");
+	placed_free(&x);
+	place(&x, "one\ntwo\nthree\r", "@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\r\n"
+	      "\\ No newline at end of file\n");
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 1);
+	assert_bytes(x.out.data, x.out.len, "one\nTWO\nthree\r");
+	placed_free(&x);
+}
+
 static void last_line_without_newline(void **state)
 {
 	placed x;
@@ -903,6 +921,7 @@ int main(void)
 		cmocka_unit_test(crlf_file_crlf_hunk),
 		cmocka_unit_test(crlf_conversion_with_offset_and_already),
 		cmocka_unit_test(last_line_without_newline),
+		cmocka_unit_test(cr_at_end_of_file),
 		cmocka_unit_test(mixed_line_ends_keep_the_files),
 		cmocka_unit_test(outcome_names),
 	};
