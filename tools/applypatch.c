@@ -29,21 +29,21 @@ static const char usage_text[] =
 	"atomically (all or nothing), idempotently, and reporting every hunk's fate.\n"
 	"\n"
 	"commands:\n"
-	"  apply   [-d TREE] [--patches DIR] [--platform NAME] [--fuzz N] [--dry-run]\n"
+	"  apply   [-d TREE] [-p N] [--patches DIR] [--platform NAME] [--fuzz N] [--dry-run]\n"
 	"          [--format text|json|junit|github] [-v]\n"
 	"                 apply the series selected for the platform\n"
 	"  unapply [-d TREE] [--force] [--format ...]\n"
 	"                 restore the files apply changed, byte for byte\n"
 	"  status  [-d TREE] [--patches DIR] [--format text|json]\n"
 	"                 what is applied, and whether tree or series changed since\n"
-	"  list    [--patches DIR] [--platform NAME] [--format text|json]\n"
+	"  list    [-p N] [--patches DIR] [--platform NAME] [--format text|json]\n"
 	"                 the series in order, with why each patch is in or out\n"
-	"  drift   [--patches DIR] [--platform NAME|all] --git REPO [REV|REV..REV|--tags GLOB]...\n"
-	"  drift   [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
+	"  drift   [-p N] [--patches DIR] [--platform NAME|all] --git REPO [REV|REV..REV|--tags GLOB]...\n"
+	"  drift   [-p N] [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
 	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
 	"                 how each patch fares against each upstream version: applies,\n"
 	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict\n"
-	"  refresh [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
+	"  refresh [-p N] [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
 	"          [--fuzz N] [--dry-run]\n"
 	"                 rewrite drifted patches so they apply exactly to that version\n"
 	"  lint    [--patches DIR]\n"
@@ -52,7 +52,9 @@ static const char usage_text[] =
 	"\n"
 	"options:\n"
 	"  -d, --directory TREE   the source tree (default: .)\n"
-	"  -p, --patches DIR      the patches directory (default: TREE/patches)\n"
+	"  -Q, --patches DIR      the patches directory (default: TREE/patches)\n"
+	"  -p, --strip N          strip N leading components from file names, as patch -pN\n"
+	"                         (default 1; a series line's own -pN wins)\n"
 	"  -P, --platform NAME    linux, cygwin, darwin, freebsd, ... (default: from uname)\n"
 	"  -F, --fuzz N           allow hunks to match ignoring N context lines (default 0)\n"
 	"  -n, --dry-run          check that the series applies; write nothing\n"
@@ -70,7 +72,8 @@ enum { OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV }
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
-	{ "patches", required_argument, NULL, 'p' },
+	{ "patches", required_argument, NULL, 'Q' },
+	{ "strip", required_argument, NULL, 'p' },
 	{ "platform", required_argument, NULL, 'P' },
 	{ "fuzz", required_argument, NULL, 'F' },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -143,7 +146,7 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 {
 	ap_error err = AP_ERROR_INIT;
 	ap_drift d = AP_DRIFT_INIT;
-	ap_drift_opts dopts = { NULL, !da->no_merges, 2 };
+	ap_drift_opts dopts = { NULL, !da->no_merges, 2, o->strip };
 	const char *one[2] = { NULL, NULL };
 	const char **platforms = one;
 	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
@@ -284,6 +287,7 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 	ropts.patches_dir = o->patches_dir ? o->patches_dir : dir;
 	ropts.max_fuzz = o->max_fuzz;
 	ropts.dry_run = o->dry_run;
+	ropts.strip = o->strip;
 	if (da->git) {
 		if (!da->rev) {
 			free(dir);
@@ -373,10 +377,21 @@ int main(int argc, char **argv)
 		return usage_error("unknown command '%s' (apply, unapply, status, list, lint, drift, "
 				   "refresh)", cmd);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:p:P:F:nf:vhV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:Q:P:F:nf:vhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.tree = optarg; break;
-		case 'p': o.patches_dir = optarg; break;
+		case 'Q': o.patches_dir = optarg; break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 0 || v > 99)
+				return usage_error("-p (the strip level, as in patch and quilt) needs a "
+						   "number from 0 to 99, not '%s'; the patches directory "
+						   "is --patches DIR (or -Q DIR)", optarg);
+			o.strip = (int)v;
+			break;
+		}
 		case 'P': o.platform = optarg; break;
 		case 'F': {
 			char *end;
@@ -474,6 +489,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "applypatch: %s\n", err.msg);
 			return 2;
 		}
+		ap_series_default_strip(&s, o.strip);
 		ap_report_list(&out, &s, &ro);
 		ap_series_free(&s);
 		return emit(&out) < 0 ? 2 : 0;

@@ -468,7 +468,7 @@ static int series_lines(const char *patches_dir, const char *platform, ap_buf *o
 	memset(&ls, 0, sizeof(ls));
 	if (!patches_dir)
 		return 0;
-	if (ap_series_load_patches(&ls, patches_dir, platform, 0, err) < 0)
+	if (ap_series_load_patches(&ls, patches_dir, platform, 0, 1, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ls.series.n; i++) {
 		const ap_series_entry *se = &ls.series.v[i];
@@ -1512,7 +1512,7 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 	ap_vtree_init(&v, pristine_load, &pr);
 	vinit = 1;
 	if (o->patches_dir) {
-		if (ap_series_load_patches(&ls, o->patches_dir, platform, 0, err) < 0)
+		if (ap_series_load_patches(&ls, o->patches_dir, platform, 0, 1, err) < 0)
 			goto out;
 		for (size_t i = 0; i < ls.series.n; i++) {
 			if (!ls.series.v[i].selected)

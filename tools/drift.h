@@ -85,6 +85,7 @@ typedef struct ap_drift_opts {
 	const char *patches_dir;
 	int find_merges;         /* look for the merging commit of upstreamed patches */
 	int max_fuzz;            /* how much fuzz to try, to report it (default 3) */
+	int strip;               /* -pN of series lines naming none (set it: 0 is -p0) */
 } ap_drift_opts;
 
 /* Fills the matrix for the columns added. Returns -1 only when nothing

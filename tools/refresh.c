@@ -281,7 +281,7 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 		strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
 	}
 	/* all patches, as quilt sees the series: selection does not matter here */
-	if (ap_series_load_patches(&ls, o->patches_dir, "linux", 1, err) < 0)
+	if (ap_series_load_patches(&ls, o->patches_dir, "linux", 1, o->strip, err) < 0)
 		return -1;
 	for (size_t i = 0; o->only && o->only[i]; i++) {
 		int found = 0;
@@ -301,7 +301,7 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 		const char *name = ls.series.v[i].name;
 		const ap_patch *p = &ls.patches[i];
 		ap_drift_cell cell;
-		ap_drift_opts dopts = { o->patches_dir, 0, o->max_fuzz };
+		ap_drift_opts dopts = { o->patches_dir, 0, o->max_fuzz, o->strip };
 		int want = wanted(o, name);
 
 		if (ls.errors[i]) {

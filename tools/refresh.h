@@ -21,6 +21,7 @@ typedef struct ap_refresh_opts {
 	int max_fuzz;              /* refresh needs-fuzz patches too (0: never) */
 	const char *today;         /* YYYY-MM-DD for Last-Update; NULL: today */
 	int dry_run;               /* report, write nothing */
+	int strip;                 /* -pN of series lines naming none (set it: 0 is -p0) */
 } ap_refresh_opts;
 
 typedef struct ap_refresh_item {

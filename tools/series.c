@@ -394,7 +394,7 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 {
 	char *hash = NULL, *p = line, *name, *sel_text = NULL;
 	ap_series_entry *en;
-	int strip = 1;
+	int strip = 1, strip_given = 0;
 
 	/* a whole-line comment is only a comment, whatever it says */
 	while (isspace((unsigned char)*p))
@@ -453,6 +453,7 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 		if (opt[0] == '-' && opt[1] == 'p' && isdigit((unsigned char)opt[2]) &&
 		    strlen(opt) <= 4 && strspn(opt + 2, "0123456789") == strlen(opt + 2)) {
 			strip = atoi(opt + 2);
+			strip_given = 1;
 		} else {
 			return ap_error_set(err, "%s:%zu: unsupported option '%s' for %s (only -pN)",
 					    s->series_path, lineno, opt, name);
@@ -470,6 +471,7 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 		return ap_error_set(err, "out of memory");
 	en->name = ap_strdup(name);
 	en->strip = strip;
+	en->strip_given = strip_given;
 	en->lineno = lineno;
 	if (sel_text) {
 		int v;
@@ -625,6 +627,13 @@ int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error
 int ap_series_load_lenient(ap_series *s, const char *dir, const char *platform, ap_error *err)
 {
 	return series_load(s, dir, platform, 1, err);
+}
+
+void ap_series_default_strip(ap_series *s, int strip)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->v[i].strip_given)
+			s->v[i].strip = strip;
 }
 
 void ap_series_free(ap_series *s)

@@ -16,6 +16,7 @@
 typedef struct ap_series_entry {
 	char *name;        /* relative to the patches directory */
 	int strip;         /* -pN; 1 when not given */
+	int strip_given;   /* the series line says -pN */
 	char *selector;    /* text inside [ ], or NULL */
 	size_t lineno;     /* in the series file; 0 for the directory convention */
 	int selected;      /* for the series' platform */
@@ -47,6 +48,10 @@ typedef struct ap_series {
  * that is missing) name "DIR/series:LINE". */
 int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err);
 void ap_series_free(ap_series *s);
+
+/* Sets the strip level of entries whose series line names none (the
+ * user's -p N, as patch and quilt read it). */
+void ap_series_default_strip(ap_series *s, int strip);
 
 /* Like ap_series_load, but an error on one line of the series file is
  * recorded in s->errors and reading goes on (for lint). */

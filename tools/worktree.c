@@ -23,11 +23,12 @@ static int read_whole(const char *path, char **data, size_t *len, ap_error *err)
 }
 
 static int load_series(ap_loaded_series *ls, const char *dir, const char *platform, int all,
-		       int parse, ap_error *err)
+		       int parse, int strip, ap_error *err)
 {
 	memset(ls, 0, sizeof *ls);
 	if (ap_series_load(&ls->series, dir, platform, err) < 0)
 		return -1;
+	ap_series_default_strip(&ls->series, strip);
 	ls->patches = calloc(ls->series.n + 1, sizeof *ls->patches);
 	ls->errors = calloc(ls->series.n + 1, sizeof *ls->errors);
 	ls->sha256 = calloc(ls->series.n + 1, sizeof *ls->sha256);
@@ -71,15 +72,15 @@ static int load_series(ap_loaded_series *ls, const char *dir, const char *platfo
 }
 
 int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
-			   int all, ap_error *err)
+			   int all, int strip, ap_error *err)
 {
-	return load_series(ls, dir, platform, all, 1, err);
+	return load_series(ls, dir, platform, all, 1, strip, err);
 }
 
 int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
-			  ap_error *err)
+			  int strip, ap_error *err)
 {
-	return load_series(ls, dir, platform, 0, 0, err);
+	return load_series(ls, dir, platform, 0, 0, strip, err);
 }
 
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i)
@@ -376,7 +377,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 	if (run_init(run, o, 1, err) < 0)
 		return -1;
-	if (ap_series_load_hashes(&ls, run->patches_dir, run->platform, err) < 0)
+	if (ap_series_load_hashes(&ls, run->patches_dir, run->platform, o->strip, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ls.series.nwarnings; i++)
 		add_run_warning(run, ls.series.warnings[i].where, ls.series.warnings[i].what);
@@ -690,7 +691,7 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		ap_error se = AP_ERROR_INIT;
 
 		if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-		    ap_series_load_patches(&ls, dir, st.platform, 1, &se) == 0)
+		    ap_series_load_patches(&ls, dir, st.platform, 1, o->strip, &se) == 0)
 			have_series = 1;
 		free(dir);
 	}

@@ -18,9 +18,10 @@ typedef struct ap_run_opts {
 	int max_fuzz;
 	int dry_run;
 	int force;                 /* unapply: discard edits made after apply */
+	int strip;                 /* -pN for series lines without one (patch's -p) */
 } ap_run_opts;
 
-#define AP_RUN_OPTS_INIT { NULL, NULL, NULL, 0, 0, 0 }
+#define AP_RUN_OPTS_INIT { NULL, NULL, NULL, 0, 0, 0, 1 }
 
 typedef struct ap_run {
 	char *tree;
@@ -74,7 +75,9 @@ void ap_run_free(ap_run *run);
 void ap_status_free(ap_status *st);
 
 /* Loads and parses every selected patch of a series (used by lint and
- * drift too): patches[i] is parsed when ok[i]; errs[i] says why not. */
+ * drift too): patches[i] is parsed when ok[i]; errs[i] says why not.
+ * strip is the -pN of series lines that name none (1 unless the user
+ * said -p N). */
 typedef struct ap_loaded_series {
 	ap_series series;
 	char *dir;
@@ -86,12 +89,12 @@ typedef struct ap_loaded_series {
 } ap_loaded_series;
 
 int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
-			   int all, ap_error *err);
+			   int all, int strip, ap_error *err);
 /* Like it, but only reads and hashes the patches; ap_loaded_series_parse
  * then parses one when it is needed, and ap_loaded_series_drop frees it
  * (a long series need not be held in memory all at once). */
 int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
-			  ap_error *err);
+			  int strip, ap_error *err);
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_free(ap_loaded_series *ls);

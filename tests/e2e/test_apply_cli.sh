@@ -72,7 +72,7 @@ check_rc "stray argument: exit 2" 2 "$AP" apply -d "$T" extra
 check_grep "stray argument: named" "unexpected argument 'extra'" "$ERR"
 check_rc "missing tree: exit 2" 2 "$AP" apply -d "$WORK/no-such-tree" -P linux
 check_grep "missing tree: names the directory" "no-such-tree" "$ERR"
-check_rc "missing --patches dir: exit 2" 2 "$AP" apply -d "$T" -p "$WORK/no-such-dir" -P linux
+check_rc "missing --patches dir: exit 2" 2 "$AP" apply -d "$T" --patches "$WORK/no-such-dir" -P linux
 check_grep "missing --patches dir: names it" "patches directory .*no-such-dir: No such file" "$ERR"
 echo "not a directory" >"$WORK/plain-file"
 check_rc "tree is a file: unapply exit 2" 2 "$AP" unapply -d "$WORK/plain-file"
@@ -80,6 +80,32 @@ check_grep "tree is a file: says so" "cannot open tree .*plain-file: Not a direc
 check_rc "tree is a file: status exit 2" 2 "$AP" status -d "$WORK/plain-file"
 check_rc "tree is a file: apply exit 2" 2 "$AP" apply -d "$WORK/plain-file" -P linux
 check "usage errors leave the tree untouched" [ "$pristine" = "$(tree_state "$T")" ]
+
+# --- -p is the strip level, as in patch and quilt ----------------------------
+
+S="$WORK/strip"
+mkdir -p "$S/patches"
+printf 'one\n' >"$S/a.txt"
+printf 'two\n' >"$S/b.txt"
+printf -- '--- a.txt\n+++ a.txt\n@@ -1 +1 @@\n-one\n+ONE\n' >"$S/patches/p0.patch"
+printf -- '--- x/y/b.txt\n+++ x/y/b.txt\n@@ -1 +1 @@\n-two\n+TWO\n' >"$S/patches/p2.patch"
+printf 'p0.patch\np2.patch -p2\n' >"$S/patches/series"
+before=$(tree_state "$S")
+check_rc "-p abc: exit 2" 2 "$AP" apply -d "$S" -P linux -p abc
+check_grep "-p abc: says -p is the strip level and where the patches option went" \
+	"strip level.*not 'abc'.*--patches DIR" "$ERR"
+check_rc "no -p: a -p0 patch read with -p1 fails, exit 1" 1 "$AP" apply -d "$S" -P linux
+check "no -p: nothing written" [ "$before" = "$(tree_state "$S")" ]
+check_rc "list -p0: exit 0" 0 "$AP" list -d "$S" -P linux -p0 -f json
+check "list -p0: strip 0 for the plain line, 2 where the series says -p2" \
+	jq -e '[.patches[].strip] == [0, 2]' "$OUT"
+check_rc "apply -p0: exit 0" 0 "$AP" apply -d "$S" -P linux -p0
+check "apply -p0: a.txt patched" grep -q ONE "$S/a.txt"
+check "apply -p0: the series' -p2 wins for b.txt" grep -q TWO "$S/b.txt"
+check_rc "apply -p 0 again: already applied, exit 0" 0 "$AP" apply -d "$S" -P linux -p 0
+check_rc "unapply: exit 0" 0 "$AP" unapply -d "$S"
+check_rc "--strip 0 -Q DIR: exit 0" 0 "$AP" apply -d "$S" --strip 0 -Q "$S/patches" -P linux
+check "--strip 0 -Q DIR: a.txt patched" grep -q ONE "$S/a.txt"
 
 # --- list -----------------------------------------------------------------
 

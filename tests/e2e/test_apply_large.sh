@@ -37,7 +37,7 @@ for shape in "spread 600 600" "flat 1 1400"; do
 	set -- $shape
 	many "$@"
 	pristine=$(tree_state "$T")
-	run "$AP" apply -d "$T" -p "$P" -P linux
+	run "$AP" apply -d "$T" --patches "$P" -P linux
 	unpatched=$(grep -L "patched" "$T"/d*/f*.txt | wc -l)
 	leftovers=$(find "$T" -name '.aptmp*' | wc -l)
 	if [ "$1" = spread ] && { [ "$RC" -ne 0 ] || [ "$unpatched" -ne 0 ]; }; then
@@ -52,7 +52,7 @@ for shape in "spread 600 600" "flat 1 1400"; do
 	check_grep "$1: says $3 files written" "$3 files written" "$OUT"
 	check "$1: every file patched" [ "$unpatched" -eq 0 ]
 	check "$1: no temp file left" [ "$leftovers" -eq 0 ]
-	check_rc "$1: status exit 0" 0 "$AP" status -d "$T" -p "$P" -f json
+	check_rc "$1: status exit 0" 0 "$AP" status -d "$T" --patches "$P" -f json
 	check "$1: status sees every file clean" \
 		jq -e --argjson n "$3" '[.files[] | select(.state == "clean")] | length == $n' "$OUT"
 	check_rc "$1: unapply exit 0" 0 "$AP" unapply -d "$T"

@@ -42,10 +42,10 @@ add() {
 # nothing in or beside the tree changed.
 refused() {
 	before=$(snapshot_all "$D"; snapshot "$D")
-	check_rc "$1: exit 1" 1 "$AP" apply -d "$T" -p "$P" -P linux
+	check_rc "$1: exit 1" 1 "$AP" apply -d "$T" --patches "$P" -P linux
 	check_grep "$1: says why" "$2" "$OUT"
 	check "$1: tree and its neighbours byte-identical, no state" [ "$before" = "$(snapshot_all "$D"; snapshot "$D")" ]
-	check_rc "$1: dry run exit 1 too" 1 "$AP" apply -n -d "$T" -p "$P" -P linux
+	check_rc "$1: dry run exit 1 too" 1 "$AP" apply -n -d "$T" --patches "$P" -P linux
 }
 
 # unsafe PATCH PATTERN [-pN]
@@ -111,7 +111,7 @@ refused "create through a symlink patch 1 created" \
 bad_setup
 add unsafe symlink-inside.patch
 before=$(snapshot "$T")
-check_rc "symlink inside the tree: exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "symlink inside the tree: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 check "symlink inside the tree: made" [ "$(readlink "$T/srclink")" = src ]
 check_rc "symlink inside the tree: unapply exit 0" 0 "$AP" unapply -d "$T"
 check "symlink inside the tree: unapply removes it" [ "$before" = "$(snapshot "$T")" ]
@@ -132,7 +132,7 @@ refused "create over a directory" "src is not a regular file"
 bad_setup
 add unsafe create-existing-same.patch
 before=$(snapshot "$T")
-check_rc "create an identical file: exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux -f json
+check_rc "create an identical file: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux -f json
 check "create an identical file: already-applied" jq -e '.patches[0].status == "already-applied"' "$OUT"
 check "create an identical file: nothing written" [ "$before" = "$(snapshot "$T")" ]
 
@@ -162,7 +162,7 @@ malformed nul-name.patch "1: file name contains a NUL byte"
 # the message should say so rather than show the header's expected shape.
 bad_setup
 add malformed absurd-count.patch
-run "$AP" apply -d "$T" -p "$P" -P linux
+run "$AP" apply -d "$T" --patches "$P" -P linux
 if grep -q -i -e "too large" -e "limit" -e "too big" -e "exceeds" "$OUT"; then
 	ok "absurd count: the message says the number is too large"
 else
@@ -176,7 +176,7 @@ cp "$E2E/basic/patches/01-pool-size.patch" "$P/"
 echo 01-pool-size.patch >>"$P/series"
 add malformed ed.patch
 before=$(snapshot_all "$D")
-check_rc "good patch then ed script: exit 1" 1 "$AP" apply -d "$T" -p "$P" -P linux -f json
+check_rc "good patch then ed script: exit 1" 1 "$AP" apply -d "$T" --patches "$P" -P linux -f json
 check "good patch then ed script: json names the patch and line" \
 	jq -e '.patches[1] | .status == "failed" and (.reason | test("ed.patch:1: ed-style diffs are refused"))' "$OUT"
 check "good patch then ed script: nothing written" [ "$before" = "$(snapshot_all "$D")" ]

@@ -52,14 +52,14 @@ for bad in 1 2 3; do
 	3) chain 01-default.patch 02-notes.patch 03-broken.patch ;;
 	esac
 	before=$(tree_state "$T")
-	check_rc "patch $bad of 3 fails: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux
+	check_rc "patch $bad of 3 fails: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
 	check_grep "patch $bad of 3 fails: it is named" "03-broken.patch  *FAILED" "$OUT"
 	check_grep "patch $bad of 3 fails: says nothing changed" "failed: nothing in .* was changed" "$OUT"
 	check "patch $bad of 3 fails: tree byte-identical, modes too" [ "$before" = "$(tree_state "$T")" ]
 	check "patch $bad of 3 fails: no debris, no state directory" no_debris "$T"
 	check "patch $bad of 3 fails: doc/api/ not created" [ ! -e "$T/doc/api" ]
 done
-check_rc "json of the failing series: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux -f json
+check_rc "json of the failing series: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux -f json
 check "json: the third patch failed, ok false, nothing written" \
 	jq -e '.patches[2].status == "failed" and (.ok | not) and .files_written == 0' "$OUT"
 
@@ -67,14 +67,14 @@ check "json: the third patch failed, ok false, nothing written" \
 chain 01-default.patch short-hunk.patch 02-notes.patch
 cp "$E2E/malformed/patches/short-hunk.patch" "$P/"
 before=$(tree_state "$T")
-check_rc "malformed patch 2 of 3: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "malformed patch 2 of 3: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "malformed patch 2 of 3: PATCH:LINE: what" "short-hunk.patch:4: hunk is cut short by the end of the patch" "$OUT"
 check "malformed patch 2 of 3: tree byte-identical" [ "$before" = "$(tree_state "$T")" ]
 
 # --dry-run of a good series: reports, writes nothing.
 chain 01-default.patch 02-notes.patch 03-build.patch
 pristine=$(tree_state "$T")
-check_rc "dry run: exit 0" 0 "$AP" apply -n -p "$P" -d "$T" -P linux -f json
+check_rc "dry run: exit 0" 0 "$AP" apply -n --patches "$P" -d "$T" -P linux -f json
 check "dry run: json says dry_run, nothing written" jq -e '.dry_run and .files_written == 0' "$OUT"
 check "dry run: tree byte-identical" [ "$pristine" = "$(tree_state "$T")" ]
 
@@ -83,7 +83,7 @@ check "dry run: tree byte-identical" [ "$pristine" = "$(tree_state "$T")" ]
 chmod 755 "$T/src/pool.c"
 chmod 600 "$T/doc/notes.txt"
 pristine=$(tree_state "$T")
-check_rc "apply 3: exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "apply 3: exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
 check "apply 3: tree as chain/expect" same_files "$T/doc" "$E2E/chain/expect/doc"
 check "apply 3: pool.c as chain/expect" cmp -s "$T/src/pool.c" "$E2E/chain/expect/src/pool.c"
 check "apply 3: build.sh as chain/expect" cmp -s "$T/build.sh" "$E2E/chain/expect/build.sh"
@@ -92,25 +92,25 @@ check "apply 3: chmod 600 file stays 600" [ "$(stat -c %a "$T/doc/notes.txt")" =
 check "apply 3: build.sh stays 755" [ "$(stat -c %a "$T/build.sh")" = 755 ]
 check "apply 3: no backups or rejects" sh -c '[ -z "$(find "$1" -name "*.orig" -o -name "*.rej")" ]' sh "$T"
 applied=$(tree_state "$T")
-check_rc "re-run: exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "re-run: exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "re-run: nothing to do" "already applied, nothing to do" "$OUT"
 check "re-run: tree and state unchanged" [ "$applied" = "$(tree_state "$T")" ]
 
 echo 04-header.patch >>"$P/series"
-check_rc "extended series: status exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
+check_rc "extended series: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
 check "extended series: status names the unapplied patch" \
 	jq -e '.drift and .not_applied == ["04-header.patch"]' "$OUT"
 before=$(tree_state "$T")
-check_rc "extended series: dry run exit 0" 0 "$AP" apply -n -p "$P" -d "$T" -P linux -f json
+check_rc "extended series: dry run exit 0" 0 "$AP" apply -n --patches "$P" -d "$T" -P linux -f json
 check "extended series: dry run would apply only the new patch" \
 	jq -e '[.patches[].status] == ["already-applied", "already-applied", "already-applied", "applied"] and .files_written == 0' "$OUT"
 check "extended series: dry run writes nothing, state included" [ "$before" = "$(tree_state "$T")" ]
-check_rc "extended series: apply exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux -f json
+check_rc "extended series: apply exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux -f json
 check "extended series: only the new patch is applied" \
 	jq -e '[.patches[].status] == ["already-applied", "already-applied", "already-applied", "applied"] and .files_written == 1' "$OUT"
 check "extended series: pool.h changed" grep -q "pool_default_mb" "$T/src/pool.h"
 check "extended series: the others still applied" same_files "$T/doc" "$E2E/chain/expect/doc"
-check_rc "extended series: status exit 0" 0 "$AP" status -p "$P" -d "$T"
+check_rc "extended series: status exit 0" 0 "$AP" status --patches "$P" -d "$T"
 check_grep "extended series: status counts four patches" "patched for linux: 4 patches, 5 files" "$OUT"
 
 check_rc "unapply all four: exit 0" 0 "$AP" unapply -d "$T"
@@ -120,61 +120,61 @@ check "unapply: doc/api removed" [ ! -e "$T/doc/api" ]
 check_rc "unapply again: exit 2" 2 "$AP" unapply -d "$T"
 check_grep "unapply again: nothing to unapply" "nothing to unapply: there is no .applypatch/state here" "$ERR"
 check "unapply again: tree untouched" [ "$pristine" = "$(tree_state "$T")" ]
-check_rc "apply after unapply: exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "apply after unapply: exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "apply after unapply: all four applied again" "04-header.patch  *applied" "$OUT"
 
 # --- what the state refuses ------------------------------------------------------------------
 
 chain 01-default.patch 02-notes.patch 03-build.patch
-check_rc "state: first apply exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "state: first apply exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
 applied=$(tree_state "$T")
 
 printf '\n' >>"$P/02-notes.patch"
-check_rc "changed patch: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "changed patch: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "changed patch: named, with both hashes" "02-notes.patch changed since it was applied (sha256 " "$OUT"
 check_grep "changed patch: says to unapply then apply" "run 'applypatch unapply -d .*' to restore the original files, then 'applypatch apply' again" "$OUT"
 check "changed patch: tree and state untouched" [ "$applied" = "$(tree_state "$T")" ]
-check_rc "changed patch: status exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
+check_rc "changed patch: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
 check "changed patch: status marks it changed" \
 	jq -e '.drift and ([.patches[] | select(.name == "02-notes.patch") | .series] == ["changed"])' "$OUT"
 cp "$E2E/chain/patches/02-notes.patch" "$P/"
 
 printf '%s\n' 01-default.patch 03-build.patch 02-notes.patch >"$P/series"
-check_rc "reordered series: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "reordered series: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "reordered series: says what moved" "the series changed: 03-build.patch is now listed before 02-notes.patch" "$OUT"
 check_grep "reordered series: says to unapply" "applypatch unapply -d" "$OUT"
 check "reordered series: tree untouched" [ "$applied" = "$(tree_state "$T")" ]
 
 printf '%s\n' 01-default.patch 03-build.patch >"$P/series"
-check_rc "dropped patch: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "dropped patch: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
 check_grep "dropped patch: named" "02-notes.patch was applied but is no longer selected in the series for linux" "$OUT"
 check "dropped patch: tree untouched" [ "$applied" = "$(tree_state "$T")" ]
-check_rc "dropped patch: status exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
+check_rc "dropped patch: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
 check "dropped patch: status says not-in-series" \
 	jq -e '[.patches[] | select(.name == "02-notes.patch") | .series] == ["not-in-series"]' "$OUT"
 printf '%s\n' 01-default.patch 02-notes.patch 03-build.patch >"$P/series"
 
-check_rc "other platform: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P cygwin
+check_rc "other platform: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P cygwin
 check_grep "other platform: names both and says to unapply" \
 	"was patched for linux; run 'applypatch unapply -d .*' first to apply for cygwin" "$OUT"
 check "other platform: tree untouched" [ "$applied" = "$(tree_state "$T")" ]
-check_rc "other platform, json: exit 1" 1 "$AP" apply -p "$P" -d "$T" -P cygwin -f json
+check_rc "other platform, json: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P cygwin -f json
 check "other platform, json: not ok" jq -e '(.ok | not) and .files_written == 0' "$OUT"
-check_rc "same platform still fine: exit 0" 0 "$AP" apply -p "$P" -d "$T" -P linux
+check_rc "same platform still fine: exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
 
 # --- edits after apply -----------------------------------------------------------------------
 
 printf '/* local edit */\n' >>"$T/src/pool.c"
 edited=$(tree_state "$T")
-check_rc "edited file: status exit 1" 1 "$AP" status -p "$P" -d "$T"
-check_rc "edited file: status json exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
+check_rc "edited file: status exit 1" 1 "$AP" status --patches "$P" -d "$T"
+check_rc "edited file: status json exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
 check "edited file: status says modified, the rest clean" \
 	jq -e '([.files[] | select(.path == "src/pool.c") | .state] == ["modified"]) and ([.files[] | select(.path != "src/pool.c") | .state] | all(. == "clean"))' "$OUT"
 check_rc "edited file: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
 check_grep "edited file: names the file and --force" "src/pool.c changed after apply; unapply would discard that change (use --force to discard it)" "$ERR"
 check "edited file: refused unapply changes nothing" [ "$edited" = "$(tree_state "$T")" ]
 rm "$T/doc/api/v1/request.txt"
-check_rc "deleted created file: status exit 1" 1 "$AP" status -p "$P" -d "$T" -f json
+check_rc "deleted created file: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
 check "deleted created file: status says missing" \
 	jq -e '[.files[] | select(.path == "doc/api/v1/request.txt") | .state] == ["missing"]' "$OUT"
 check_rc "two edits: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"

@@ -72,8 +72,8 @@ for dir in "$HOSTILE"/*/; do
 
 	before=$(hsnap "$W")
 	case $command in
-	apply) set -- "$AP" apply -d "$TREE" -p "$PATCHES" -P linux ;;
-	status) set -- "$AP" status -d "$TREE" -p "$PATCHES" ;;
+	apply) set -- "$AP" apply -d "$TREE" --patches "$PATCHES" -P linux ;;
+	status) set -- "$AP" status -d "$TREE" --patches "$PATCHES" ;;
 	unapply) set -- "$AP" unapply -d "$TREE" ;;
 	"unapply --force") set -- "$AP" unapply -d "$TREE" --force ;;
 	upstream-unpack) set -- "$UP" unpack "$W/hostile.tar" "$TREE" ;;

@@ -156,6 +156,26 @@ static void series_file_for_other_platforms(void **state)
 	ap_series_free(&s);
 }
 
+/* The user's -p N sets the lines naming no -pN; a line's own -pN wins. */
+static void default_strip_only_where_unnamed(void **state)
+{
+	const char *dir = *state;
+	ap_error err = AP_ERROR_INIT;
+	ap_series s;
+
+	make_full(dir);
+	assert_int_equal(ap_series_load(&s, dir, "linux", &err), 0);
+	assert_int_equal(entry(&s, "common.patch")->strip, 1);
+	ap_series_default_strip(&s, 0);
+	assert_int_equal(entry(&s, "common.patch")->strip, 0);
+	assert_int_equal(entry(&s, "remark.patch")->strip, 2);
+	ap_series_default_strip(&s, 3);
+	assert_int_equal(entry(&s, "common.patch")->strip, 3);
+	assert_int_equal(entry(&s, "p0.patch")->strip, 0);
+	assert_int_equal(entry(&s, "remark.patch")->strip, 2);
+	ap_series_free(&s);
+}
+
 static void crlf_series_and_hash_in_names(void **state)
 {
 	const char *dir = *state;
@@ -514,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(series_file_for_cygwin),
 		T(series_file_for_other_platforms),
+		T(default_strip_only_where_unnamed),
 		T(crlf_series_and_hash_in_names),
 		T(comment_lines_are_comments),
 		T(unlisted_patches_are_warned_about),
