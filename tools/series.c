@@ -2,6 +2,7 @@
 #include "series.h"
 
 #include "buf.h"
+#include "fileio.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 const char *const ap_platform_names[] = {
 	"linux", "cygwin", "darwin", "freebsd", "netbsd", "openbsd", "sunos", "aix", NULL,
@@ -523,43 +525,65 @@ static int record_error(ap_series *s, const char *msg, size_t lineno)
 	return 0;
 }
 
+/* Whether dir/series is there to be read: 1 yes, 0 no (the directory
+ * convention), -1 an error. Anything by that name that is not a readable
+ * regular file (a dangling link, a FIFO, a directory, a device) is an
+ * error, never a silent fall-back to the directory convention, which could
+ * apply patches the series leaves out for this platform. */
+static int series_present(const char *path, ap_error *err)
+{
+	struct stat st;
+	char target[4096];
+	ssize_t n;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return ap_error_sys(err, "cannot look at %s", path);
+	}
+	if (!S_ISLNK(st.st_mode) || stat(path, &st) == 0)
+		return 1;  /* ap_file_read says what is wrong with anything else */
+	n = readlink(path, target, sizeof target - 1);
+	target[n > 0 ? n : 0] = '\0';
+	return ap_error_sys(err, "%s is a symbolic link to '%s', which cannot be followed", path,
+			    target);
+}
+
+#define SERIES_MAX ((size_t)256 << 20)
+
 static int load_series_file(ap_series *s, ap_error *err)
 {
-	FILE *f = fopen(s->series_path, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t got;
+	char *data, *line, *end;
+	size_t len, n, lineno = 0;
 	char **present;
 	size_t npresent;
 
-	if (!f)
-		return ap_error_sys(err, "cannot open %s", s->series_path);
-	while ((got = getline(&line, &cap, f)) >= 0) {
+	if (ap_file_read(s->series_path, SERIES_MAX, &data, &len, err) < 0)
+		return -1;
+	for (line = data, end = data + len; line < end; line += n + 1) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+
+		n = nl ? (size_t)(nl - line) : (size_t)(end - line);
 		lineno++;
-		if (memchr(line, '\0', (size_t)got)) {
-			free(line);
-			fclose(f);
+		if (memchr(line, '\0', n)) {
+			free(data);
 			return ap_error_set(err, "%s:%zu: NUL byte in series file", s->series_path, lineno);
 		}
-		if (got && line[got - 1] == '\n')
-			line[--got] = '\0';
-		if (got && line[got - 1] == '\r')
-			line[--got] = '\0';
+		line[n] = '\0';  /* the "\n", or the terminator ap_file_read adds */
+		if (n && line[n - 1] == '\r')
+			line[n - 1] = '\0';
 		if (parse_series_line(s, line, lineno, err) == 0)
 			continue;
 		if (!s->lenient) {
-			free(line);
-			fclose(f);
+			free(data);
 			return -1;
 		}
 		if (record_error(s, err->msg, lineno) < 0) {
-			free(line);
-			fclose(f);
+			free(data);
 			return ap_error_set(err, "out of memory");
 		}
 	}
-	free(line);
-	fclose(f);
+	free(data);
 	/* quilt ignores unlisted patches; that is usually a mistake worth a word */
 	if (list_patches(s->dir, "", &present, &npresent, err) < 0)
 		return -1;
@@ -603,7 +627,11 @@ static int series_load(ap_series *s, const char *dir, const char *platform, int 
 		ap_series_free(s);
 		return ap_error_set(err, "out of memory");
 	}
-	if (!is_regular(s->series_path)) {
+	switch (series_present(s->series_path, err)) {
+	case -1:
+		ap_series_free(s);
+		return -1;
+	case 0:
 		free(s->series_path);
 		s->series_path = NULL;
 		if (load_directory(s, err) < 0) {

@@ -172,4 +172,36 @@ bad_series "name leaving the directory" 'a.patch\n../../base/x.patch\n' \
 bad_series "absolute name" '/etc/passwd\n' \
 	"patches/series:1: patch name '/etc/passwd' leaves the patches directory"
 
+# --- a series that is there but cannot be read: exit 2, never the ----------
+# directory convention (which would apply the [cygwin]-only patch on linux)
+
+# odd_series NAME MAKE PATTERN: patches/series replaced by what MAKE makes
+odd_series() {
+	newcase selectors
+	rm -f "$T/patches/series"
+	(cd "$T/patches" && eval "$2")
+	before=$(tree_state "$T")
+	check_rc "series that is $1: apply exit 2" 2 "$AP" apply -d "$T" -P linux
+	check_grep "series that is $1: says why" "$3" "$ERR"
+	check "series that is $1: tree untouched" [ "$before" = "$(tree_state "$T")" ]
+	check "series that is $1: no [cygwin] patch applied" [ ! -e "$T/platform/cygwin-only.txt" ]
+	check_rc "series that is $1: list exit 2" 2 "$AP" list -d "$T" -P linux
+	check_grep "series that is $1: list says why" "$3" "$ERR"
+	check_rc "series that is $1: dry run exit 2" 2 "$AP" apply -n -d "$T" -P linux
+}
+
+odd_series "a dangling symlink" "ln -s series.orig series" \
+	"patches/series is a symbolic link to 'series.orig', which cannot be followed: No such file"
+odd_series "a FIFO" "mkfifo series" "patches/series is a FIFO, not a regular file"
+odd_series "a directory" "mkdir series" "patches/series is a directory, not a regular file"
+odd_series "a device" "ln -s /dev/null series" "patches/series is a device, not a regular file"
+if [ "$(id -u)" -ne 0 ]; then
+	odd_series "unreadable" "echo all.patch >series && chmod 000 series" \
+		"cannot open .*patches/series: Permission denied"
+fi
+newcase selectors
+(cd "$T/patches" && mv series series.real && ln -s series.real series)
+check_rc "series that is a symlink to a file: read through it" 0 "$AP" list -d "$T" -P linux
+check_grep "series that is a symlink to a file: its entries listed" "nested.patch" "$OUT"
+
 finish
