@@ -14,6 +14,7 @@
 #include "buf.h"
 
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -327,11 +328,31 @@ static int sync_dir_of(const char *path)
 	return rc;
 }
 
+/* 1 when path has every sum the pin gives, 0 when not (*why, malloc'd,
+ * says which and both values), -1 when it cannot be read. Only sha256
+ * given: only sha256 computed. */
+static int has_sums(const ap_pin *pin, const char *path, char **why, ap_error *err)
+{
+	ap_sums got;
+
+	*why = NULL;
+	if (pin->sha256 && !pin->sha1 && !pin->md5 && !pin->cksum) {
+		memset(&got, 0, sizeof got);
+		if (ap_sha256_file(path, got.sha256, err) < 0)
+			return -1;
+		for (char *c = got.sha256; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	} else if (ap_sums_file(path, &got, err) < 0) {
+		return -1;
+	}
+	return ap_pin_match(pin, &got, why);
+}
+
 static int download(const char *url, const char *dest, const char *part, int fd,
-		    const char *sha256, const ap_fetch_opts *o, ap_fetch_result *res, ap_error *err)
+		    const ap_pin *pin, const ap_fetch_opts *o, ap_fetch_result *res, ap_error *err)
 {
 	int tries = o->retries > 0 ? o->retries + 1 : 1;
-	char got[65];
+	char *why;
 
 	for (;;) {
 		int progressed = 0;
@@ -348,23 +369,28 @@ static int download(const char *url, const char *dest, const char *part, int fd,
 				continue;
 			return -1;
 		}
-		if (ap_sha256_file(part, got, err) < 0)
+		switch (has_sums(pin, part, &why, err)) {
+		case -1:
 			return -1;
-		if (strcasecmp(got, sha256) == 0)
+		case 1:
 			break;
-		if (res->resumed_from > 0 && !res->restarted) {
-			/* the kept half may be what is wrong: once more from zero */
-			res->restarted = 1;
-			if (ftruncate(fd, 0) < 0)
-				return ap_error_sys(err, "%s: cannot truncate", part);
-			continue;
+		default:
+			if (res->resumed_from > 0 && !res->restarted) {
+				/* the kept half may be what is wrong: once more from zero */
+				free(why);
+				res->restarted = 1;
+				if (ftruncate(fd, 0) < 0)
+					return ap_error_sys(err, "%s: cannot truncate", part);
+				continue;
+			}
+			unlink(part);
+			ap_error_set(err, "%s: %s\nthe download from %s is rejected: nothing is kept "
+				     "under %s, and the partial file %s was removed", dest, why, url,
+				     dest, part);
+			free(why);
+			return -1;
 		}
-		unlink(part);
-		return ap_error_set(err,
-				    "%s: sha256 mismatch, the download from %s is rejected\n"
-				    "  expected %s\n  got      %s\n"
-				    "nothing is kept under %s, and the partial file %s was removed",
-				    dest, url, sha256, got, dest, part);
+		break;
 	}
 	if (fsync(fd) < 0)
 		return ap_error_sys(err, "%s: fsync failed", part);
@@ -374,12 +400,12 @@ static int download(const char *url, const char *dest, const char *part, int fd,
 	return 0;
 }
 
-int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
-		ap_fetch_result *res, ap_error *err)
+int ap_fetch_pin(const ap_pin *pin, const char *url, const char *dest, const ap_fetch_opts *o,
+		 ap_fetch_result *res, ap_error *err)
 {
 	static const ap_fetch_opts defaults = { 0, 0, 0 };
 	ap_fetch_result scratch;
-	char got[65], *part = NULL;
+	char *part = NULL, *why = NULL;
 	int fd = -1, rc = -1;
 	struct stat st;
 
@@ -388,24 +414,24 @@ int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_
 	if (!res)
 		res = &scratch;
 	memset(res, 0, sizeof *res);
-	if (!sha256 || strlen(sha256) != 64)
-		return ap_error_set(err, "%s: no valid expected sha256 to check the download against",
+	if (!pin->sha256 && !pin->sha1 && !pin->md5 && !pin->cksum)
+		return ap_error_set(err, "%s: no expected checksum to check the download against",
 				    dest);
 	/* An existing file is the user's: reuse it if right, never clobber it. */
 	if (lstat(dest, &st) == 0) {
 		if (!S_ISREG(st.st_mode))
 			return ap_error_set(err, "%s: exists and is not a regular file", dest);
-		if (ap_sha256_file(dest, got, err) < 0)
+		switch (has_sums(pin, dest, &why, err)) {
+		case -1:
 			return -1;
-		if (strcasecmp(got, sha256) == 0) {
+		case 1:
 			res->reused = 1;
 			return 0;
 		}
-		return ap_error_set(err,
-				    "%s: already there with the wrong sha256\n"
-				    "  expected %s\n  got      %s\n"
-				    "move it away to download it again (it was left as it is)",
-				    dest, sha256, got);
+		ap_error_set(err, "%s: already there with the wrong checksum: %s\n"
+			     "move it away to download it again (it was left as it is)", dest, why);
+		free(why);
+		return -1;
 	}
 	if (errno != ENOENT)
 		return ap_error_sys(err, "%s: cannot stat", dest);
@@ -435,7 +461,7 @@ int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_
 		ap_error_set(err, "cannot initialize libcurl");
 		goto out;
 	}
-	rc = download(url, dest, part, fd, sha256, o, res, err);
+	rc = download(url, dest, part, fd, pin, o, res, err);
 	curl_global_cleanup();
 out:
 	if (fd >= 0)
@@ -445,6 +471,19 @@ out:
 		unlink(part);
 	free(part);
 	return rc;
+}
+
+int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+		ap_fetch_result *res, ap_error *err)
+{
+	ap_pin pin;
+
+	memset(&pin, 0, sizeof pin);
+	if (!sha256 || strlen(sha256) != 64)
+		return ap_error_set(err, "%s: no valid expected sha256 to check the download against",
+				    dest);
+	pin.sha256 = (char *)sha256;
+	return ap_fetch_pin(&pin, url, dest, o, res, err);
 }
 
 int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,

@@ -1,11 +1,14 @@
 /* pin.c - the pinned upstream release, read from Sage's two files.
  *
- * upstream/package-version.txt holds the package version ("4.10.2", or
- * "4.10.2.p1" with Sage's patch level); upstream/checksums.ini holds
- * key=value lines: tarball=gap-VERSION.tar.gz, sha256=..., and
+ * package-version.txt holds the package version ("4.10.2", or "4.10.2.p1"
+ * with Sage's patch level); checksums.ini holds key=value lines as Sage
+ * writes them: tarball=gap-VERSION.tar.bz2, sha1=, md5=, cksum=, sha256=
+ * (any of the sums; every one given is checked) and
  * upstream_url=https://.../gap-${VERSION}.tar.gz. As in Sage, VERSION
  * stands for the version without the ".pN" patch level, and the URL may
- * also use ${VERSION_MAJOR}, ${VERSION_MINOR} and ${VERSION_MICRO}.
+ * also use ${VERSION_MAJOR}, ${VERSION_MINOR} and ${VERSION_MICRO}. The
+ * two files sit beside spkg-install (Sage's build/pkgs/gap/) or in
+ * upstream/ (this repository).
  */
 #include "upstream.h"
 
@@ -13,9 +16,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Whole small file into a NUL-terminated string; refuses NUL bytes and
  * anything over 64 KiB (these are hand-written text files). */
@@ -116,14 +124,54 @@ static char *version_part(const char *v, int n)
 	return ap_strndup(p, strcspn(p, "."));
 }
 
-static int valid_sha256(const char *s)
+static int all_hex(const char *s, size_t len)
 {
-	if (strlen(s) != 64)
+	if (strlen(s) != len)
 		return 0;
 	for (const char *p = s; *p; p++)
 		if (!isxdigit((unsigned char)*p))
 			return 0;
 	return 1;
+}
+
+/* cksum(1)'s CRC in decimal: 1 to 10 digits, at most 4294967295 */
+static int valid_cksum(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
+		return 0;
+	return n < 10 || strcmp(s, "4294967295") <= 0;
+}
+
+/* The sums a checksums.ini may give: key, what a valid value is, and its
+ * slot in ap_pin. */
+static const struct sum_kind {
+	const char *key;
+	const char *shape;
+	size_t hexlen;          /* 0: cksum's decimal */
+	size_t offset;
+} sum_kinds[] = {
+	{ "sha1", "40 hexadecimal digits", 40, offsetof(ap_pin, sha1) },
+	{ "md5", "32 hexadecimal digits", 32, offsetof(ap_pin, md5) },
+	{ "cksum", "a decimal CRC from 0 to 4294967295", 0, offsetof(ap_pin, cksum) },
+	{ "sha256", "64 hexadecimal digits", 64, offsetof(ap_pin, sha256) },
+};
+#define NSUMS (sizeof sum_kinds / sizeof *sum_kinds)
+
+static char **sum_slot(const ap_pin *pin, size_t k)
+{
+	return (char **)((char *)pin + sum_kinds[k].offset);
+}
+
+static const char *sum_got(const ap_sums *got, size_t k)
+{
+	switch (k) {
+	case 0: return got->sha1;
+	case 1: return got->md5;
+	case 2: return got->cksum;
+	default: return got->sha256;
+	}
 }
 
 static int load_version(ap_pin *pin, const char *path, ap_error *err)
@@ -165,6 +213,7 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 		return -1;
 	for (p = text; *p;) {
 		char *line = p, *eq, *key, *val, **slot = NULL;
+		const struct sum_kind *kind = NULL;
 		char *nl = strchr(p, '\n');
 
 		if (nl) {
@@ -187,12 +236,15 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 		val = trim(eq + 1);
 		if (strcmp(key, "tarball") == 0)
 			slot = tarball;
-		else if (strcmp(key, "sha256") == 0)
-			slot = &pin->sha256;
 		else if (strcmp(key, "upstream_url") == 0)
 			slot = url;
-		else
-			continue;   /* sha1, md5, cksum: Sage's older sums, not ours to check */
+		for (size_t k = 0; k < NSUMS && !slot; k++)
+			if (strcmp(key, sum_kinds[k].key) == 0) {
+				slot = sum_slot(pin, k);
+				kind = &sum_kinds[k];
+			}
+		if (!slot)
+			continue;   /* Sage's other keys are not ours */
 		if (*slot) {
 			ap_error_set(err, "%s:%d: '%s' given twice", path, lineno, key);
 			goto fail;
@@ -201,9 +253,9 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 			ap_error_set(err, "%s:%d: '%s' has an empty value", path, lineno, key);
 			goto fail;
 		}
-		if (slot == &pin->sha256 && !valid_sha256(val)) {
-			ap_error_set(err, "%s:%d: sha256 must be 64 hexadecimal digits, got '%.80s'",
-				     path, lineno, val);
+		if (kind && !(kind->hexlen ? all_hex(val, kind->hexlen) : valid_cksum(val))) {
+			ap_error_set(err, "%s:%d: %s must be %s, got '%.80s'", path, lineno, key,
+				     kind->shape, val);
 			goto fail;
 		}
 		*slot = ap_strdup(val);
@@ -211,16 +263,17 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 			ap_error_set(err, "out of memory");
 			goto fail;
 		}
+		if (kind)
+			for (char *c = *slot; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
 	}
 	free(text);
 	if (!*tarball)
 		return ap_error_set(err, "%s: no 'tarball=' line (e.g. tarball=gap-VERSION.tar.gz)",
 				    path);
-	if (!pin->sha256)
-		return ap_error_set(err, "%s: no 'sha256=' line; the download cannot be verified",
-				    path);
-	for (char *c = pin->sha256; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
+	if (!pin->sha1 && !pin->md5 && !pin->cksum && !pin->sha256)
+		return ap_error_set(err, "%s: no checksum (sha1=, md5=, cksum= or sha256=); the "
+				    "download cannot be verified", path);
 	return 0;
 fail:
 	free(text);
@@ -236,7 +289,9 @@ int ap_pin_load(ap_pin *pin, const char *upstream_dir, ap_error *err)
 	int rc = -1;
 
 	memset(pin, 0, sizeof *pin);
-	if (!vpath || !cpath) {
+	pin->dir = ap_strdup(upstream_dir);
+	pin->ini = cpath ? ap_strdup(cpath) : NULL;
+	if (!vpath || !cpath || !pin->dir || !pin->ini) {
 		ap_error_set(err, "out of memory");
 		goto out;
 	}
@@ -292,6 +347,183 @@ void ap_pin_free(ap_pin *pin)
 	free(pin->package_version);
 	free(pin->tarball);
 	free(pin->sha256);
+	free(pin->sha1);
+	free(pin->md5);
+	free(pin->cksum);
 	free(pin->url);
+	free(pin->dir);
+	free(pin->ini);
 	memset(pin, 0, sizeof *pin);
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ap_pin_find(ap_pin *pin, const char *pkgdir, ap_error *err)
+{
+	char *beside = ap_printf("%s/checksums.ini", pkgdir);
+	char *updir = ap_printf("%s/upstream", pkgdir);
+	char *inup = ap_printf("%s/upstream/checksums.ini", pkgdir);
+	int here, there, rc = -1;
+
+	memset(pin, 0, sizeof *pin);
+	if (!beside || !updir || !inup) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	here = is_file(beside);
+	there = is_file(inup);
+	if (here && there)
+		ap_error_set(err, "%s: two pins, %s and %s: keep one (Sage keeps it beside "
+			     "spkg-install, this repository in upstream/)", pkgdir, beside, inup);
+	else if (!here && !there)
+		ap_error_set(err, "%s: no pin: neither %s (Sage's layout) nor %s", pkgdir, beside,
+			     inup);
+	else
+		rc = ap_pin_load(pin, here ? pkgdir : updir, err);
+out:
+	free(beside);
+	free(updir);
+	free(inup);
+	return rc;
+}
+
+int ap_pin_match(const ap_pin *pin, const ap_sums *got, char **why)
+{
+	ap_buf b = AP_BUF_INIT;
+	int ok = 1;
+
+	*why = NULL;
+	for (size_t k = 0; k < NSUMS; k++) {
+		const char *want = *sum_slot(pin, k);
+
+		if (!want || strcasecmp(want, sum_got(got, k)) == 0)
+			continue;
+		ok = 0;
+		ap_buf_printf(&b, "%s%s mismatch\n  expected %s\n  got      %s", b.len ? "\n" : "",
+			      sum_kinds[k].key, want, sum_got(got, k));
+	}
+	if (!ok)
+		*why = ap_buf_detach(&b, NULL);
+	ap_buf_free(&b);
+	return ok;
+}
+
+char *ap_pin_sums_named(const ap_pin *pin)
+{
+	ap_buf b = AP_BUF_INIT;
+
+	for (size_t k = 0; k < NSUMS; k++)
+		if (*sum_slot(pin, k))
+			ap_buf_printf(&b, "%s%s", b.len ? ", " : "", sum_kinds[k].key);
+	if (!b.data)
+		ap_buf_puts(&b, "");
+	return ap_buf_detach(&b, NULL);
+}
+
+/* One checksums.ini line for each key we know, in Sage's order; the
+ * lines we do not know are kept, after them. */
+static int compose(const char *tarball_line, const char *url_line,
+		   const char *others, const ap_sums *got, ap_buf *out)
+{
+	ap_buf_printf(out, "tarball=%s\n", tarball_line);
+	for (size_t k = 0; k < NSUMS; k++)
+		ap_buf_printf(out, "%s=%s\n", sum_kinds[k].key, sum_got(got, k));
+	if (url_line)
+		ap_buf_printf(out, "upstream_url=%s\n", url_line);
+	ap_buf_puts(out, others);
+	return out->data ? 0 : -1;
+}
+
+/* checksums.ini as written: the tarball= and upstream_url= values, and
+ * every line that is not one of the keys compose() writes. */
+static int split_ini(const char *text, char **tarball, char **url, ap_buf *others)
+{
+	const char *p = text;
+
+	*tarball = *url = NULL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = ap_strndup(p, len), *key, *eq;
+		int known = 0;
+
+		if (!line)
+			return -1;
+		eq = strchr(line, '=');
+		if (eq) {
+			*eq = '\0';
+			key = trim(line);
+			if (strcmp(key, "tarball") == 0 && !*tarball)
+				*tarball = ap_strdup(trim(eq + 1)), known = 1;
+			else if (strcmp(key, "upstream_url") == 0 && !*url)
+				*url = ap_strdup(trim(eq + 1)), known = 1;
+			for (size_t k = 0; k < NSUMS; k++)
+				known |= strcmp(key, sum_kinds[k].key) == 0;
+			*eq = '=';
+		}
+		if (!known && *trim(line)) {
+			ap_buf_add(others, p, len);
+			ap_buf_putc(others, '\n');
+		}
+		free(line);
+		p += len + (nl ? 1 : 0);
+	}
+	return 0;
+}
+
+int ap_pin_write(const ap_pin *pin, const ap_sums *got, ap_error *err)
+{
+	char *text = NULL, *tarball = NULL, *url = NULL, *tmp = NULL;
+	ap_buf others = AP_BUF_INIT, out = AP_BUF_INIT;
+	int fd = -1, rc = -1;
+
+	if (read_text(pin->ini, &text, err) < 0)
+		return -1;
+	if (split_ini(text, &tarball, &url, &others) < 0 || !tarball ||
+	    compose(tarball, url, others.data ? others.data : "", got, &out) < 0) {
+		ap_error_set(err, "%s: %s", pin->ini, tarball ? "out of memory" : "no 'tarball=' line");
+		goto out;
+	}
+	tmp = ap_printf("%s.tmp", pin->ini);
+	if (!tmp) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ap_error_sys(err, "%s: cannot create", tmp);
+		goto out;
+	}
+	if (write(fd, out.data, out.len) != (ssize_t)out.len || fsync(fd) < 0) {
+		ap_error_sys(err, "%s: write failed", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ap_error_sys(err, "%s: write failed", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, pin->ini) < 0) {
+		ap_error_sys(err, "cannot rename %s to %s", tmp, pin->ini);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+	free(tarball);
+	free(url);
+	ap_buf_free(&others);
+	ap_buf_free(&out);
+	return rc;
 }

@@ -46,8 +46,8 @@
 
 int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err)
 {
+	const char *pkgdir = u->location ? u->location : ".";
 	ap_pin pin;
-	char *updir;
 
 	*path = NULL;
 	if (want_sha)
@@ -58,37 +58,33 @@ int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_e
 	}
 	if (u->kind != AP_UPSTREAM_PINNED)
 		return ap_error_set(err, "%s: not a tarball upstream", u->location);
-	updir = ap_printf("%s/upstream", u->location ? u->location : ".");
-	if (!updir)
-		return ap_error_set(err, "out of memory");
-	if (ap_pin_load(&pin, updir, err) < 0) {
-		free(updir);
+	if (ap_pin_find(&pin, pkgdir, err) < 0)
 		return -1;
-	}
-	*path = ap_printf("%s/%s", updir, pin.tarball);
+	*path = ap_printf("%s/upstream/%s", pkgdir, pin.tarball);
 	if (want_sha) {
 		*want_sha = pin.sha256;
 		pin.sha256 = NULL;
 	}
 	ap_pin_free(&pin);
-	free(updir);
 	return *path ? 0 : ap_error_set(err, "out of memory");
 }
 
-/* The pinned tarball, downloaded if missing, its sum checked either way
- * before anything reads it. */
+/* The pinned tarball (in PKGDIR/upstream/), downloaded if missing, every
+ * sum the pin gives checked either way before anything reads it; *sum is
+ * its sha256, computed here when the pin gives none. */
 static int pinned_tarball(const ap_upstream *u, const ap_fetch_opts *fo, char **path,
 			  char **sum, ap_error *err)
 {
-	char *updir = ap_printf("%s/upstream", u->location ? u->location : ".");
-	char got[65];
+	const char *pkgdir = u->location ? u->location : ".";
+	char *updir = ap_printf("%s/upstream", pkgdir), *why = NULL;
+	ap_sums got;
 	ap_pin pin;
 	int rc = -1;
 
 	*path = *sum = NULL;
 	if (!updir)
 		return ap_error_set(err, "out of memory");
-	if (ap_pin_load(&pin, updir, err) < 0) {
+	if (ap_pin_find(&pin, pkgdir, err) < 0) {
 		free(updir);
 		return -1;
 	}
@@ -99,24 +95,27 @@ static int pinned_tarball(const ap_upstream *u, const ap_fetch_opts *fo, char **
 	}
 	if (access(*path, F_OK) < 0) {
 		if (!pin.url) {
-			ap_error_set(err, "%s: not there, and %s/checksums.ini has no upstream_url to "
-				     "download it from", *path, updir);
+			ap_error_set(err, "%s: not there, and %s has no upstream_url to download it "
+				     "from", *path, pin.ini);
 			goto out;
 		}
-		if (ap_fetch(pin.url, *path, pin.sha256, fo, err) < 0)
-			goto out;
-	} else {
-		if (ap_sha256_file(*path, got, err) < 0)
-			goto out;
-		if (strcmp(got, pin.sha256) != 0) {
-			ap_error_set(err, "%s: sha256 mismatch, refusing to read it\n  expected %s "
-				     "(%s/checksums.ini)\n  got      %s", *path, pin.sha256, updir, got);
+		if (mkdir(updir, 0755) < 0 && errno != EEXIST) {
+			ap_error_sys(err, "%s: cannot create it for the download", updir);
 			goto out;
 		}
+		if (ap_fetch_pin(&pin, pin.url, *path, fo, NULL, err) < 0)
+			goto out;
 	}
-	*sum = pin.sha256;
-	pin.sha256 = NULL;
-	rc = 0;
+	if (ap_sums_file(*path, &got, err) < 0)
+		goto out;
+	if (!ap_pin_match(&pin, &got, &why)) {
+		ap_error_set(err, "%s: %s\nrefusing to read it (the sums are from %s)", *path, why,
+			     pin.ini);
+		free(why);
+		goto out;
+	}
+	*sum = ap_strdup(got.sha256);
+	rc = *sum ? 0 : ap_error_set(err, "out of memory");
 out:
 	if (rc < 0) {
 		free(*path);

@@ -8,10 +8,12 @@
 #include "gitsrc.h"
 #include "upstream.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define VERSION "0.1.0"
@@ -25,9 +27,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  fetch   [-C PKGDIR] [-o FILE] [--url URL] [--retries N] [--timeout SEC]\n"
 	"          [--no-progress]\n"
-	"                 download the tarball pinned in PKGDIR/upstream/checksums.ini\n"
-	"                 to PKGDIR/upstream/, resuming an interrupted download and\n"
-	"                 checking its sha256\n"
+	"                 download the pinned tarball to PKGDIR/upstream/, resuming an\n"
+	"                 interrupted download and checking every sum the pin gives\n"
 	"  unpack  TARBALL DEST [--full] [--keep-top]\n"
 	"                 unpack safely (hostile entries refuse the tarball)\n"
 	"  prepare DEST [SOURCE] [--full] [--no-autogen] [--autogen-log FILE]\n"
@@ -37,8 +38,10 @@ static const char usage_text[] =
 	"                 a git revision's tree, without git or a checkout\n"
 	"  cat     [SOURCE] PATH...\n"
 	"                 print files read one by one from the upstream\n"
-	"  pin     [-C PKGDIR]\n"
-	"                 print the pinned version, tarball, sha256 and URL\n"
+	"  pin     [-C PKGDIR] [--check FILE | --write FILE]\n"
+	"                 print the pinned version, tarball, sums and URL; check FILE\n"
+	"                 against every sum; or write FILE's sha1, md5, cksum and sha256\n"
+	"                 into checksums.ini\n"
 	"  tags    REPO [GLOB]\n"
 	"                 a repository's tags matching GLOB, in version order\n"
 	"\n"
@@ -47,7 +50,10 @@ static const char usage_text[] =
 	"  -D, --dir DIR          an unpacked tree (copied)\n"
 	"  -g, --git REPO         a git repository, with\n"
 	"  -r, --rev REV          a tag, branch or commit\n"
-	"  -C, --package-dir DIR  the directory holding upstream/ (default: .)\n"
+	"  -C, --package-dir DIR  the package directory (default: .); its pin is\n"
+	"                         checksums.ini and package-version.txt beside\n"
+	"                         spkg-install (Sage's layout) or in upstream/, and the\n"
+	"                         tarball goes to upstream/\n"
 	"\n"
 	"options:\n"
 	"      --full             all of pkg/ too (default: only GAPDoc, primgrp,\n"
@@ -55,7 +61,7 @@ static const char usage_text[] =
 	"      --keep-top         keep the tarball's top directory (unpack)\n"
 	"      --no-autogen       do not run ./autogen.sh (prepare)\n"
 	"  -o, --output FILE      where fetch writes (default: PKGDIR/upstream/TARBALL)\n"
-	"      --url URL          download from URL instead (a mirror; same sha256)\n"
+	"      --url URL          download from URL instead (a mirror; same sums)  \n"
 	"      --retries N        after an interrupted transfer, resume N more times (2)\n"
 	"      --timeout SEC      give up when no byte arrives for SEC seconds (60)\n"
 	"      --no-progress      no progress bar (default: one when stderr is a terminal)\n"
@@ -75,6 +81,8 @@ enum {
 	OPT_RETRIES,
 	OPT_TIMEOUT,
 	OPT_NO_PROGRESS,
+	OPT_CHECK,
+	OPT_WRITE,
 };
 
 static const struct option long_opts[] = {
@@ -92,6 +100,8 @@ static const struct option long_opts[] = {
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "write", required_argument, NULL, OPT_WRITE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -100,6 +110,7 @@ static const struct option long_opts[] = {
 
 typedef struct cli {
 	const char *tarball, *dir, *git, *rev, *pkgdir, *output, *url, *autogen_log;
+	const char *pin_check, *pin_write;
 	int full, keep_top, no_autogen, no_progress, quiet;
 	long retries, timeout;
 	char **args;
@@ -163,18 +174,34 @@ static int pick_upstream(const cli *c, ap_upstream *u)
 	return 0;
 }
 
-static void offline_hint(const char *dest, const char *sha256)
+/* "sha1 X, md5 Y, cksum Z": the sums a pin gives, with their values */
+static char *sums_text(const ap_pin *pin)
 {
+	ap_buf b = AP_BUF_INIT;
+	const char *names[] = { "sha1", "md5", "cksum", "sha256" };
+	const char *vals[] = { pin->sha1, pin->md5, pin->cksum, pin->sha256 };
+
+	for (int k = 0; k < 4; k++)
+		if (vals[k])
+			ap_buf_printf(&b, "%s%s %s", b.len ? ", " : "", names[k], vals[k]);
+	return ap_buf_detach(&b, NULL);
+}
+
+static void offline_hint(const char *dest, const ap_pin *pin)
+{
+	char *sums = sums_text(pin);
+
 	fprintf(stderr,
 		"\nTo go on without downloading, point at a copy of the upstream instead:\n"
 		"  - put the release tarball at %s\n"
-		"    (its sha256 must be %s), or\n"
+		"    (with %s), or\n"
 		"  - prepare a tree from a tarball, a directory or a git repository you have:\n"
 		"      %s prepare DEST --tarball FILE\n"
 		"      %s prepare DEST --dir DIR\n"
 		"      %s prepare DEST --git REPO --rev TAG\n"
 		"    (for spkg-install, DEST is src/ in the package directory).\n",
-		dest, sha256, progname, progname, progname);
+		dest, sums ? sums : "the sums in checksums.ini", progname, progname, progname);
+	free(sums);
 }
 
 static void report_skipped(const cli *c, const ap_unpack_opts *uo)
@@ -198,75 +225,136 @@ static int cmd_fetch(const cli *c)
 	ap_error err = AP_ERROR_INIT;
 	ap_fetch_opts fo = { 0, 0, 0 };
 	ap_fetch_result res;
-	char *updir = NULL, *dest = NULL;
+	char *updir = NULL, *dest = NULL, *named = NULL;
 	const char *url;
 	ap_pin pin;
 	int rc = 1;
 
 	if (c->nargs)
 		return usage_error("fetch takes no arguments (got '%s')", c->args[0]);
-	updir = ap_printf("%s/upstream", c->pkgdir);
-	if (ap_pin_load(&pin, updir, &err) < 0) {
-		free(updir);
+	if (ap_pin_find(&pin, c->pkgdir, &err) < 0)
 		return fail(&err);
-	}
+	updir = ap_printf("%s/upstream", c->pkgdir);
 	dest = c->output ? ap_strdup(c->output) : ap_printf("%s/%s", updir, pin.tarball);
+	named = ap_pin_sums_named(&pin);
 	url = c->url ? c->url : pin.url;
 	fo.progress = !c->no_progress && !c->quiet && isatty(2);
 	fo.timeout_s = c->timeout;
 	fo.retries = (int)c->retries;
-	if (!dest) {
+	if (!dest || !updir || !named) {
 		fprintf(stderr, "upstream: out of memory\n");
 		goto out;
 	}
 	if (!url && access(dest, F_OK) < 0) {
-		fprintf(stderr, "upstream: %s/checksums.ini has no upstream_url; give one with --url\n",
-			updir);
-		offline_hint(dest, pin.sha256);
+		fprintf(stderr, "upstream: %s has no upstream_url; give one with --url\n", pin.ini);
+		offline_hint(dest, &pin);
+		goto out;
+	}
+	if (!c->output && mkdir(updir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "upstream: cannot create %s: %s\n", updir, strerror(errno));
 		goto out;
 	}
 	if (!c->quiet && access(dest, F_OK) < 0)
 		printf("downloading %s\n       into %s\n", url, dest);
-	if (ap_fetch_ex(url, dest, pin.sha256, &fo, &res, &err) < 0) {
+	if (ap_fetch_pin(&pin, url, dest, &fo, &res, &err) < 0) {
 		fail(&err);
-		offline_hint(dest, pin.sha256);
+		offline_hint(dest, &pin);
 		goto out;
 	}
 	if (!c->quiet) {
 		if (res.reused)
-			printf("%s: already there, sha256 %s ok\n", dest, pin.sha256);
+			printf("%s: already there, %s ok\n", dest, named);
 		else if (res.resumed_from > 0 && !res.restarted)
-			printf("%s: resumed after %lld bytes, %lld more received, sha256 ok\n", dest,
-			       res.resumed_from, res.bytes);
+			printf("%s: resumed after %lld bytes, %lld more received, %s ok\n", dest,
+			       res.resumed_from, res.bytes, named);
 		else
-			printf("%s: %lld bytes received%s, sha256 ok\n", dest, res.bytes,
-			       res.restarted ? " (the partial file was started over)" : "");
+			printf("%s: %lld bytes received%s, %s ok\n", dest, res.bytes,
+			       res.restarted ? " (the partial file was started over)" : "", named);
 	}
 	rc = 0;
 out:
 	ap_pin_free(&pin);
 	free(updir);
 	free(dest);
+	free(named);
+	return rc;
+}
+
+static void print_pin(const ap_pin *pin)
+{
+	printf("version=%s\npackage_version=%s\ntarball=%s\n", pin->version, pin->package_version,
+	       pin->tarball);
+	if (pin->sha1)
+		printf("sha1=%s\n", pin->sha1);
+	if (pin->md5)
+		printf("md5=%s\n", pin->md5);
+	if (pin->cksum)
+		printf("cksum=%s\n", pin->cksum);
+	if (pin->sha256)
+		printf("sha256=%s\n", pin->sha256);
+	printf("upstream_url=%s\npin=%s\n", pin->url ? pin->url : "", pin->ini);
+}
+
+/* pin --check FILE: every sum the pin gives; pin --write FILE: the four
+ * sums of FILE into checksums.ini */
+static int pin_file(const cli *c, const ap_pin *pin, const char *file, int write)
+{
+	ap_error err = AP_ERROR_INIT;
+	const char *base = strrchr(file, '/');
+	char *why = NULL, *named = ap_pin_sums_named(pin);
+	ap_sums got;
+	int rc = 1;
+
+	base = base ? base + 1 : file;
+	if (write && strcmp(base, pin->tarball) != 0) {
+		fprintf(stderr, "upstream: %s is not the pinned tarball %s (tarball= in %s with "
+			"version %s): set the version first, or rename the file\n", file,
+			pin->tarball, pin->ini, pin->version);
+		goto out;
+	}
+	if (ap_sums_file(file, &got, &err) < 0) {
+		fail(&err);
+		goto out;
+	}
+	if (write) {
+		if (ap_pin_write(pin, &got, &err) < 0) {
+			fail(&err);
+			goto out;
+		}
+		if (!c->quiet)
+			printf("%s: sha1=%s md5=%s cksum=%s sha256=%s\n", pin->ini, got.sha1, got.md5,
+			       got.cksum, got.sha256);
+	} else if (!ap_pin_match(pin, &got, &why)) {
+		fprintf(stderr, "upstream: %s: %s\n(the sums are from %s)\n", file, why, pin->ini);
+		goto out;
+	} else if (!c->quiet) {
+		printf("%s: %s ok (%s)\n", file, named ? named : "sums", pin->ini);
+	}
+	rc = 0;
+out:
+	free(why);
+	free(named);
 	return rc;
 }
 
 static int cmd_pin(const cli *c)
 {
 	ap_error err = AP_ERROR_INIT;
-	char *updir = ap_printf("%s/upstream", c->pkgdir);
 	ap_pin pin;
+	int rc = 0;
 
 	if (c->nargs)
 		return usage_error("pin takes no arguments (got '%s')", c->args[0]);
-	if (ap_pin_load(&pin, updir, &err) < 0) {
-		free(updir);
+	if (c->pin_check && c->pin_write)
+		return usage_error("%s", "give one of --check FILE and --write FILE");
+	if (ap_pin_find(&pin, c->pkgdir, &err) < 0)
 		return fail(&err);
-	}
-	printf("version=%s\npackage_version=%s\ntarball=%s\nsha256=%s\nupstream_url=%s\n",
-	       pin.version, pin.package_version, pin.tarball, pin.sha256, pin.url ? pin.url : "");
+	if (c->pin_check || c->pin_write)
+		rc = pin_file(c, &pin, c->pin_check ? c->pin_check : c->pin_write, !!c->pin_write);
+	else
+		print_pin(&pin);
 	ap_pin_free(&pin);
-	free(updir);
-	return 0;
+	return rc;
 }
 
 static int cmd_unpack(const cli *c)
@@ -322,13 +410,16 @@ static int cmd_prepare(const cli *c)
 	if (ap_upstream_prepare_ex(&u, c->args[0], &po, &identity, &err) < 0) {
 		fail(&err);
 		if (u.kind == AP_UPSTREAM_PINNED) {
-			char *tb = NULL, *sum = NULL;
+			char *tb = NULL;
 			ap_error e2 = AP_ERROR_INIT;
+			ap_pin pin;
 
-			if (ap_upstream_tarball(&u, &tb, &sum, &e2) == 0 && access(tb, F_OK) < 0)
-				offline_hint(tb, sum);
+			if (ap_pin_find(&pin, c->pkgdir, &e2) == 0) {
+				if (ap_upstream_tarball(&u, &tb, NULL, &e2) == 0 && access(tb, F_OK) < 0)
+					offline_hint(tb, &pin);
+				ap_pin_free(&pin);
+			}
 			free(tb);
-			free(sum);
 		}
 		ap_prepare_opts_free(&po);
 		return 1;
@@ -469,6 +560,8 @@ int main(int argc, char **argv)
 		case OPT_AUTOGEN_LOG: c.autogen_log = optarg; break;
 		case OPT_URL: c.url = optarg; break;
 		case OPT_NO_PROGRESS: c.no_progress = 1; break;
+		case OPT_CHECK: c.pin_check = optarg; break;
+		case OPT_WRITE: c.pin_write = optarg; break;
 		case OPT_RETRIES:
 			if (parse_long(optarg, 0, 100, &c.retries) < 0)
 				return usage_error("--retries wants a number from 0 to 100, not '%s'",

@@ -14,6 +14,7 @@
 #define AP_UPSTREAM_H
 
 #include "error.h"
+#include "sums.h"
 #include "tree.h"
 
 #include <stddef.h>
@@ -32,23 +33,48 @@ typedef struct ap_upstream {
 	const char *rev;        /* GIT only */
 } ap_upstream;
 
-/* --- the pinned release (upstream/package-version.txt, checksums.ini) -- */
+/* --- the pinned release (package-version.txt, checksums.ini) ------------ */
 
 typedef struct ap_pin {
 	char *version;          /* "4.10.2" */
 	char *tarball;          /* "gap-4.10.2.tar.gz" */
-	char *sha256;
+	char *sha256;           /* NULL when checksums.ini gives none */
 	char *url;              /* with VERSION substituted */
 	/* added: */
 	char *package_version;  /* as written, with Sage's ".pN" patch level;
 	                           version is this without it */
+	char *sha1, *md5;       /* lowercase hex, NULL when not given */
+	char *cksum;            /* cksum(1)'s CRC in decimal, NULL when not given */
+	char *dir;              /* the directory the two files were read from */
+	char *ini;              /* dir/checksums.ini */
 } ap_pin;
 
-/* Reads upstream_dir/package-version.txt and upstream_dir/checksums.ini;
- * url is NULL when checksums.ini has no upstream_url. Errors name the
- * file and line. */
+/* Reads upstream_dir/package-version.txt and upstream_dir/checksums.ini
+ * (Sage's format: tarball=, sha1=, md5=, cksum=, sha256=, upstream_url=;
+ * at least one of the sums); url is NULL when checksums.ini has no
+ * upstream_url. Errors name the file and line. */
 int ap_pin_load(ap_pin *pin, const char *upstream_dir, ap_error *err);
 void ap_pin_free(ap_pin *pin);
+
+/* added: the pin of a package directory: beside spkg-install
+ * (PKGDIR/checksums.ini, where Sage keeps it) or in PKGDIR/upstream/; both
+ * at once is an error, as is neither. The tarball itself is looked for
+ * and downloaded into PKGDIR/upstream/ either way. */
+int ap_pin_find(ap_pin *pin, const char *pkgdir, ap_error *err);
+
+/* added: 1 when got matches every sum the pin gives; 0 when one does not,
+ * with *why (malloc'd) saying, per sum, "NAME mismatch\n  expected X\n
+ * got      Y". */
+int ap_pin_match(const ap_pin *pin, const ap_sums *got, char **why);
+
+/* added: the sums the pin gives, "sha1, md5, cksum" (malloc'd). */
+char *ap_pin_sums_named(const ap_pin *pin);
+
+/* added: rewrites pin->ini with got's four sums in Sage's order
+ * (tarball=, sha1=, md5=, cksum=, sha256=, upstream_url=), keeping the
+ * tarball= and upstream_url= values as written and any other lines after
+ * them; the file is replaced whole (written beside it, then renamed). */
+int ap_pin_write(const ap_pin *pin, const ap_sums *got, ap_error *err);
 
 /* --- fetch.c -------------------------------------------------------------- */
 
@@ -84,6 +110,11 @@ typedef struct ap_fetch_result {
 
 int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
 		ap_fetch_result *res, ap_error *err);
+
+/* added: ap_fetch_ex checking every sum the pin gives (sha1, md5, cksum,
+ * sha256) instead of one sha256. */
+int ap_fetch_pin(const ap_pin *pin, const char *url, const char *dest, const ap_fetch_opts *o,
+		 ap_fetch_result *res, ap_error *err);
 
 /* --- unpack.c ------------------------------------------------------------- */
 

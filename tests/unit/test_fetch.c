@@ -122,7 +122,7 @@ static void existing_wrong_file_is_left_alone(void **state)
 
 	tu_write(c->dir, "up/gap-4.10.2.tar.gz", "someone else's tarball\n");
 	assert_int_equal(ap_fetch(c->url, c->dest, c->sum, NULL, &err), -1);
-	assert_contains(err.msg, "already there with the wrong sha256");
+	assert_contains(err.msg, "already there with the wrong checksum: sha256 mismatch");
 	assert_contains(err.msg, c->sum);
 	got = tu_read(c->dir, "up/gap-4.10.2.tar.gz", &len);
 	assert_bytes(got, len, "someone else's tarball\n");

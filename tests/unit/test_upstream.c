@@ -11,6 +11,7 @@
 #include "gitsrc.h"
 #include "upstream.h"
 
+#include <ctype.h>
 #include <git2.h>
 
 /* --- pin ---------------------------------------------------------------------- */
@@ -27,6 +28,7 @@ static char *pin_dir(const char *version, const char *checksums)
 }
 
 #define SUM "11175bed0234101643d510d4ab94c44db30bd303bfe63d86b9b86ae67cff9e49"
+#define MD5 "36a141e05bb55be5d6ead7ccda969c5e"
 
 static void pin_sage_format(void **state)
 {
@@ -103,7 +105,16 @@ static void pin_errors(void **state)
 	pin_fails("4.10.2\n", NULL, "checksums.ini", "cannot open");
 	pin_fails("4.10.2\n", "sha256=" SUM "\n", "checksums.ini", "no 'tarball=' line");
 	pin_fails("4.10.2\n", "tarball=gap-VERSION.tar.gz\n", "checksums.ini",
-		  "no 'sha256=' line");
+		  "no checksum (sha1=, md5=, cksum= or sha256=)");
+	pin_fails("4.10.2\n", "tarball=x\nsha1=abc\n", "checksums.ini:2:",
+		  "sha1 must be 40 hexadecimal digits, got 'abc'");
+	pin_fails("4.10.2\n", "tarball=x\nmd5=0123456789abcdef0123456789abcdeg\n",
+		  "checksums.ini:2:", "md5 must be 32 hexadecimal digits");
+	pin_fails("4.10.2\n", "tarball=x\ncksum=4294967296\n", "checksums.ini:2:",
+		  "cksum must be a decimal CRC from 0 to 4294967295");
+	pin_fails("4.10.2\n", "tarball=x\ncksum=12a\n", "checksums.ini:2:", "cksum must be");
+	pin_fails("4.10.2\n", "tarball=x\nmd5=" MD5 "\nmd5=" MD5 "\n", "checksums.ini:3:",
+		  "'md5' given twice");
 	pin_fails("4.10.2\n", "tarball=gap-VERSION.tar.gz\nsha256=abc\n", "checksums.ini:2:",
 		  "64 hexadecimal digits");
 	pin_fails("4.10.2\n", "tarball=a\ntarball=b\nsha256=" SUM "\n", "checksums.ini:2:",
@@ -112,6 +123,160 @@ static void pin_errors(void **state)
 	pin_fails("4.10.2\n", "tarball=\n", "checksums.ini:1:", "empty value");
 	pin_fails("4.10.2\n", "tarball=../gap-VERSION.tar.gz\nsha256=" SUM "\n", "checksums.ini",
 		  "must be a file name");
+}
+
+/* Sage's GAP 4.10.2.p1 checksums.ini as Sage has it: sha1, md5 and cksum,
+ * a .tar.bz2, no URL, no sha256 */
+static void pin_sage_sums_only(void **state)
+{
+	char *dir = pin_dir("4.10.2.p1\n", "tarball=gap-VERSION.tar.bz2\n"
+			    "sha1=ceeb3dfbc0c26031ad53b0256ed04ca9d532566d\n"
+			    "md5=" MD5 "\ncksum=3891403157\n");
+	ap_error err = AP_ERROR_INIT;
+	ap_pin pin;
+	char *named;
+
+	(void)state;
+	if (ap_pin_load(&pin, dir, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(pin.tarball, "gap-4.10.2.tar.bz2");
+	assert_string_equal(pin.sha1, "ceeb3dfbc0c26031ad53b0256ed04ca9d532566d");
+	assert_string_equal(pin.md5, MD5);
+	assert_string_equal(pin.cksum, "3891403157");
+	assert_null(pin.sha256);
+	assert_null(pin.url);
+	named = ap_pin_sums_named(&pin);
+	assert_string_equal(named, "sha1, md5, cksum");
+	free(named);
+	ap_pin_free(&pin);
+	tu_rmrf(dir);
+}
+
+/* every sum given is checked; each mismatch is named with both values */
+static void pin_match_every_sum(void **state)
+{
+	static const char *const keys[] = { "sha1", "md5", "cksum", "sha256" };
+	ap_error err = AP_ERROR_INIT;
+	ap_sums got;
+	char *why = NULL;
+
+	(void)state;
+	assert_int_equal(ap_sums_buf("gap\n", 4, &got, &err), 0);
+	for (int k = 0; k < 4; k++) {
+		char *ini = ap_printf("tarball=x\nsha1=%s\nmd5=%s\ncksum=%s\nsha256=%s\n",
+				      k == 0 ? "0000000000000000000000000000000000000000" : got.sha1,
+				      k == 1 ? "00000000000000000000000000000000" : got.md5,
+				      k == 2 ? "1" : got.cksum,
+				      k == 3 ? SUM : got.sha256);
+		char *dir = pin_dir("1.0\n", ini), *want = ap_printf("%s mismatch", keys[k]);
+		ap_pin pin;
+
+		if (ap_pin_load(&pin, dir, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(ap_pin_match(&pin, &got, &why), 0);
+		assert_contains(why, want);
+		for (int j = 0; j < 4; j++)
+			if (j != k) {
+				char *other = ap_printf("%s mismatch", keys[j]);
+
+				assert_null(strstr(why, other));
+				free(other);
+			}
+		free(why);
+		ap_pin_free(&pin);
+		free(ini);
+		free(want);
+		tu_rmrf(dir);
+	}
+	{
+		/* upper-case hex in the file is the same sum */
+		char upper[41], *ini, *dir;
+		ap_pin pin;
+
+		for (int i = 0; i < 41; i++)
+			upper[i] = (char)toupper((unsigned char)got.sha1[i]);
+		ini = ap_printf("tarball=x\nsha1=%s\ncksum=%s\n", upper, got.cksum);
+		dir = pin_dir("1.0\n", ini);
+		if (ap_pin_load(&pin, dir, &err) < 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(ap_pin_match(&pin, &got, &why), 1);
+		assert_null(why);
+		ap_pin_free(&pin);
+		free(ini);
+		tu_rmrf(dir);
+	}
+}
+
+/* the pin beside spkg-install (Sage) or in upstream/ (here); not both */
+static void pin_find_places(void **state)
+{
+	char *dir = tu_mkdtemp(), *pkg = ap_printf("%s/pkg", dir);
+	ap_error err = AP_ERROR_INIT;
+	ap_pin pin;
+
+	(void)state;
+	tu_write(dir, "pkg/spkg-install", "cd src\n");
+	assert_int_equal(ap_pin_find(&pin, pkg, &err), -1);
+	assert_contains(err.msg, "no pin: neither");
+	assert_contains(err.msg, "pkg/checksums.ini (Sage's layout)");
+	tu_write(dir, "pkg/package-version.txt", "4.10.2.p1\n");
+	tu_write(dir, "pkg/checksums.ini", "tarball=gap-VERSION.tar.bz2\nmd5=" MD5 "\n");
+	if (ap_pin_find(&pin, pkg, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(pin.tarball, "gap-4.10.2.tar.bz2");
+	assert_string_equal(pin.dir, pkg);
+	assert_contains(pin.ini, "pkg/checksums.ini");
+	ap_pin_free(&pin);
+	tu_write(dir, "pkg/upstream/package-version.txt", "4.10.2\n");
+	tu_write(dir, "pkg/upstream/checksums.ini", "tarball=gap-VERSION.tar.gz\nsha256=" SUM "\n");
+	assert_int_equal(ap_pin_find(&pin, pkg, &err), -1);
+	assert_contains(err.msg, "two pins");
+	tu_rmrf(pkg);
+	pkg = ap_printf("%s/pkg", dir);
+	tu_write(dir, "pkg/upstream/package-version.txt", "4.10.2\n");
+	tu_write(dir, "pkg/upstream/checksums.ini", "tarball=gap-VERSION.tar.gz\nsha256=" SUM "\n");
+	if (ap_pin_find(&pin, pkg, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(pin.tarball, "gap-4.10.2.tar.gz");
+	assert_contains(pin.dir, "pkg/upstream");
+	ap_pin_free(&pin);
+	free(pkg);
+	tu_rmrf(dir);
+}
+
+/* pin --write: the four sums in Sage's order, tarball= and upstream_url=
+ * as written, other lines kept; read back, the file matches */
+static void pin_write_roundtrip(void **state)
+{
+	char *dir = pin_dir("4.10.2\n", "# a note\ntarball = gap-VERSION.tar.gz\n"
+			    "sha256=" SUM "\nupstream_url=https://example.org/gap-${VERSION}.tar.gz\n"
+			    "other=kept\n");
+	ap_error err = AP_ERROR_INIT;
+	ap_sums got;
+	ap_pin pin;
+	size_t len;
+	char *text, *want, *why = NULL;
+
+	(void)state;
+	assert_int_equal(ap_sums_buf("release\n", 8, &got, &err), 0);
+	if (ap_pin_load(&pin, dir, &err) < 0)
+		fail_msg("%s", err.msg);
+	if (ap_pin_write(&pin, &got, &err) < 0)
+		fail_msg("%s", err.msg);
+	ap_pin_free(&pin);
+	text = tu_read(dir, "checksums.ini", &len);
+	want = ap_printf("tarball=gap-VERSION.tar.gz\nsha1=%s\nmd5=%s\ncksum=%s\nsha256=%s\n"
+			 "upstream_url=https://example.org/gap-${VERSION}.tar.gz\n"
+			 "# a note\nother=kept\n", got.sha1, got.md5, got.cksum, got.sha256);
+	assert_bytes(text, len, want);
+	assert_false(tu_exists(dir, "checksums.ini.tmp"));
+	if (ap_pin_load(&pin, dir, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(ap_pin_match(&pin, &got, &why), 1);
+	ap_pin_free(&pin);
+	free(text);
+	free(want);
+	tu_rmrf(dir);
 }
 
 /* --- fixtures -------------------------------------------------------------------- */
@@ -417,7 +582,8 @@ static void prepare_pinned(void **state)
 	/* a tarball that does not match the pin is never unpacked */
 	tu_write(dir, "pkg/upstream/gap-4.10.2.tar.gz", "tampered\n");
 	assert_int_equal(ap_upstream_prepare_ex(&u, dest, &o, &identity, &err), -1);
-	assert_contains(err.msg, "sha256 mismatch, refusing to read it");
+	assert_contains(err.msg, "sha256 mismatch");
+	assert_contains(err.msg, "refusing to read it");
 	assert_contains(err.msg, sum);
 	assert_false(tu_exists(dir, "src"));
 	ap_prepare_opts_free(&o);
@@ -579,6 +745,10 @@ int main(void)
 		cmocka_unit_test(pin_sage_format),
 		cmocka_unit_test(pin_patchlevel_no_url),
 		cmocka_unit_test(pin_errors),
+		cmocka_unit_test(pin_sage_sums_only),
+		cmocka_unit_test(pin_match_every_sum),
+		cmocka_unit_test(pin_find_places),
+		cmocka_unit_test(pin_write_roundtrip),
 		cmocka_unit_test(prepare_tarball),
 		cmocka_unit_test(prepare_dir),
 		cmocka_unit_test(prepare_git_runs_autogen),
