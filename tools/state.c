@@ -50,6 +50,34 @@ ap_state_file *ap_state_file_add(ap_state *s, const char *path)
 	return f;
 }
 
+const ap_state_dir *ap_state_gone_dir_find(const ap_state *s, const char *path)
+{
+	size_t pos = (size_t)ap_strmap_get(&s->gone_index, path);
+
+	return pos ? &s->gone[pos - 1] : NULL;
+}
+
+int ap_state_gone_dir_add(ap_state *s, const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	ap_state_dir *d;
+
+	if (ap_state_gone_dir_find(s, path))
+		return 0;
+	if (ap_array_grow((void **)&s->gone, &s->gcap, s->ngone + 1, sizeof *s->gone) < 0)
+		return -1;
+	d = &s->gone[s->ngone];
+	d->path = ap_strdup(path);
+	if (!d->path || ap_strmap_put(&s->gone_index, path, (void *)(s->ngone + 1)) < 0) {
+		free(d->path);
+		return -1;
+	}
+	d->mode = mode;
+	d->uid = uid;
+	d->gid = gid;
+	s->ngone++;
+	return 0;
+}
+
 int ap_state_patch_add(ap_state *s, const char *name, const char *status, const char *sha,
 		       int strip)
 {
@@ -130,6 +158,31 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 			f->now.size = (off_t)strtoll(nsize, NULL, 10);
 			f->now.ino = (ino_t)strtoull(nino, NULL, 10);
 			f->now.mtime_ns = strtoll(nmtime, NULL, 10);
+		} else if (strcmp(kind, "owner") == 0) {
+			char *uid = field(&cur), *gid = field(&cur);
+			ap_state_file *f = cur ? ap_state_file_find(s, cur) : NULL;
+
+			if (!uid || !gid || !f) {
+				rc = -1;
+				ap_error_set(err, "%s:%zu: an owner for no recorded file", where, lineno);
+				continue;
+			}
+			f->orig_owned = 1;
+			f->orig_uid = (uid_t)strtoul(uid, NULL, 10);
+			f->orig_gid = (gid_t)strtoul(gid, NULL, 10);
+		} else if (strcmp(kind, "gone-dir") == 0) {
+			char *mode = field(&cur), *uid = field(&cur), *gid = field(&cur);
+
+			if (!mode || !uid || !gid || !cur || ap_path_unsafe(cur, strlen(cur))) {
+				rc = -1;
+				ap_error_set(err, "%s:%zu: a directory applypatch would not remove", where,
+					     lineno);
+				continue;
+			}
+			if (ap_state_gone_dir_add(s, cur, (mode_t)strtoul(mode, NULL, 8),
+						  (uid_t)strtoul(uid, NULL, 10),
+						  (gid_t)strtoul(gid, NULL, 10)) < 0)
+				rc = -1;
 		} else if (strcmp(kind, "dir") == 0 && cur) {
 			if (ap_path_unsafe(cur, strlen(cur))) {
 				rc = -1;
@@ -191,9 +244,16 @@ int ap_state_format(const ap_state *s, ap_buf *out)
 			      !f->now.exists ? "absent" : f->now.symlink ? "symlink" : "file",
 			      (unsigned)f->now.mode, (long long)f->now.size,
 			      (unsigned long long)f->now.ino, f->now.mtime_ns, f->path);
+		if (f->orig_owned)
+			ap_buf_printf(out, "owner\t%lu\t%lu\t%s\n", (unsigned long)f->orig_uid,
+				      (unsigned long)f->orig_gid, f->path);
 	}
 	for (size_t i = 0; i < s->dirs.n; i++)
 		ap_buf_printf(out, "dir\t%s\n", s->dirs.v[i]);
+	for (size_t i = 0; i < s->ngone; i++)
+		ap_buf_printf(out, "gone-dir\t%o\t%lu\t%lu\t%s\n", (unsigned)s->gone[i].mode,
+			      (unsigned long)s->gone[i].uid, (unsigned long)s->gone[i].gid,
+			      s->gone[i].path);
 	return ap_buf_printf(out, "next-blob\t%lu\n", s->next_blob);
 }
 
@@ -211,6 +271,10 @@ void ap_state_free(ap_state *s)
 	free(s->files);
 	free(s->platform);
 	ap_strlist_free(&s->dirs);
+	for (size_t i = 0; i < s->ngone; i++)
+		free(s->gone[i].path);
+	free(s->gone);
+	ap_strmap_free(&s->gone_index);
 	ap_strmap_free(&s->index);
 	memset(s, 0, sizeof *s);
 }

@@ -6,7 +6,10 @@
  *   platform  NAME
  *   patch     STATUS SHA256 STRIP NAME
  *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SIZE NOW-INO NOW-MTIME PATH
+ *   owner     ORIG-UID ORIG-GID PATH    (the file's owner before; unapply keeps it)
  *   dir       PATH                      (created by apply)
+ *   gone-dir  MODE UID GID PATH         (apply removed it if emptied; unapply
+ *                                        re-creates it as it was)
  *   next-blob N
  * ORIG-BLOB names TREE/.applypatch/orig/N, the file's bytes before the
  * first patch touched it ("-": it did not exist). NOW-* is the file as
@@ -32,8 +35,18 @@ typedef struct ap_state_file {
 	char *path;
 	char *orig_blob;             /* NULL: did not exist before */
 	mode_t orig_mode;
+	int orig_owned;              /* orig_uid/gid known (an `owner` line) */
+	uid_t orig_uid;
+	gid_t orig_gid;
 	ap_file_state now;           /* exists=0: apply deleted it */
 } ap_state_file;
+
+typedef struct ap_state_dir {
+	char *path;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+} ap_state_dir;
 
 typedef struct ap_state {
 	char *platform;
@@ -42,6 +55,9 @@ typedef struct ap_state {
 	ap_state_file *files;
 	size_t nfiles, fcap;
 	ap_strlist dirs;
+	ap_state_dir *gone;          /* directories apply may have removed */
+	size_t ngone, gcap;
+	ap_strmap gone_index;        /* path -> position in gone + 1 */
 	unsigned long next_blob;
 	ap_strmap index;             /* path -> position in files + 1 */
 } ap_state;
@@ -56,6 +72,10 @@ void ap_state_free(ap_state *s);
 
 ap_state_file *ap_state_file_find(ap_state *s, const char *path);
 ap_state_file *ap_state_file_add(ap_state *s, const char *path);
+/* Records a directory apply may remove, unless one is recorded already
+ * (the first record holds the directory as it was originally). */
+int ap_state_gone_dir_add(ap_state *s, const char *path, mode_t mode, uid_t uid, gid_t gid);
+const ap_state_dir *ap_state_gone_dir_find(const ap_state *s, const char *path);
 int ap_state_patch_add(ap_state *s, const char *name, const char *status, const char *sha,
 		       int strip);
 

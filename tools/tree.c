@@ -62,7 +62,7 @@ static struct {
 
 static const char *const fault_ops[] = {
 	"open", "write", "fsync", "syncfs", "rename", "mkdir", "unlink", "chmod", "link",
-	"symlink", NULL,
+	"symlink", "chown", NULL,
 };
 
 static void fault_parse(void)
@@ -165,6 +165,11 @@ int ap_sys_unlinkat(int dirfd, const char *name, int flags)
 int ap_sys_fchmod(int fd, mode_t mode)
 {
 	return FAULT("chmod") ? -1 : fchmod(fd, mode);
+}
+
+int ap_sys_fchown(int fd, uid_t uid, gid_t gid)
+{
+	return FAULT("chown") ? -1 : fchown(fd, uid, gid);
 }
 
 int ap_sys_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname)
@@ -325,6 +330,15 @@ static int open_dir(ap_tree *t, const char *dir, ap_strlist *created, ap_error *
 	}
 }
 
+int ap_tree_dirfd(ap_tree *t, const char *dir, ap_error *err)
+{
+	if (ap_path_bad_for_tree(dir)) {
+		ap_error_set(err, "refusing the directory %s", dir);
+		return -2;
+	}
+	return open_dir(t, dir, NULL, err);
+}
+
 int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
 		   ap_error *err)
 {
@@ -367,6 +381,8 @@ static void fill_state(ap_file_state *st, const struct stat *sb)
 	st->symlink = S_ISLNK(sb->st_mode);
 	st->dir = S_ISDIR(sb->st_mode);
 	st->mode = sb->st_mode & 07777;
+	st->uid = sb->st_uid;
+	st->gid = sb->st_gid;
 	st->size = sb->st_size;
 	st->dev = sb->st_dev;
 	st->ino = sb->st_ino;
@@ -439,8 +455,31 @@ int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, s
 	return rc;
 }
 
+mode_t ap_umask(void)
+{
+	mode_t m = umask(022);
+
+	umask(m);
+	return m;
+}
+
+int ap_fd_set_owner_mode(int fd, mode_t mode, const ap_owner *owner)
+{
+	if (owner && owner->keep) {
+		struct stat sb;
+
+		/* the whole owner, else at least the group (a user may give
+		 * its file any group it is in) */
+		if (ap_sys_fchown(fd, owner->uid, owner->gid) < 0)
+			ap_sys_fchown(fd, (uid_t)-1, owner->gid);
+		if (fstat(fd, &sb) < 0 || sb.st_uid != owner->uid || sb.st_gid != owner->gid)
+			mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	}
+	return ap_sys_fchmod(fd, mode);
+}
+
 int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-		      ap_file_state *st, ap_error *err, const char *shown)
+		      const ap_owner *owner, ap_file_state *st, ap_error *err, const char *shown)
 {
 	struct stat sb;
 	size_t done = 0;
@@ -464,7 +503,7 @@ int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
 		}
 		done += (size_t)w;
 	}
-	if (ap_sys_fchmod(fd, mode) < 0) {
+	if (ap_fd_set_owner_mode(fd, mode, owner) < 0) {
 		ap_error_sys(err, "cannot set the mode of %s", shown);
 		close(fd);
 		unlinkat(dirfd, name, 0);

@@ -26,6 +26,8 @@ typedef struct ap_file_state {
 	int symlink;       /* the path is a symbolic link (never followed) */
 	int dir;           /* the path is a directory */
 	mode_t mode;       /* permission bits */
+	uid_t uid;
+	gid_t gid;
 	off_t size;
 	dev_t dev;
 	ino_t ino;
@@ -63,6 +65,28 @@ void ap_strlist_free(ap_strlist *l);
 int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
 		   ap_error *err);
 
+/* The directory dir itself, opened as ap_tree_parent opens parents (an fd
+ * owned by the tree's cache); -1 with errno ENOENT when it is missing, -2
+ * with err set on any other failure. */
+int ap_tree_dirfd(ap_tree *t, const char *dir, ap_error *err);
+
+/* The owner a file written over an existing one keeps (keep == 0: the new
+ * file is simply the caller's). */
+typedef struct ap_owner {
+	int keep;
+	uid_t uid;
+	gid_t gid;
+} ap_owner;
+
+/* Gives the open file fd the owner (chown before chmod, which would clear
+ * setuid) and then the mode. Where the owner cannot be kept (an
+ * unprivileged run rewriting someone else's file), setuid and setgid are
+ * dropped, as GNU patch does: no one's code becomes setuid to another. */
+int ap_fd_set_owner_mode(int fd, mode_t mode, const ap_owner *owner);
+
+/* The process's umask (read without changing it for long). */
+mode_t ap_umask(void);
+
 /* The write-phase system calls, each a place where a fault can be
  * injected. They set errno like the calls they wrap. */
 int ap_sys_openat(int dirfd, const char *name, int flags, mode_t mode);
@@ -73,17 +97,20 @@ int ap_sys_renameat(int olddirfd, const char *oldname, int newdirfd, const char 
 int ap_sys_mkdirat(int dirfd, const char *name, mode_t mode);
 int ap_sys_unlinkat(int dirfd, const char *name, int flags);
 int ap_sys_fchmod(int fd, mode_t mode);
+int ap_sys_fchown(int fd, uid_t uid, gid_t gid);
 int ap_sys_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname);
 int ap_sys_symlinkat(const char *target, int dirfd, const char *name);
 
-/* Writes all of data to a new file dirfd/name (O_EXCL), fchmod's it to
- * mode, and returns its state; no fsync (the caller syncs in bulk). */
+/* Writes all of data to a new file dirfd/name (O_EXCL), gives it owner
+ * (NULL: the caller's) and mode (ap_fd_set_owner_mode), and returns its
+ * state; no fsync (the caller syncs in bulk). */
 int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
-		      mode_t mode, ap_file_state *st, ap_error *err, const char *shown);
+		      mode_t mode, const ap_owner *owner, ap_file_state *st, ap_error *err,
+		      const char *shown);
 
 /* Fault injection for tests: APPLYPATCH_FAULT="op:N[:errno]" makes the
  * Nth call of op (open, write, fsync, syncfs, rename, mkdir, unlink,
- * chmod, link, symlink) fail with errno (EIO by default; "short" for
+ * chmod, link, symlink, chown) fail with errno (EIO by default; "short" for
  * write makes it write half); APPLYPATCH_FAULT_KILL="op:N" raises
  * SIGKILL instead. Honoured only in builds with AP_FAULT_INJECTION. */
 void ap_fault_reset(void);

@@ -22,6 +22,10 @@ struct ap_txn {
 	ap_strlist created;     /* directories prepare made */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
+	ap_strlist attr_dirs;   /* ap_txn_dir_attr's directories, and ... */
+	mode_t *attr_mode;      /* ... their modes and owners */
+	ap_owner *attr_owner;
+	size_t attr_cap;
 	int prepared;
 	int committed;
 };
@@ -59,7 +63,7 @@ static int write_atomic(int dirfd, const char *name, const char *data, size_t le
 
 	snprintf(tmp, sizeof tmp, "%s.tmp", name);
 	unlinkat(dirfd, tmp, 0);
-	if (ap_write_new_file(dirfd, tmp, data, len, 0644, NULL, err, tmp) < 0)
+	if (ap_write_new_file(dirfd, tmp, data, len, 0644, NULL, NULL, err, tmp) < 0)
 		return ap_error_wrap(err, "%s", AP_STATE_DIR);
 	fd = ap_sys_openat(dirfd, tmp, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0 || ap_sys_fsync(fd) < 0) {
@@ -114,6 +118,47 @@ const ap_strlist *ap_txn_created_dirs(const ap_txn *x)
 int ap_txn_rmdir(ap_txn *x, const char *dir)
 {
 	return ap_strlist_add(&x->rmdirs, dir);
+}
+
+int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *owner)
+{
+	size_t n = x->attr_dirs.n, cap = x->attr_cap;
+
+	if (ap_array_grow((void **)&x->attr_mode, &cap, n + 1, sizeof *x->attr_mode) < 0)
+		return -1;
+	cap = x->attr_cap;
+	if (ap_array_grow((void **)&x->attr_owner, &cap, n + 1, sizeof *x->attr_owner) < 0)
+		return -1;
+	if (ap_strlist_add(&x->attr_dirs, dir) < 0)
+		return -1;
+	x->attr_cap = cap;
+	x->attr_mode[n] = mode;
+	x->attr_owner[n] = *owner;
+	return 0;
+}
+
+/* Gives the directories prepare created from index `from` on the modes
+ * and owners ap_txn_dir_attr asked for. */
+static int set_dir_attrs(ap_txn *x, size_t from, ap_error *err)
+{
+	for (size_t i = from; i < x->created.n; i++) {
+		for (size_t k = 0; k < x->attr_dirs.n; k++) {
+			int fd;
+
+			if (strcmp(x->attr_dirs.v[k], x->created.v[i]) != 0)
+				continue;
+			fd = ap_tree_dirfd(x->tree, x->created.v[i], err);
+			if (fd == -1)
+				return ap_error_sys(err, "cannot open directory %s", x->created.v[i]);
+			if (fd < 0)
+				return -1;
+			if (ap_fd_set_owner_mode(fd, x->attr_mode[k], &x->attr_owner[k]) < 0)
+				return ap_error_sys(err, "cannot restore the mode of directory %s",
+						    x->created.v[i]);
+			break;
+		}
+	}
+	return 0;
 }
 
 /* The directories that writing path would create, outermost first. */
@@ -219,6 +264,7 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 	for (size_t i = 0; i < n; i++) {
 		ap_change *c = &ch[i];
 		const char *base;
+		size_t ncreated = x->created.n;
 		int dfd = ap_tree_parent(x->tree, c->path,
 					 c->kind == AP_CHANGE_DELETE ? NULL : &x->created, &base, err);
 
@@ -227,6 +273,8 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 				ap_error_sys(err, "cannot open the directory of %s", c->path);
 			goto out;
 		}
+		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
+			goto out;
 		if (c->backup) {
 			if (ap_sys_linkat(dfd, base, origfd, c->backup) < 0) {
 				/* no hard links here (or across devices): copy the bytes */
@@ -241,7 +289,9 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 				}
 				if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
 					goto out;
-				if (ap_write_new_file(origfd, c->backup, data, len, st.mode, NULL, err,
+				ap_owner own = { 1, st.uid, st.gid };
+
+				if (ap_write_new_file(origfd, c->backup, data, len, st.mode, &own, NULL, err,
 						      c->path) < 0) {
 					free(data);
 					goto out;
@@ -253,8 +303,8 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 		}
 		if (c->kind == AP_CHANGE_WRITE) {
 			if (ap_write_new_file(dfd, strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1
-					      : x->tmp[i], c->data, c->len, c->mode, &c->result, err,
-					      c->path) < 0)
+					      : x->tmp[i], c->data, c->len, c->mode, &c->owner, &c->result,
+					      err, c->path) < 0)
 				goto out;
 		} else if (c->kind == AP_CHANGE_SYMLINK) {
 			const char *tbase = strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1 : x->tmp[i];
@@ -420,7 +470,7 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 		return ap_error_set(err, "internal error: commit before prepare");
 	if (state) {
 		unlinkat(x->statefd, "state.new", 0);
-		if (ap_write_new_file(x->statefd, "state.new", state, len, 0644, NULL, err,
+		if (ap_write_new_file(x->statefd, "state.new", state, len, 0644, NULL, NULL, err,
 				      AP_STATE_DIR "/state.new") < 0)
 			return -1;
 	}
@@ -542,6 +592,9 @@ void ap_txn_free(ap_txn *x)
 	ap_strlist_free(&x->created);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
+	ap_strlist_free(&x->attr_dirs);
+	free(x->attr_mode);
+	free(x->attr_owner);
 	free(x);
 }
 

@@ -25,6 +25,7 @@ typedef struct ap_change {
 	const char *data;        /* WRITE: the bytes; SYMLINK: the target */
 	size_t len;
 	mode_t mode;             /* WRITE: permission bits */
+	ap_owner owner;          /* WRITE: the owner to keep (that of the file replaced) */
 	const char *backup;      /* keep the current file as orig/BACKUP, or NULL */
 	ap_file_state result;    /* filled by prepare: the new file's state */
 } ap_change;
@@ -34,6 +35,9 @@ typedef struct ap_txn ap_txn;
 /* The caller holds the tree's lock for the whole transaction. */
 int ap_txn_begin(ap_txn **out, ap_tree *t, ap_error *err);
 int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err);
+/* Call before prepare: when prepare has to create dir (unapply re-creating
+ * one that apply removed), it gives it this mode and owner. */
+int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *owner);
 /* Directories that prepare created, outermost first. */
 const ap_strlist *ap_txn_created_dirs(const ap_txn *x);
 /* Asks commit to remove dir after the renames if it is then empty. */

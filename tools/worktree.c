@@ -245,8 +245,10 @@ static int depth_cmp(const void *a, const void *b)
 
 /* As GNU patch and git apply do, a directory that deleting files leaves
  * empty goes too (commit tries each, deepest first, and keeps those that
- * still hold something); unapply's restored files bring them back. */
-static int remove_emptied_dirs(ap_txn *x, const ap_change *ch, size_t n)
+ * still hold something); unapply's restored files bring them back, with
+ * the mode and owner recorded here. */
+static int remove_emptied_dirs(ap_tree *t, ap_state *st, ap_txn *x, const ap_change *ch,
+			       size_t n, ap_error *err)
 {
 	ap_strlist dirs = { 0 };
 
@@ -276,14 +278,24 @@ static int remove_emptied_dirs(ap_txn *x, const ap_change *ch, size_t n)
 	/* commit removes the last added first: shallow ones go in first */
 	if (dirs.n)
 		qsort(dirs.v, dirs.n, sizeof *dirs.v, depth_cmp);
-	for (size_t i = 0; i < dirs.n; i++)
+	for (size_t i = 0; i < dirs.n; i++) {
+		ap_file_state ds;
+
+		if (ap_tree_stat(t, dirs.v[i], &ds, err) < 0) {
+			ap_strlist_free(&dirs);
+			return -1;
+		}
+		if (ds.exists && ds.dir &&
+		    ap_state_gone_dir_add(st, dirs.v[i], ds.mode, ds.uid, ds.gid) < 0)
+			goto oom;
 		if (ap_txn_rmdir(x, dirs.v[i]) < 0)
 			goto oom;
+	}
 	ap_strlist_free(&dirs);
 	return 0;
 oom:
 	ap_strlist_free(&dirs);
-	return -1;
+	return ap_error_set(err, "out of memory");
 }
 
 static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run *run,
@@ -295,6 +307,7 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 	size_t n = 0;
 	ap_txn *x = NULL;
 	ap_buf text = AP_BUF_INIT;
+	mode_t umask = ap_umask();
 	int rc = -1;
 
 	if (!ch || !files || !blobs) {
@@ -317,6 +330,9 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 			if (f->base.exists) {
 				sf->orig_blob = ap_printf("%lu", st->next_blob++);
 				sf->orig_mode = f->base.mode;
+				sf->orig_owned = 1;
+				sf->orig_uid = f->base.uid;
+				sf->orig_gid = f->base.gid;
 				blobs[n] = ap_printf("%s", sf->orig_blob);
 			}
 		}
@@ -326,16 +342,23 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 									: AP_CHANGE_WRITE;
 		ch[n].data = f->data;
 		ch[n].len = f->len;
-		ch[n].mode = f->mode;
+		if (f->base.exists) {
+			/* written over a file: its owner stays (and its mode, but
+			 * for what the patch changed) */
+			ch[n].mode = f->mode;
+			ch[n].owner = (ap_owner){ 1, f->base.uid, f->base.gid };
+		} else {
+			/* a new file (created, copied or renamed): the caller's,
+			 * under its umask, never setuid */
+			ch[n].mode = f->mode & 0777 & ~umask;
+		}
 		ch[n].backup = blobs[n];
 		n++;
 	}
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
-	if (remove_emptied_dirs(x, ch, n) < 0) {
-		ap_error_set(err, "out of memory");
+	if (remove_emptied_dirs(t, st, x, ch, n, err) < 0)
 		goto out;
-	}
 	for (size_t i = 0; i < ap_txn_created_dirs(x)->n; i++)
 		ap_strlist_add(&st->dirs, ap_txn_created_dirs(x)->v[i]);
 	for (size_t i = 0; i < n; i++) {
@@ -581,6 +604,10 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			ch[n].data = datas[n];
 			ch[n].len = len;
 			ch[n].mode = sf->orig_mode;
+			if (sf->orig_owned)
+				ch[n].owner = (ap_owner){ 1, sf->orig_uid, sf->orig_gid };
+			else  /* a record from before owners were kept: no setuid */
+				ch[n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		} else {
 			ap_file_state disk;
 
@@ -593,7 +620,17 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		ch[n].path = sf->path;
 		n++;
 	}
-	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
+	if (ap_txn_begin(&x, t, err) < 0)
+		goto out;
+	for (size_t i = 0; i < st.ngone; i++) {
+		ap_owner own = { 1, st.gone[i].uid, st.gone[i].gid };
+
+		if (ap_txn_dir_attr(x, st.gone[i].path, st.gone[i].mode, &own) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
+	}
+	if (ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < st.dirs.n; i++)
 		ap_txn_rmdir(x, st.dirs.v[i]);

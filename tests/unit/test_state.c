@@ -27,6 +27,9 @@ static void build(ap_state *s)
 	f->now.size = 12345;
 	f->now.ino = 9876543210ULL;
 	f->now.mtime_ns = 1700000000123456789LL;
+	f->orig_owned = 1;
+	f->orig_uid = 1000;
+	f->orig_gid = 4294967294U;
 	f = ap_state_file_add(s, "dir with space/new link");
 	f->now.exists = 1;
 	f->now.symlink = 1;
@@ -38,6 +41,9 @@ static void build(ap_state *s)
 	f->orig_blob = ap_strdup("2");
 	f->orig_mode = 0755;
 	assert_int_equal(ap_strlist_add(&s->dirs, "dir with space"), 0);
+	assert_int_equal(ap_state_gone_dir_add(s, "priv/keys", 02750, 1000, 50), 0);
+	/* a second record keeps the first: the directory as it originally was */
+	assert_int_equal(ap_state_gone_dir_add(s, "priv/keys", 0755, 0, 0), 0);
 	s->next_blob = 3;
 }
 
@@ -49,9 +55,11 @@ static const char FORMATTED[] =
 	"patch\talready-applied\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	"\t0\tsub/old.patch\n"
 	"file\t1\t644\tfile\t644\t12345\t9876543210\t1700000000123456789\tsrc/sysmem.c\n"
+	"owner\t1000\t4294967294\tsrc/sysmem.c\n"
 	"file\t-\t0\tsymlink\t777\t7\t42\t5\tdir with space/new link\n"
 	"file\t2\t755\tabsent\t0\t0\t0\t0\tgone.sh\n"
 	"dir\tdir with space\n"
+	"gone-dir\t2750\t1000\t50\tpriv/keys\n"
 	"next-blob\t3\n";
 
 static void format_is_exact(void **state)
@@ -97,9 +105,13 @@ static void parse_round_trip(void **state)
 	assert_int_equal(f->now.size, 12345);
 	assert_int_equal(f->now.ino, 9876543210ULL);
 	assert_int_equal(f->now.mtime_ns, 1700000000123456789LL);
+	assert_true(f->orig_owned);
+	assert_int_equal(f->orig_uid, 1000);
+	assert_int_equal(f->orig_gid, 4294967294U);
 	f = ap_state_file_find(&s, "dir with space/new link");
 	assert_non_null(f);
 	assert_null(f->orig_blob);
+	assert_false(f->orig_owned);
 	assert_true(f->now.symlink);
 	f = ap_state_file_find(&s, "gone.sh");
 	assert_false(f->now.exists);
@@ -107,6 +119,11 @@ static void parse_round_trip(void **state)
 	assert_null(ap_state_file_find(&s, "src"));
 	assert_int_equal(s.dirs.n, 1);
 	assert_string_equal(s.dirs.v[0], "dir with space");
+	assert_int_equal(s.ngone, 1);
+	assert_non_null(ap_state_gone_dir_find(&s, "priv/keys"));
+	assert_int_equal(ap_state_gone_dir_find(&s, "priv/keys")->mode, 02750);
+	assert_int_equal(ap_state_gone_dir_find(&s, "priv/keys")->uid, 1000);
+	assert_int_equal(ap_state_gone_dir_find(&s, "priv/keys")->gid, 50);
 	assert_int_equal(s.next_blob, 3);
 	/* and back to the very same bytes */
 	ap_state_format(&s, &b);
@@ -166,6 +183,13 @@ static void damaged_file_line_is_named(void **state)
 	/* regression: a short "file" line once failed with an empty message */
 	assert_parse_error("applypatch-state 1\nplatform\tlinux\nfile\t1\t644\n",
 			   "T/.applypatch/state:3: ", "malformed");
+	/* an owner for a path with no file line, a removed directory outside */
+	assert_parse_error("applypatch-state 1\nplatform\tlinux\nowner\t0\t0\ta.c\n",
+			   "T/.applypatch/state:3: ", "an owner for no recorded file");
+	assert_parse_error("applypatch-state 1\nplatform\tlinux\ngone-dir\t755\t0\t0\t../x\n",
+			   "T/.applypatch/state:3: ", "a directory applypatch would not remove");
+	assert_parse_error("applypatch-state 1\nplatform\tlinux\ngone-dir\t755\t0\n",
+			   "T/.applypatch/state:3: ", "a directory applypatch would not remove");
 }
 
 static void find_add_and_unchanged(void **state)

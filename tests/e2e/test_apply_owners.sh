@@ -1,0 +1,194 @@
+#!/bin/sh
+# Owners and modes, end to end, run as root with other uids (as CI does):
+# a file rewritten by apply or unapply keeps its owner and group; where a
+# run cannot keep them (an unprivileged user rewriting another user's
+# file) the setuid and setgid bits are dropped, as GNU patch does, so no
+# one's code comes back setuid to someone else; files and directories the
+# series creates honour the umask and never carry setuid bits; unapply
+# gives the directories it re-creates their old mode and owner.
+. "$TESTS_ROOT/e2e/lib.sh"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ok - skip: not root (these checks need to chown to other uids)"
+	exit 0
+fi
+WORK=$(scratch)
+trap 'rm -rf "$WORK"; cleanup' EXIT
+# the other uids must reach the tree and the tools
+chmod 755 "$_scratch_root" "$WORK"
+umask 022
+n=0
+# numeric ids need no passwd entry: chown and setpriv take them as they are
+U1=1000 U2=1001 U3=1002
+as_user() { _u=$1; shift; setpriv --reuid="$_u" --regid="$_u" --clear-groups "$@"; }
+
+# setup: $T a tree with run.sh (a script) and $P an empty patches directory.
+setup() {
+	n=$((n + 1))
+	T="$WORK/$n/tree"
+	P="$WORK/$n/patches"
+	mkdir -p "$T" "$P"
+	chmod 755 "$WORK/$n"
+	printf '#!/bin/sh\necho one\n' >"$T/run.sh"
+}
+
+# patch NAME: the patch text on stdin, appended to the series.
+patch() { cat >"$P/$1"; echo "$1" >>"$P/series"; }
+
+edit_run() {
+	patch edit.patch <<'EOF'
+--- a/run.sh
++++ b/run.sh
+@@ -1,2 +1,2 @@
+ #!/bin/sh
+-echo one
++echo two
+EOF
+}
+
+owner_mode() { stat -c '%u:%g %a' "$1"; }
+
+# --- root keeps the owner of what it rewrites -------------------------------------
+
+setup
+edit_run
+chown $U1:$U1 "$T/run.sh"
+chmod 4755 "$T/run.sh"
+check_rc "root, setuid file of uid $U1: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check "root, setuid file of uid $U1: still $U1:$U1 4755 after apply ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 4755" ]
+check "root, setuid file of uid $U1: patched" grep -q two "$T/run.sh"
+check_rc "root, setuid file of uid $U1: unapply exit 0" 0 "$AP" unapply -d "$T"
+check "root, setuid file of uid $U1: still $U1:$U1 4755 after unapply ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 4755" ]
+check "root, setuid file of uid $U1: original bytes back" grep -q one "$T/run.sh"
+
+# a setgid file of another group, and a plain one: owner and group kept
+setup
+edit_run
+chown $U1:$U2 "$T/run.sh"
+chmod 2750 "$T/run.sh"
+check_rc "root, setgid file $U1:$U2: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check "root, setgid file $U1:$U2: still $U1:$U2 2750 ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U1:$U2 2750" ]
+
+# a file the patch deletes comes back with its owner
+setup
+chown $U1:$U1 "$T/run.sh"
+chmod 4755 "$T/run.sh"
+patch delete.patch <<'EOF'
+--- a/run.sh
++++ /dev/null
+@@ -1,2 +0,0 @@
+-#!/bin/sh
+-echo one
+EOF
+check_rc "root, deleted setuid file: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check "root, deleted setuid file: gone" [ ! -e "$T/run.sh" ]
+check_rc "root, deleted setuid file: unapply exit 0" 0 "$AP" unapply -d "$T"
+check "root, deleted setuid file: back as $U1:$U1 4755 ($(owner_mode "$T/run.sh" 2>&1))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 4755" ]
+
+# --- an unprivileged run cannot keep another user's ownership: no setuid --------
+
+setup
+edit_run
+chown -R $U2:$U2 "$T" "$P"
+chown $U3:$U3 "$T/run.sh"
+chmod 4755 "$T/run.sh"
+check_rc "uid $U2 rewrites a setuid file of uid $U3: apply exit 0" 0 \
+	as_user $U2 "$AP" apply -d "$T" -p "$P" -P linux
+check "uid $U2 rewrites a setuid file of uid $U3: setuid dropped ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U2:$U2 755" ]
+check_rc "uid $U2: unapply exit 0" 0 as_user $U2 "$AP" unapply -d "$T"
+check "uid $U2: unapply does not bring setuid back under uid $U2 ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U2:$U2 755" ]
+
+# the owner is kept but not the group (uid U2 is not in group U3): no setgid
+setup
+edit_run
+chown -R $U2:$U2 "$T" "$P"
+chown $U2:$U3 "$T/run.sh"
+chmod 2755 "$T/run.sh"
+check_rc "uid $U2 rewrites its setgid file of group $U3: apply exit 0" 0 \
+	as_user $U2 "$AP" apply -d "$T" -p "$P" -P linux
+check "uid $U2 rewrites its setgid file of group $U3: setgid dropped ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U2:$U2 755" ]
+
+# --- what the series creates: the umask, and no setuid ----------------------------
+
+setup
+patch new.patch <<'EOF'
+--- /dev/null
++++ b/sub/dir/new.txt
+@@ -0,0 +1 @@
++new
+EOF
+check_rc "umask 077: apply exit 0" 0 sh -c "umask 077; exec \"\$@\"" sh "$AP" apply -d "$T" -p "$P" -P linux
+check "umask 077: new file is 600 ($(stat -c %a "$T/sub/dir/new.txt"))" \
+	[ "$(stat -c %a "$T/sub/dir/new.txt")" = 600 ]
+check "umask 077: new directories are 700 ($(stat -c %a "$T/sub") $(stat -c %a "$T/sub/dir"))" \
+	[ "$(stat -c %a "$T/sub") $(stat -c %a "$T/sub/dir")" = "700 700" ]
+
+setup
+patch newx.patch <<'EOF'
+diff --git a/tool.sh b/tool.sh
+new file mode 100755
+--- /dev/null
++++ b/tool.sh
+@@ -0,0 +1 @@
++echo tool
+EOF
+check_rc "umask 027, new executable: apply exit 0" 0 sh -c "umask 027; exec \"\$@\"" sh "$AP" apply -d "$T" -p "$P" -P linux
+check "umask 027, new executable: 750 ($(stat -c %a "$T/tool.sh"))" [ "$(stat -c %a "$T/tool.sh")" = 750 ]
+
+# a copy and a rename of another user's setuid file are new files: root's,
+# without setuid
+setup
+chown $U1:$U1 "$T/run.sh"
+chmod 4755 "$T/run.sh"
+printf 'x\n' >"$T/mv.sh"
+chown $U1:$U1 "$T/mv.sh"
+chmod 6755 "$T/mv.sh"
+patch copy.patch <<'EOF'
+diff --git a/run.sh b/copy.sh
+similarity index 100%
+copy from run.sh
+copy to copy.sh
+diff --git a/mv.sh b/moved.sh
+similarity index 100%
+rename from mv.sh
+rename to moved.sh
+EOF
+check_rc "copy and rename of setuid files: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check "copy of a setuid file of uid $U1: 0:0 755 ($(owner_mode "$T/copy.sh"))" \
+	[ "$(owner_mode "$T/copy.sh")" = "0:0 755" ]
+check "rename of a setuid file of uid $U1: 0:0 755 ($(owner_mode "$T/moved.sh"))" \
+	[ "$(owner_mode "$T/moved.sh")" = "0:0 755" ]
+check "copy: the source keeps $U1:$U1 4755" [ "$(owner_mode "$T/run.sh")" = "$U1:$U1 4755" ]
+check_rc "copy and rename: unapply exit 0" 0 "$AP" unapply -d "$T"
+check "rename undone: mv.sh back as $U1:$U1 6755 ($(owner_mode "$T/mv.sh"))" \
+	[ "$(owner_mode "$T/mv.sh")" = "$U1:$U1 6755" ]
+
+# --- unapply re-creates the directories a patch emptied, as they were -------------
+
+for dm in 700 2750; do
+	setup
+	mkdir "$T/priv"
+	printf 'secret\n' >"$T/priv/key.txt"
+	chown -R $U1:$U2 "$T/priv"
+	chmod "$dm" "$T/priv"
+	patch rm.patch <<'EOF'
+--- a/priv/key.txt
++++ /dev/null
+@@ -1 +0,0 @@
+-secret
+EOF
+	check_rc "directory $dm emptied: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+	check "directory $dm emptied: removed" [ ! -e "$T/priv" ]
+	check_rc "directory $dm emptied: unapply exit 0" 0 "$AP" unapply -d "$T"
+	check "directory $dm emptied: back as $U1:$U2 $dm ($(owner_mode "$T/priv" 2>&1))" \
+		[ "$(owner_mode "$T/priv")" = "$U1:$U2 $dm" ]
+	check "directory $dm emptied: its file back as $U1:$U2" [ "$(stat -c %u:%g "$T/priv/key.txt")" = "$U1:$U2" ]
+done
+
+finish
