@@ -21,7 +21,10 @@ PKG_CONFIG ?= pkg-config
 DEPS := libcrypto libgit2 libarchive libcurl
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Itools
+# The library: one folder per side (each has a README of what it owns and
+# may call); the command lines stay at tools/*.c.
+LIB_DIRS := base patchset worktree source check drift
+CPPFLAGS += -D_GNU_SOURCE -Itools $(addprefix -Itools/,$(LIB_DIRS))
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
@@ -31,13 +34,15 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
 BUILD ?= build
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# One .c per command line in CLI_SRC; every other tools/*.c is the library.
+# One .c per command line in CLI_SRC; every tools/<side>/*.c is the library.
 CLI_SRC := tools/applypatch.c tools/upstream.c tools/verify.c
 CLIS := $(basename $(notdir $(wildcard $(CLI_SRC))))
 # Windows-only probing, compiled by the mingw check, never on Linux
-WIN_SRC := tools/winprobe.c
-LIB_SRC := $(filter-out $(CLI_SRC) $(WIN_SRC),$(wildcard tools/*.c))
-LIB_OBJ := $(LIB_SRC:tools/%.c=$(BUILD)/%.o)
+WIN_SRC := tools/check/winprobe.c
+LIB_SRC := $(filter-out $(CLI_SRC) $(WIN_SRC),$(wildcard tools/*.c $(addsuffix /*.c,$(addprefix tools/,$(LIB_DIRS)))))
+LIB_OBJ := $(addprefix $(BUILD)/,$(notdir $(LIB_SRC:.c=.o)))
+HEADERS := $(wildcard tools/*.h tools/*/*.h)
+vpath %.c tools $(addprefix tools/,$(LIB_DIRS))
 LIB := $(BUILD)/libpatchkit.a
 
 ifeq ($(BUILD),build)
@@ -53,7 +58,7 @@ VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 .PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch fuzz
 all: $(BINS)
 
-$(BUILD)/%.o: tools/%.c $(wildcard tools/*.h) | $(BUILD)/tests
+$(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEP_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests:
@@ -73,9 +78,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 # Unit tests run under valgrind (no leaks allowed) in the plain build; the
 # sanitizer build runs them directly (ASan and valgrind do not mix).
 # A second applypatch whose write-phase system calls fail or kill on demand
-# (APPLYPATCH_FAULT, APPLYPATCH_FAULT_KILL; see tools/tree.h), for the tests.
+# (APPLYPATCH_FAULT, APPLYPATCH_FAULT_KILL; see tools/worktree/tree.h), for the tests.
 FAULT_DIR := $(BUILD)/fault
-$(FAULT_DIR)/tree.o: tools/tree.c $(wildcard tools/*.h) | $(BUILD)/tests
+$(FAULT_DIR)/tree.o: tools/worktree/tree.c $(HEADERS) | $(BUILD)/tests
 	mkdir -p $(FAULT_DIR)
 	$(CC) $(CPPFLAGS) -DAP_FAULT_INJECTION $(WARN) $(CFLAGS) $(DEP_CFLAGS) -c $< -o $@
 
@@ -106,8 +111,8 @@ check-san:
 MINGW_CC ?= x86_64-w64-mingw32-gcc
 check-mingw: | $(BUILD)/tests
 	@if command -v $(MINGW_CC) >/dev/null 2>&1; then \
-		$(MINGW_CC) -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Itools \
-			-c tools/winprobe.c -o $(BUILD)/winprobe.obj && echo "mingw: winprobe.c compiles"; \
+		$(MINGW_CC) -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Itools/check -Itools/base \
+			-c $(WIN_SRC) -o $(BUILD)/winprobe.obj && echo "mingw: winprobe.c compiles"; \
 	else echo "mingw: $(MINGW_CC) not installed; winprobe.c not checked"; fi
 
 check: check-fast lint-patches check-mingw

@@ -1,12 +1,12 @@
 /* upstream - fetch, unpack, prepare and read GAP's upstream sources.
  *
- * The command line only: options in, library calls (upstream.h,
+ * The command line only: options in, library calls (source.h,
  * gitsrc.h), messages out, exit status chosen here (0 ok, 1 the operation
  * failed, 2 usage error).
  */
 #include "buf.h"
 #include "gitsrc.h"
-#include "upstream.h"
+#include "source.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -10,7 +10,7 @@
 #include "probe.h"
 #include "report.h"
 #include "series.h"
-#include "upstream.h"
+#include "source.h"
 
 #include <getopt.h>
 #include <limits.h>

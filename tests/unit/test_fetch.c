@@ -7,7 +7,7 @@
  */
 #include "testutil.h"
 
-#include "upstream.h"
+#include "source.h"
 
 static const char payload[] =
 	"gap-4.10.2 stand-in: a few hundred bytes are enough to resume halfway.\n"

@@ -9,7 +9,7 @@
  */
 #include "testutil.h"
 
-#include "upstream.h"
+#include "source.h"
 
 #include <archive.h>
 #include <archive_entry.h>

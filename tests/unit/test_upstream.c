@@ -9,7 +9,7 @@
 #include "testutil.h"
 
 #include "gitsrc.h"
-#include "upstream.h"
+#include "source.h"
 
 #include <ctype.h>
 #include <git2.h>

@@ -325,7 +325,7 @@ static void loader_over_a_real_tree(void **state)
 	assert_int_equal(symlink("/etc", p), 0);
 	free(p);
 	assert_int_equal(ap_tree_open(&t, dir, &err), 0);
-	ap_vtree_init(&v, ap_vtree_load_from_tree, t);
+	ap_vtree_init(&v, ap_tree_load, t);
 	f = ap_vtree_get(&v, "src/a.c", &err);
 	assert_non_null(f);
 	assert_bytes(f->data, f->len, "int a;\n");

@@ -5,7 +5,7 @@
  *   ap_read_fd      the bytes of an already opened and checked descriptor
  *   ap_mkdirs       mkdir -p
  *   ap_remove_tree  rm -rf below a directory descriptor, never following links
- *   ap_sha256_file  a file's SHA-256, streamed
+ *   ap_sha256_fd    a file's SHA-256, streamed
  */
 #ifndef AP_FILEIO_H
 #define AP_FILEIO_H
@@ -15,6 +15,23 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Files larger than this are refused rather than read into memory. */
+#define AP_FILE_MAX ((size_t)512 << 20)
+
+/* What a path is, as the library records it (lstat: links not followed). */
+typedef struct ap_file_state {
+	int exists;
+	int symlink;       /* the path is a symbolic link (never followed) */
+	int dir;           /* the path is a directory */
+	mode_t mode;       /* permission bits */
+	uid_t uid;
+	gid_t gid;
+	off_t size;
+	dev_t dev;
+	ino_t ino;
+	long long mtime_ns;
+} ap_file_state;
 
 /* Reads the regular file at path (relative to dirfd, or AT_FDCWD) into a
  * NUL-terminated buffer the caller frees. Refuses what is not a regular file

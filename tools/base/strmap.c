@@ -82,3 +82,24 @@ void ap_strmap_free(ap_strmap *m)
 	m->slots = NULL;
 	m->cap = m->n = 0;
 }
+
+int ap_strlist_add(ap_strlist *l, const char *s)
+{
+	char *c = ap_strdup(s);
+
+	if (!c || ap_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
+		free(c);
+		return -1;
+	}
+	l->v[l->n++] = c;
+	return 0;
+}
+
+void ap_strlist_free(ap_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}

@@ -11,28 +11,13 @@
 
 #include "error.h"
 #include "fileio.h"
+#include "strmap.h"
 
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* Files larger than this are refused rather than read into memory. */
-#define AP_FILE_MAX ((size_t)512 << 20)
-
 typedef struct ap_tree ap_tree;
-
-typedef struct ap_file_state {
-	int exists;
-	int symlink;       /* the path is a symbolic link (never followed) */
-	int dir;           /* the path is a directory */
-	mode_t mode;       /* permission bits */
-	uid_t uid;
-	gid_t gid;
-	off_t size;
-	dev_t dev;
-	ino_t ino;
-	long long mtime_ns;
-} ap_file_state;
 
 /* Opens the tree at root (which must be a directory, not a symlink). */
 int ap_tree_open(ap_tree **out, const char *root, ap_error *err);
@@ -49,18 +34,16 @@ int ap_tree_lock(ap_tree *t, ap_error *err);
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data,
 		 size_t *len, ap_error *err);
 
+/* ap_tree_read in the shape of a vtree loader (tree is the ap_tree). */
+int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
+		 ap_error *err);
+
 /* Looks at a path without reading it (symlinks reported, not followed). */
 int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err);
 
 /* Opens the directory holding path (creating missing ones when created is
  * non-NULL, appending their paths to it). Returns an fd owned by the tree's
  * cache (do not close) and sets *base to the last component. */
-typedef struct ap_strlist {
-	char **v;
-	size_t n, cap;
-} ap_strlist;
-int ap_strlist_add(ap_strlist *l, const char *s);
-void ap_strlist_free(ap_strlist *l);
 
 int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
 		   ap_error *err);

@@ -12,7 +12,7 @@
 #include "error.h"
 #include "lines.h"
 #include "strmap.h"
-#include "tree.h"
+#include "fileio.h"
 
 typedef struct ap_vfile {
 	char *path;
@@ -74,9 +74,5 @@ void ap_vtree_rollback(ap_vtree *v);
 
 /* Whether a file differs from how it was loaded. */
 int ap_vfile_changed(const ap_vfile *f);
-
-/* A loader reading from a tree on disk (ctx is the ap_tree). */
-int ap_vtree_load_from_tree(void *ctx, const char *path, ap_file_state *st, char **data,
-			    size_t *len, ap_error *err);
 
 #endif

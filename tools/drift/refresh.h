@@ -12,7 +12,7 @@
 #define AP_REFRESH_H
 
 #include "error.h"
-#include "upstream.h"
+#include "source.h"
 
 typedef struct ap_refresh_opts {
 	const char *patches_dir;

@@ -22,7 +22,7 @@
 
 #include "apply.h"
 #include "error.h"
-#include "upstream.h"
+#include "source.h"
 #include "vtree.h"
 #include "worktree.h"
 

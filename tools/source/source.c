@@ -8,12 +8,13 @@
  * source: files read one at a time for drift and verify, without
  * unpacking or checking out anything else.
  */
-#include "upstream.h"
+#include "source.h"
 
 #include "buf.h"
 #include "gitsrc.h"
 #include "path.h"
 #include "strmap.h"
+#include "tree.h"
 #include "vtree.h"
 
 #include <archive.h>
@@ -976,7 +977,7 @@ int ap_source_read(void *source, const char *path, ap_file_state *st, char **dat
 	*len = 0;
 	switch (s->kind) {
 	case AP_UPSTREAM_DIR:
-		return ap_vtree_load_from_tree(s->tree, path, st, data, len, err);
+		return ap_tree_load(s->tree, path, st, data, len, err);
 	case AP_UPSTREAM_GIT:
 		rc = ap_git_read(s->git, s->oid, path, st, data, len, err);
 		return rc == 0 ? 0 : -1;

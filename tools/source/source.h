@@ -1,4 +1,4 @@
-/* upstream.h - where GAP's sources come from, in four forms.
+/* source.h - where GAP's sources come from, in four forms.
  *
  * An upstream is the pinned download (upstream/checksums.ini), a local
  * tarball, a directory, or a revision of a git repository. Two ways to use
@@ -10,12 +10,13 @@
  * (libarchive with its secure-extraction flags), gitsrc.c (libgit2, no git
  * binary), source.c (this header's ap_source and ap_upstream_prepare).
  */
-#ifndef AP_UPSTREAM_H
-#define AP_UPSTREAM_H
+#ifndef AP_SOURCE_H
+#define AP_SOURCE_H
 
 #include "error.h"
+#include "fileio.h"
+#include "strmap.h"
 #include "sums.h"
-#include "tree.h"
 
 #include <stddef.h>
 

@@ -14,7 +14,7 @@
  * ap_unpack changes the working directory for its duration and restores
  * it: it is not for use from several threads at once.
  */
-#include "upstream.h"
+#include "source.h"
 #include "fileio.h"
 
 #include "buf.h"

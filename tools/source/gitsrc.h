@@ -13,7 +13,8 @@
 #define AP_GITSRC_H
 
 #include "error.h"
-#include "tree.h"
+#include "fileio.h"
+#include "strmap.h"
 
 #include <stddef.h>
 

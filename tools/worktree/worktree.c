@@ -483,7 +483,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out_tree;
 	}
 
-	ap_vtree_init(&v, ap_vtree_load_from_tree, t);
+	ap_vtree_init(&v, ap_tree_load, t);
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
 

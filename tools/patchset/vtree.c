@@ -188,8 +188,3 @@ int ap_vfile_changed(const ap_vfile *f)
 	       (f->len != f->base_len || memcmp(f->data, f->base_data, f->len) != 0);
 }
 
-int ap_vtree_load_from_tree(void *ctx, const char *path, ap_file_state *st, char **data,
-			    size_t *len, ap_error *err)
-{
-	return ap_tree_read(ctx, path, st, data, len, err);
-}

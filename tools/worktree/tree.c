@@ -25,27 +25,6 @@ struct ap_tree {
 	int scratch_fd;      /* an uncached fd handed out last, closed on next use */
 };
 
-int ap_strlist_add(ap_strlist *l, const char *s)
-{
-	char *c = ap_strdup(s);
-
-	if (!c || ap_array_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
-		free(c);
-		return -1;
-	}
-	l->v[l->n++] = c;
-	return 0;
-}
-
-void ap_strlist_free(ap_strlist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
 /* --- fault injection ---------------------------------------------------- */
 
 #ifdef AP_FAULT_INJECTION
@@ -387,6 +366,12 @@ static void fill_state(ap_file_state *st, const struct stat *sb)
 	st->dev = sb->st_dev;
 	st->ino = sb->st_ino;
 	st->mtime_ns = (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
+}
+
+int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
+		 ap_error *err)
+{
+	return ap_tree_read(tree, path, st, data, len, err);
 }
 
 int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)

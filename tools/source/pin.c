@@ -10,7 +10,7 @@
  * two files sit beside spkg-install (Sage's build/pkgs/gap/) or in
  * upstream/ (this repository).
  */
-#include "upstream.h"
+#include "source.h"
 
 #include "buf.h"
 

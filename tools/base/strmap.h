@@ -1,4 +1,4 @@
-/* strmap.h - a map from strings to pointers.
+/* strmap.h - a map from strings to pointers, and a list of strings.
  *
  * Written by hand: libc's hsearch is a single global table; an open-
  * addressing table of (key, value) pairs is all the engine needs.
@@ -27,5 +27,13 @@ void *ap_strmap_get(const ap_strmap *m, const char *key);
 int ap_strmap_put(ap_strmap *m, const char *key, void *value);
 /* Frees the keys and the table (the values are the caller's). */
 void ap_strmap_free(ap_strmap *m);
+
+/* A growable list of owned strings. */
+typedef struct ap_strlist {
+	char **v;
+	size_t n, cap;
+} ap_strlist;
+int ap_strlist_add(ap_strlist *l, const char *s);
+void ap_strlist_free(ap_strlist *l);
 
 #endif

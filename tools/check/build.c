@@ -1135,7 +1135,7 @@ static int pristine_load(void *ctx, const char *path, ap_file_state *st, char **
 	pristine *pr = ctx;
 	ap_state_file *f = pr->have_state ? ap_state_file_find(&pr->state, path) : NULL;
 	if (!f)
-		return ap_vtree_load_from_tree(pr->tree, path, st, data, len, err);
+		return ap_tree_load(pr->tree, path, st, data, len, err);
 	memset(st, 0, sizeof(*st));
 	*data = NULL;
 	*len = 0;
@@ -1169,7 +1169,7 @@ static int emu_text(ap_vtree *v, pristine *pr, const char *path, ap_buf *out)
 	ap_file_state st;
 	char *data = NULL;
 	size_t len = 0;
-	if (ap_vtree_load_from_tree(pr->tree, path, &st, &data, &len, &e) < 0 || !st.exists) {
+	if (ap_tree_load(pr->tree, path, &st, &data, &len, &e) < 0 || !st.exists) {
 		free(data);
 		return -1;
 	}

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "path.h"
-#include "upstream.h"
+#include "source.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
  * .part that was resumed and then fails the check is downloaded once more
  * from scratch, in case the old half was the bad one.
  */
-#include "upstream.h"
+#include "source.h"
 #include "fileio.h"
 
 #include "buf.h"
