@@ -53,7 +53,7 @@ setup
 edit_run
 chown $U1:$U1 "$T/run.sh"
 chmod 4755 "$T/run.sh"
-check_rc "root, setuid file of uid $U1: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "root, setuid file of uid $U1: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 check "root, setuid file of uid $U1: still $U1:$U1 4755 after apply ($(owner_mode "$T/run.sh"))" \
 	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 4755" ]
 check "root, setuid file of uid $U1: patched" grep -q two "$T/run.sh"
@@ -67,7 +67,7 @@ setup
 edit_run
 chown $U1:$U2 "$T/run.sh"
 chmod 2750 "$T/run.sh"
-check_rc "root, setgid file $U1:$U2: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "root, setgid file $U1:$U2: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 check "root, setgid file $U1:$U2: still $U1:$U2 2750 ($(owner_mode "$T/run.sh"))" \
 	[ "$(owner_mode "$T/run.sh")" = "$U1:$U2 2750" ]
 
@@ -82,7 +82,7 @@ patch delete.patch <<'EOF'
 -#!/bin/sh
 -echo one
 EOF
-check_rc "root, deleted setuid file: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "root, deleted setuid file: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 check "root, deleted setuid file: gone" [ ! -e "$T/run.sh" ]
 check_rc "root, deleted setuid file: unapply exit 0" 0 "$AP" unapply -d "$T"
 check "root, deleted setuid file: back as $U1:$U1 4755 ($(owner_mode "$T/run.sh" 2>&1))" \
@@ -96,7 +96,7 @@ chown -R $U2:$U2 "$T" "$P"
 chown $U3:$U3 "$T/run.sh"
 chmod 4755 "$T/run.sh"
 check_rc "uid $U2 rewrites a setuid file of uid $U3: apply exit 0" 0 \
-	as_user $U2 "$AP" apply -d "$T" -p "$P" -P linux
+	as_user $U2 "$AP" apply -d "$T" --patches "$P" -P linux
 check "uid $U2 rewrites a setuid file of uid $U3: setuid dropped ($(owner_mode "$T/run.sh"))" \
 	[ "$(owner_mode "$T/run.sh")" = "$U2:$U2 755" ]
 check_rc "uid $U2: unapply exit 0" 0 as_user $U2 "$AP" unapply -d "$T"
@@ -110,7 +110,7 @@ chown -R $U2:$U2 "$T" "$P"
 chown $U2:$U3 "$T/run.sh"
 chmod 2755 "$T/run.sh"
 check_rc "uid $U2 rewrites its setgid file of group $U3: apply exit 0" 0 \
-	as_user $U2 "$AP" apply -d "$T" -p "$P" -P linux
+	as_user $U2 "$AP" apply -d "$T" --patches "$P" -P linux
 check "uid $U2 rewrites its setgid file of group $U3: setgid dropped ($(owner_mode "$T/run.sh"))" \
 	[ "$(owner_mode "$T/run.sh")" = "$U2:$U2 755" ]
 
@@ -123,7 +123,7 @@ patch new.patch <<'EOF'
 @@ -0,0 +1 @@
 +new
 EOF
-check_rc "umask 077: apply exit 0" 0 sh -c "umask 077; exec \"\$@\"" sh "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "umask 077: apply exit 0" 0 sh -c "umask 077; exec \"\$@\"" sh "$AP" apply -d "$T" --patches "$P" -P linux
 check "umask 077: new file is 600 ($(stat -c %a "$T/sub/dir/new.txt"))" \
 	[ "$(stat -c %a "$T/sub/dir/new.txt")" = 600 ]
 check "umask 077: new directories are 700 ($(stat -c %a "$T/sub") $(stat -c %a "$T/sub/dir"))" \
@@ -138,7 +138,7 @@ new file mode 100755
 @@ -0,0 +1 @@
 +echo tool
 EOF
-check_rc "umask 027, new executable: apply exit 0" 0 sh -c "umask 027; exec \"\$@\"" sh "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "umask 027, new executable: apply exit 0" 0 sh -c "umask 027; exec \"\$@\"" sh "$AP" apply -d "$T" --patches "$P" -P linux
 check "umask 027, new executable: 750 ($(stat -c %a "$T/tool.sh"))" [ "$(stat -c %a "$T/tool.sh")" = 750 ]
 
 # a copy and a rename of another user's setuid file are new files: root's,
@@ -159,7 +159,7 @@ similarity index 100%
 rename from mv.sh
 rename to moved.sh
 EOF
-check_rc "copy and rename of setuid files: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+check_rc "copy and rename of setuid files: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 check "copy of a setuid file of uid $U1: 0:0 755 ($(owner_mode "$T/copy.sh"))" \
 	[ "$(owner_mode "$T/copy.sh")" = "0:0 755" ]
 check "rename of a setuid file of uid $U1: 0:0 755 ($(owner_mode "$T/moved.sh"))" \
@@ -183,7 +183,7 @@ for dm in 700 2750; do
 @@ -1 +0,0 @@
 -secret
 EOF
-	check_rc "directory $dm emptied: apply exit 0" 0 "$AP" apply -d "$T" -p "$P" -P linux
+	check_rc "directory $dm emptied: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
 	check "directory $dm emptied: removed" [ ! -e "$T/priv" ]
 	check_rc "directory $dm emptied: unapply exit 0" 0 "$AP" unapply -d "$T"
 	check "directory $dm emptied: back as $U1:$U2 $dm ($(owner_mode "$T/priv" 2>&1))" \
