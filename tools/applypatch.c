@@ -38,15 +38,18 @@ static const char usage_text[] =
 	"                 what is applied, and whether tree or series changed since\n"
 	"  list    [-p N] [--patches DIR] [--platform NAME] [--format text|json]\n"
 	"                 the series in order, with why each patch is in or out\n"
-	"  drift   [-p N] [--patches DIR] [--platform NAME|all] --git REPO [REV|REV..REV|--tags GLOB]...\n"
+	"  drift   [-p N] [--patches DIR] [--platform NAME|all] --git REPO\n"
+	"          [REV|REV..REV|--rev REV|--tags GLOB]...\n"
 	"  drift   [-p N] [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
 	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
 	"                 how each patch fares against each upstream version: applies,\n"
-	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict\n"
+	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict;\n"
+	"                 every platform the series names by default; checking nothing\n"
+	"                 (no patch selected) exits 1\n"
 	"  refresh [-p N] [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
 	"          [--fuzz N] [--dry-run]\n"
 	"                 rewrite drifted patches so they apply exactly to that version\n"
-	"  lint    [--patches DIR]\n"
+	"  lint    [--patches DIR] [--format text|json|junit|github]\n"
 	"                 check headers (Description, Forwarded/Origin), series and\n"
 	"                 selectors, and that each patch parses; one line per finding\n"
 	"\n"
@@ -58,7 +61,8 @@ static const char usage_text[] =
 	"  -P, --platform NAME    linux, cygwin, darwin, freebsd, ... (default: from uname)\n"
 	"  -F, --fuzz N           allow hunks to match ignoring N context lines (default 0)\n"
 	"  -n, --dry-run          check that the series applies; write nothing\n"
-	"  -f, --format FMT       text (default), json, junit or github\n"
+	"  -f, --format FMT       text (default), json, junit or github, as the command\n"
+	"                         lists them; another is a usage error (exit 2)\n"
 	"      --force            unapply even files edited after apply\n"
 	"  -v, --verbose          show every hunk, not only offsets, fuzz and failures\n"
 	"  -h, --help             this text;   -V, --version   the version\n"
@@ -90,6 +94,27 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The --format names each command writes; anything else is exit 2, never
+ * plain text under a name a CI job asked for. */
+static const char *formats_of(const char *cmd)
+{
+	if (strcmp(cmd, "drift") == 0)
+		return "text, json, junit, github, markdown";
+	if (strcmp(cmd, "apply") == 0 || strcmp(cmd, "unapply") == 0 || strcmp(cmd, "lint") == 0)
+		return "text, json, junit, github";
+	return "text, json";   /* status, list, refresh */
+}
+
+static int format_accepted(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *q = list; (q = strstr(q, name)); q += n)
+		if ((q == list || q[-1] == ' ') && (q[n] == ',' || q[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "applypatch: ");
@@ -117,7 +142,8 @@ static int use_color(void)
 
 typedef struct drift_args {
 	const char *git;
-	const char *rev;
+	const char *revs[64];
+	size_t nrevs;
 	const char *tags[64];
 	size_t ntags;
 	ap_drift_fail_on fail_on;
@@ -155,7 +181,9 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 	int rc = 2;
 
 	dopts.patches_dir = o->patches_dir ? o->patches_dir : dir;
-	if (o->platform && strcmp(o->platform, "all") == 0) {
+	/* every platform the series names, and the host: a run for one
+	 * platform that the series excludes would check nothing */
+	if (!o->platform || strcmp(o->platform, "all") == 0) {
 		ap_series s;
 		const char *host = ap_platform_detect();
 
@@ -168,11 +196,7 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 			goto oom;
 		}
 	} else {
-		one[0] = o->platform ? o->platform : ap_platform_detect();
-		if (!one[0]) {
-			ap_error_set(&err, "cannot tell this system's platform; use --platform");
-			goto fail;
-		}
+		one[0] = o->platform;
 	}
 	if (da->git) {
 		if (ap_git_open(&g, da->git, &err) < 0)
@@ -201,13 +225,14 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 			}
 			ap_strlist_free(&tags);
 		}
-		for (int i = 0; i < nversions; i++) {
+		for (int i = 0; i < nversions + (int)da->nrevs; i++) {
 			ap_upstream u = { AP_UPSTREAM_GIT, da->git, NULL };
+			const char *version = i < (int)da->nrevs ? da->revs[i] : versions[i - (int)da->nrevs];
 
-			if (strstr(versions[i], "..")) {
+			if (strstr(version, "..")) {
 				ap_strlist commits = { 0 };
 
-				if (ap_git_rev_list(g, versions[i], &commits, &err) < 0)
+				if (ap_git_rev_list(g, version, &commits, &err) < 0)
 					goto fail;
 				for (size_t k = 0; k < commits.n; k++) {
 					char label[16];
@@ -223,14 +248,18 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 			} else {
 				char oid[AP_OID_HEX];
 
-				if (ap_git_resolve(g, versions[i], oid, &err) < 0)
+				if (ap_git_resolve(g, version, oid, &err) < 0)
 					goto fail;
 				u.rev = oid;
-				if (add_version(&d, platforms, versions[i], &u, oid, &err) < 0)
+				if (add_version(&d, platforms, version, &u, oid, &err) < 0)
 					goto fail;
 			}
 		}
 	} else {
+		if (da->nrevs) {
+			ap_error_set(&err, "--rev names a revision of the --git repository; give --git REPO");
+			goto fail;
+		}
 		for (int i = 0; i < nversions; i++) {
 			struct stat st;
 			ap_upstream u = { AP_UPSTREAM_TARBALL, versions[i], NULL };
@@ -254,6 +283,19 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 		goto fail;
 	ap_drift_report(&out, &d, ro->format, ro->color);
 	rc = ap_drift_failed(&d, da->fail_on) ? 1 : 0;
+	if (!ap_drift_checked(&d)) {
+		/* a CI job that checked nothing must not pass */
+		ap_buf names = AP_BUF_INIT;
+
+		for (size_t k = 0; platforms[k]; k++)
+			ap_buf_printf(&names, "%s%s", k ? ", " : "", platforms[k]);
+		fprintf(stderr, "applypatch: drift checked nothing: none of the %zu patch%s in %s is "
+			"selected for %s; name the platforms with --platform (or --platform all)\n",
+			d.npatches, d.npatches == 1 ? "" : "es", dopts.patches_dir,
+			names.data ? names.data : "any platform");
+		ap_buf_free(&names);
+		rc = 1;
+	}
 	if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
 		rc = 2;
 	goto out;
@@ -289,13 +331,13 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 	ropts.dry_run = o->dry_run;
 	ropts.strip = o->strip;
 	if (da->git) {
-		if (!da->rev) {
+		if (da->nrevs != 1) {
 			free(dir);
-			return usage_error("refresh --git needs --rev REV%s", "");
+			return usage_error("refresh --git needs one --rev REV%s", "");
 		}
 		ropts.upstream.kind = AP_UPSTREAM_GIT;
 		ropts.upstream.location = da->git;
-		ropts.upstream.rev = da->rev;
+		ropts.upstream.rev = da->revs[0];
 	} else {
 		struct stat st;
 
@@ -356,7 +398,8 @@ int main(int argc, char **argv)
 	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
 	ap_error err = AP_ERROR_INIT;
 	ap_buf out = AP_BUF_INIT;
-	drift_args da = { NULL, NULL, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
+	drift_args da = { NULL, { NULL }, 0, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
+	const char *format_name = NULL;
 	const char *cmd;
 	int c, rc;
 
@@ -404,10 +447,7 @@ int main(int argc, char **argv)
 		}
 		case 'n': o.dry_run = 1; break;
 		case 'f':
-			if (ap_format_parse(optarg, &ro.format) < 0 ||
-			    (ro.format == AP_FORMAT_MARKDOWN && strcmp(cmd, "drift") != 0))
-				return usage_error("unknown format '%s' (text, json, junit, github; "
-						   "markdown for drift)", optarg);
+			format_name = optarg;
 			break;
 		case OPT_FORCE: o.force = 1; break;
 		case OPT_GIT: da.git = optarg; break;
@@ -427,11 +467,24 @@ int main(int argc, char **argv)
 				return usage_error("--fail-on takes conflict, drift or any, not '%s'", optarg);
 			break;
 		case OPT_NO_MERGES: da.no_merges = 1; break;
-		case OPT_REV: da.rev = optarg; break;
+		case OPT_REV:
+			if (da.nrevs == sizeof da.revs / sizeof *da.revs)
+				return usage_error("too many --rev%s", "");
+			da.revs[da.nrevs++] = optarg;
+			break;
 		case 'v': ro.verbose = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'V': printf("applypatch (gap-patchkit) %s\n", VERSION); return 0;
 		default: return usage_error("bad option%s", "");
+		}
+	}
+	if (format_name) {
+		const char *accepted = formats_of(cmd);
+
+		if (ap_format_parse(format_name, &ro.format) < 0 || !format_accepted(accepted, format_name)) {
+			fprintf(stderr, "applypatch: unknown format '%s' for %s (it writes: %s)\n"
+				"Try 'applypatch --help'.\n", format_name, cmd, accepted);
+			return 2;
 		}
 	}
 	if (strcmp(cmd, "drift") == 0) {
@@ -445,7 +498,7 @@ int main(int argc, char **argv)
 			return usage_error("--tags belongs to drift%s", "");
 		return cmd_refresh(&o, &da, argv + optind, argc - optind, &ro);
 	}
-	if (da.git || da.ntags || da.rev)
+	if (da.git || da.ntags || da.nrevs)
 		return usage_error("--git, --rev and --tags belong to drift and refresh%s", "");
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
@@ -464,11 +517,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "applypatch: %s\n", err.msg);
 			return 2;
 		}
-		for (size_t i = 0; i < l.n; i++)
-			ap_buf_printf(&out, "%s: %s\n", l.v[i].where, l.v[i].what);
-		if (!l.n)
-			ap_buf_printf(&out, "lint: %zu patch%s, no findings\n", l.npatches,
-				      l.npatches == 1 ? "" : "es");
+		ap_lint_report(&out, &l, ro.format);
 		rc = l.n ? 1 : 0;
 		ap_lint_free(&l);
 		return emit(&out) < 0 ? 2 : rc;

@@ -191,7 +191,7 @@ if xmllint --noout "$OUT" 2>/dev/null; then ok "junit is well-formed XML"; else 
 [ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]/testcase)' "$OUT")" = 4 ] && ok "junit: one testcase per patch" || not_ok "junit testcases"
 [ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]//failure)' "$OUT")" = 2 ] && ok "junit: the conflict and the partly upstreamed patch are failures" || not_ok "junit failures"
 check_rc "github" 1 AP_DRIFT --git "$repo" --tags 'v*' --format github --no-merges
-check_grep "github: an error for the conflict" "^::error file=.*default.patch,title=drift::default.patch against v2.0: conflict" "$OUT"
+check_grep "github: an error for the conflict, with its line" "^::error file=.*default.patch,line=[1-9][0-9]*,title=drift::default.patch against v2.0: conflict" "$OUT"
 check_grep "github: a warning for the offsets" "^::warning file=.*noreserve.patch.*drifted" "$OUT"
 check_rc "markdown" 1 AP_DRIFT --git "$repo" --tags 'v*' --format markdown
 check_grep "markdown: a table header" "^| patch | v1.0 | v1.1 | v1.2 | v2.0 |" "$OUT"
@@ -199,6 +199,48 @@ check_grep "markdown: the merging commit" "is upstream since commit" "$OUT"
 check_rc "--platform all: selector-free series gives one column per version" 1 \
 	"$AP" drift --patches "$patches" --platform all --git "$repo" --tags 'v*' --no-merges --format json
 [ "$(jq '.versions | length' "$OUT")" = 4 ] && ok "--platform all with no selectors: 4 columns" || not_ok "--platform all columns"
+
+# --- nothing checked is never a pass (issue 15 item 1) ------------------------------
+sel="$work/selpatches"; mkdir -p "$sel"; cp "$patches"/*.patch "$sel/"
+printf 'noreserve.patch # [cygwin]\ndefault.patch # [cygwin]\n' >"$sel/series"
+check_rc "every patch [cygwin], --platform linux: nothing checked, exit 1" 1 \
+	"$AP" drift --patches "$sel" --platform linux --git "$repo" v1.0 --no-merges
+check_grep "nothing checked: says so" "checked nothing: none of the 2 patches .* is selected for linux" "$ERR"
+check_rc "no --platform: every platform the series names (cygwin) and the host" 0 \
+	"$AP" drift --patches "$sel" --git "$repo" v1.0 --no-merges --format json
+[ "$(jq -r '[.versions[].platform] | sort | join(",")' "$OUT")" = "cygwin,linux" ] &&
+	ok "default columns: cygwin and linux" || not_ok "default columns: $(jq -c '[.versions[].platform]' "$OUT")"
+[ "$(jq -r '.patches[0].cells[] | select(.platform=="cygwin") | .status' "$OUT")" = applies ] &&
+	ok "the cygwin column is checked" || not_ok "cygwin column: $(jq -c '.patches[0].cells' "$OUT")"
+printf '' >"$sel/series"
+check_rc "an empty series checks nothing: exit 1" 1 "$AP" drift --patches "$sel" --git "$repo" v1.0 --no-merges
+
+# --- --rev, repeatable, as refresh takes it ------------------------------------------
+check_rc "drift --rev v1.0 --rev v1.1" 0 AP_DRIFT --git "$repo" --rev v1.0 --rev v1.1 --format json --no-merges
+[ "$(jq -r '[.versions[].label] | join(",")' "$OUT")" = "v1.0,v1.1" ] && ok "--rev gives the columns in order" ||
+	not_ok "--rev columns: $(jq -c '[.versions[].label]' "$OUT")"
+check_rc "--rev without --git: exit 2" 2 AP_DRIFT --rev v1.0 "$work"
+check_rc "refresh with two --rev: exit 2" 2 "$AP" refresh --patches "$patches" --git "$repo" --rev v1.0 --rev v1.1
+
+# --- annotations escape names and messages (workflow-command rules) ------------------
+esc="$work/escpatches"; mkdir -p "$esc"
+cp "$patches/default.patch" "$esc/fix,one:100%.patch"
+printf 'fix,one:100%%.patch\n' >"$esc/series"
+check_rc "github: a conflict in an oddly named patch" 1 \
+	"$AP" drift --patches "$esc" --platform linux --git "$repo" v2.0 --no-merges --format github
+check_grep "github: ',' ':' '%' escaped in file=, line= given" \
+	'^::error file=.*/fix%2Cone%3A100%25.patch,line=[1-9][0-9]*,title=drift::fix,one:100%25.patch against v2.0: conflict$' "$OUT"
+
+# --- every --format a command accepts works; the rest are exit 2 ---------------------
+for c in "list --platform linux" "status" "refresh $work/dir20"; do
+	for f in junit github; do
+		check_rc "$c --format $f: exit 2" 2 "$AP" $c -d "$work" --patches "$patches" --format $f
+		check_grep "$c --format $f: named" "unknown format '$f'" "$ERR"
+	done
+done
+check_rc "lint --format json" 0 "$AP" lint --patches "$patches" --format json
+check "lint json parses" jq -e '.patches == 4 and (.findings | length) == 0' "$OUT"
+check_rc "apply --format markdown: exit 2" 2 "$AP" apply -d "$work" --patches "$patches" --format markdown
 
 # --- refresh ----------------------------------------------------------------------------
 cp -r "$patches" "$work/refreshed"

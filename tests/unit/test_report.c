@@ -230,7 +230,9 @@ static void github_annotations(void **state)
 		}
 	}
 	/* properties escape ',' and ':'; messages escape newlines */
-	assert_contains(out, "::warning file=patches/extra%2C1.patch::not listed in the series file");
+	/* every annotation carries line= (GitHub shows one without a line on none) */
+	assert_contains(out, "::warning file=patches/extra%2C1.patch,line=1::not listed in the series file");
+	assert_contains(out, "::error::rolled back");
 	assert_contains(out, "::warning file=patches/cygwin-pool.patch,line=30::cygwin-pool.patch: "
 			"hunk 2 of src/sysmem.c: offset +3 at line 50, line endings converted");
 	assert_contains(out, "::error file=patches/we\"ird <&> 'x'%2Cy%3Az.patch,line=8::");
@@ -247,6 +249,24 @@ static void github_annotations(void **state)
 }
 
 /* --- text ---------------------------------------------------------------------- */
+
+/* Issue 15: one escaping for every subcommand's annotations: a finding's
+ * "PATH:LINE" is split into file= and line=, the title is a property. */
+static void github_where_and_title(void **state)
+{
+	ap_buf b = AP_BUF_INIT;
+
+	(void)state;
+	ap_report_gh_where(&b, "error", "patches/a,b:c%.patch:12", "li:nt,x", "bad\r\nthing: 100%");
+	ap_report_gh_where(&b, "warning", "patches/series", NULL, "m");
+	ap_report_gh_line(&b, "notice", NULL, 0, NULL, "n");
+	assert_string_equal(b.data,
+			    "::error file=patches/a%2Cb%3Ac%25.patch,line=12,title=li%3Ant%2Cx::"
+			    "bad%0D%0Athing: 100%25\n"
+			    "::warning file=patches/series,line=1::m\n"
+			    "::notice::n\n");
+	ap_buf_free(&b);
+}
 
 static void text_for_people(void **state)
 {
@@ -455,6 +475,7 @@ int main(void)
 		cmocka_unit_test(json_empty_run),
 		cmocka_unit_test(junit_one_testcase_per_patch),
 		cmocka_unit_test(github_annotations),
+		cmocka_unit_test(github_where_and_title),
 		cmocka_unit_test(text_for_people),
 		cmocka_unit_test(text_success_and_dry_run),
 		cmocka_unit_test(hunk_phrases),

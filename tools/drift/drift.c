@@ -549,6 +549,15 @@ int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f)
 	return 0;
 }
 
+size_t ap_drift_checked(const ap_drift *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->npatches * d->ncols; i++)
+		n += d->cells[i].status != AP_DRIFT_SKIPPED;
+	return n;
+}
+
 void ap_drift_free(ap_drift *d)
 {
 	for (size_t i = 0; d->cells && i < d->npatches * d->ncols; i++) {

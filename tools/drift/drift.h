@@ -100,6 +100,10 @@ const char *ap_drift_status_name(ap_drift_status s);
 typedef enum ap_drift_fail_on { AP_FAIL_ON_CONFLICT, AP_FAIL_ON_DRIFT, AP_FAIL_ON_ANY } ap_drift_fail_on;
 int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f);
 
+/* How many cells were checked (neither skipped nor an error of the
+ * column): 0 means the run said nothing about the series. */
+size_t ap_drift_checked(const ap_drift *d);
+
 /* Classifies one patch against the files in v (the cell's result is
  * filled). With keep, a patch that applies (exactly or with offsets) stays
  * applied in v, so the next patch sees it; otherwise v is left as it was. */

@@ -293,18 +293,23 @@ static void junit(ap_buf *b, const ap_drift *d)
 	ap_buf_puts(b, "</testsuites>\n");
 }
 
-static void gh_data(ap_buf *b, const char *s)
+/* The patch line an annotation points at: the first hunk that failed or
+ * moved, else the patch's first line. */
+static size_t cell_line(const ap_drift_cell *cell)
 {
-	for (; s && *s; s++) {
-		if (*s == '%')
-			ap_buf_puts(b, "%25");
-		else if (*s == '\n')
-			ap_buf_puts(b, "%0A");
-		else if (*s == '\r')
-			ap_buf_puts(b, "%0D");
-		else
-			ap_buf_putc(b, *s);
-	}
+	size_t first = 0;
+
+	for (size_t f = 0; f < cell->result.nfiles; f++)
+		for (size_t h = 0; h < cell->result.files[f].nhunks; h++) {
+			const ap_hunk_result *hr = &cell->result.files[f].hunks[h];
+
+			if (!first)
+				first = hr->lineno;
+			if (hr->pl.outcome == AP_HUNK_FAILED || hr->pl.outcome == AP_HUNK_OFFSET ||
+			    hr->pl.outcome == AP_HUNK_FUZZ)
+				return hr->lineno;
+		}
+	return first;
 }
 
 static void github(ap_buf *b, const ap_drift *d)
@@ -340,13 +345,10 @@ static void github(ap_buf *b, const ap_drift *d)
 					ap_buf_printf(&m, " (%s)", cell->rule);
 				if (cell->error)
 					ap_buf_printf(&m, ": %s", cell->error);
-				ap_buf_printf(b, "::%s file=", level);
-				gh_data(b, d->patches_dir);
-				ap_buf_putc(b, '/');
-				gh_data(b, d->names[i]);
-				ap_buf_puts(b, ",title=drift::");
-				gh_data(b, m.data);
-				ap_buf_putc(b, '\n');
+				char *file = ap_printf("%s/%s", d->patches_dir, d->names[i]);
+
+				ap_report_gh_line(b, level, file, cell_line(cell), "drift", m.data);
+				free(file);
 			}
 			ap_buf_free(&m);
 			free(t);

@@ -191,6 +191,7 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 	ap_series s;
 
 	memset(l, 0, sizeof *l);
+	l->dir = ap_strdup(dir);
 	/* the platform only decides selection; every selector is still parsed */
 	if (ap_series_load_lenient(&s, dir, "linux", err) < 0)
 		return -1;
@@ -209,6 +210,8 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 
 		if (!path)
 			continue;
+		if (ap_array_grow((void **)&l->paths, &l->cap_paths, l->npaths + 1, sizeof *l->paths) == 0)
+			l->paths[l->npaths++] = ap_strdup(path);
 		f = fopen(path, "rb");
 		if (!f) {
 			/* a missing file is already a series finding */
@@ -249,5 +252,9 @@ void ap_lint_free(ap_lint *l)
 		free(l->v[i].what);
 	}
 	free(l->v);
+	for (size_t i = 0; i < l->npaths; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	free(l->dir);
 	memset(l, 0, sizeof *l);
 }

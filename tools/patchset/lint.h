@@ -12,18 +12,27 @@
 #ifndef AP_LINT_H
 #define AP_LINT_H
 
+#include "buf.h"
 #include "error.h"
+#include "report.h"
 #include "series.h"
 
 typedef struct ap_lint {
 	ap_finding *v;
 	size_t n, cap;
 	size_t npatches;        /* patches looked at */
+	char *dir;
+	char **paths;           /* DIR/NAME of every series entry */
+	size_t npaths, cap_paths;
 } ap_lint;
 
 /* Returns 0 when the directory could be read (findings in out), -1 when it
  * could not (err set). */
 int ap_lint_run(ap_lint *out, const char *patches_dir, ap_error *err);
 void ap_lint_free(ap_lint *l);
+
+/* Renders the findings: text (one "where: what" line each), json, junit
+ * (a testcase per patch and one for the series) or github annotations. */
+void ap_lint_report(ap_buf *out, const ap_lint *l, ap_format format);
 
 #endif

@@ -308,19 +308,39 @@ static void gh_escape(ap_buf *b, const char *s, int property)
 	}
 }
 
-static void gh_line(ap_buf *b, const char *level, const char *file, size_t line,
-		    const char *msg)
+void ap_report_gh_line(ap_buf *b, const char *level, const char *file, size_t line,
+		       const char *title, const char *msg)
 {
-	ap_buf_printf(b, "::%s ", level);
+	ap_buf_printf(b, "::%s%s", level, file || title ? " " : "");
 	if (file) {
 		ap_buf_puts(b, "file=");
 		gh_escape(b, file, 1);
-		if (line)
-			ap_buf_printf(b, ",line=%zu", line);
+		/* an annotation without a line is shown on none; a patch's
+		 * first line is its header */
+		ap_buf_printf(b, ",line=%zu", line ? line : 1);
+	}
+	if (title) {
+		ap_buf_puts(b, file ? ",title=" : "title=");
+		gh_escape(b, title, 1);
 	}
 	ap_buf_puts(b, "::");
 	gh_escape(b, msg, 0);
 	ap_buf_putc(b, '\n');
+}
+
+void ap_report_gh_where(ap_buf *b, const char *level, const char *where, const char *title,
+			const char *msg)
+{
+	const char *colon = where ? strrchr(where, ':') : NULL;
+
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		char *file = ap_strndup(where, (size_t)(colon - where));
+
+		ap_report_gh_line(b, level, file, strtoul(colon + 1, NULL, 10), title, msg);
+		free(file);
+	} else {
+		ap_report_gh_line(b, level, where, 0, title, msg);
+	}
 }
 
 static void github_run(ap_buf *b, const ap_run *run)
@@ -329,7 +349,7 @@ static void github_run(ap_buf *b, const ap_run *run)
 		ap_buf m = AP_BUF_INIT;
 
 		ap_buf_printf(&m, "%s", run->warnings[i].what);
-		gh_line(b, "warning", run->warnings[i].where, 0, m.data);
+		ap_report_gh_where(b, "warning", run->warnings[i].where, NULL, m.data);
 		ap_buf_free(&m);
 	}
 	for (size_t i = 0; i < run->n; i++) {
@@ -351,7 +371,7 @@ static void github_run(ap_buf *b, const ap_run *run)
 					continue;
 				ap_buf_printf(&m, "%s: hunk %zu of %s: ", r->name, h + 1, fr->path);
 				ap_report_hunk_phrase(&m, hr);
-				gh_line(b, level, file, hr->lineno, m.data);
+				ap_report_gh_line(b, level, file, hr->lineno, NULL, m.data);
 				ap_buf_free(&m);
 				any = 1;
 			}
@@ -359,7 +379,7 @@ static void github_run(ap_buf *b, const ap_run *run)
 				ap_buf m = AP_BUF_INIT;
 
 				ap_buf_printf(&m, "%s: %s: %s", r->name, fr->path, fr->error);
-				gh_line(b, "error", file, 0, m.data);
+				ap_report_gh_line(b, "error", file, 0, NULL, m.data);
 				ap_buf_free(&m);
 				any = 1;
 			}
@@ -368,13 +388,13 @@ static void github_run(ap_buf *b, const ap_run *run)
 			ap_buf m = AP_BUF_INIT;
 
 			ap_buf_printf(&m, "%s: %s", r->name, r->reason ? r->reason : "failed");
-			gh_line(b, "error", file, 0, m.data);
+			ap_report_gh_line(b, "error", file, 0, NULL, m.data);
 			ap_buf_free(&m);
 		}
 		free(file);
 	}
 	if (run->note && run->failed)
-		gh_line(b, "error", NULL, 0, run->note);
+		ap_report_gh_line(b, "error", NULL, 0, NULL, run->note);
 	else if (run->note)
 		ap_buf_printf(b, "::notice::%s\n", run->note);
 }

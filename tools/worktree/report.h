@@ -30,6 +30,14 @@ int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o);
 int ap_report_status(ap_buf *out, const ap_status *st, const ap_report_opts *o);
 int ap_report_list(ap_buf *out, const ap_series *s, const ap_report_opts *o);
 
+/* One GitHub workflow command: "::LEVEL file=F,line=N,title=T::MSG", with
+ * %, CR and LF escaped everywhere and ':' and ',' in properties; a file
+ * without a line (0) gets line=1. _where takes a finding's "PATH:LINE". */
+void ap_report_gh_line(ap_buf *b, const char *level, const char *file, size_t line,
+		       const char *title, const char *msg);
+void ap_report_gh_where(ap_buf *b, const char *level, const char *where, const char *title,
+			const char *msg);
+
 /* One hunk's fate in a few words: "offset +3 at line 120". */
 int ap_report_hunk_phrase(ap_buf *out, const ap_hunk_result *h);
 
