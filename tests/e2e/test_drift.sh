@@ -238,8 +238,14 @@ for c in "list --platform linux" "status" "refresh $work/dir20"; do
 		check_grep "$c --format $f: named" "unknown format '$f'" "$ERR"
 	done
 done
-check_rc "lint --format json" 0 "$AP" lint --patches "$patches" --format json
-check "lint json parses" jq -e '.patches == 4 and (.findings | length) == 0' "$OUT"
+# (the series is not in name order, which Sage's reading would not follow: findings)
+check_rc "lint --format json" 1 "$AP" lint --patches "$patches" --format json
+check "lint json parses, findings as objects" jq -e '.patches == 4 and (.findings | length) > 0 and (.findings[0].where | test("series:[0-9]+$"))' "$OUT"
+check_rc "lint --format github" 1 "$AP" lint --patches "$patches" --format github
+check_grep "lint github: file= and line= from the finding" '^::error file=.*/patches/series,line=[0-9][0-9]*,title=lint::' "$OUT"
+check_rc "lint --format junit" 1 "$AP" lint --patches "$patches" --format junit
+check "lint junit: well-formed" xmllint --noout "$OUT"
+[ "$(xmllint --xpath 'count(//testcase)' "$OUT")" = 5 ] && ok "lint junit: a testcase per patch and the series" || not_ok "lint junit testcases"
 check_rc "apply --format markdown: exit 2" 2 "$AP" apply -d "$work" --patches "$patches" --format markdown
 
 # --- refresh ----------------------------------------------------------------------------
