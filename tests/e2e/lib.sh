@@ -4,6 +4,12 @@
 #   check_grep NAME PATTERN FILE
 #   snapshot DIR               prints a digest of every file, link and mode under DIR
 #   scratch                    a new temporary directory, removed at exit
+#   tree_state DIR             snapshot and snapshot_all together
+#   files_of DIR               each file's path, kind and sha256 (patches/ and .applypatch/ left out)
+#   same_files A B             diff of files_of A and files_of B (empty: the same)
+# Fixture cases ($E2E/NAME/{tree,patches,expect} over $E2E/base; set E2E and WORK):
+#   newcase NAME               a fresh copy of case NAME in $T
+#   matches_expect NAME        diff of $T against NAME's expect/ (empty: as expected)
 #   finish                     exits 1 if any check failed
 # The built tools are in $BIN_DIR (applypatch, upstream, verify).
 
@@ -74,6 +80,34 @@ snapshot_all() {
 		fi
 	done)
 }
+
+tree_state() { snapshot "$1"; snapshot_all "$1"; }
+
+files_of() {
+	(cd "$1" && {
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
+			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
+		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
+	} | LC_ALL=C sort)
+}
+
+same_files() {
+	files_of "$1" >"$_scratch_root/a.lst"
+	files_of "$2" >"$_scratch_root/b.lst"
+	diff "$_scratch_root/a.lst" "$_scratch_root/b.lst"
+}
+
+_cases=0
+newcase() {
+	_cases=$((_cases + 1))
+	T="$WORK/$_cases/tree"
+	mkdir -p "$T"
+	cp -R "$E2E/base/." "$T/"
+	if [ -d "$E2E/$1/tree" ]; then cp -R "$E2E/$1/tree/." "$T/"; fi
+	if [ -d "$E2E/$1/patches" ]; then cp -R "$E2E/$1/patches" "$T/patches"; fi
+}
+
+matches_expect() { same_files "$T" "$E2E/$1/expect"; }
 
 scratch() {
 	mktemp -d "$_scratch_root/s.XXXXXX"

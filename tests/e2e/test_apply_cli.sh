@@ -8,38 +8,16 @@ E2E="$FIXTURES/e2e"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
 umask 022
-n=0
 
 # newcase CASE: $T is a fresh tree: base/, CASE/tree/ laid over it, and
 # CASE/patches/ as $T/patches.
-newcase() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	mkdir -p "$T"
-	cp -R "$E2E/base/." "$T/"
-	if [ -d "$E2E/$1/tree" ]; then cp -R "$E2E/$1/tree/." "$T/"; fi
-	if [ -d "$E2E/$1/patches" ]; then cp -R "$E2E/$1/patches" "$T/patches"; fi
-}
 
 # Everything under a tree: paths, modes, bytes, and the state directory.
-tree_state() { snapshot "$1"; snapshot_all "$1"; }
 
 # The files of a tree (not patches/ nor .applypatch/), each with whether it
 # is executable and its digest. Empty directories do not count.
-files_of() {
-	(cd "$1" && {
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
-			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
-	} | LC_ALL=C sort)
-}
 
 # matches_expect CASE: $T holds exactly the files of CASE/expect/.
-matches_expect() {
-	files_of "$T" >"$WORK/a.lst"
-	files_of "$E2E/$1/expect" >"$WORK/b.lst"
-	diff "$WORK/a.lst" "$WORK/b.lst"
-}
 
 has_no_escape() { ! grep -q "$(printf '\033')" "$1"; }
 has_escape() { grep -q "$(printf '\033')" "$1"; }

@@ -8,36 +8,12 @@ E2E="$FIXTURES/e2e"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
 umask 022
-n=0
-
-newcase() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	mkdir -p "$T"
-	cp -R "$E2E/base/." "$T/"
-	if [ -d "$E2E/$1/tree" ]; then cp -R "$E2E/$1/tree/." "$T/"; fi
-	if [ -d "$E2E/$1/patches" ]; then cp -R "$E2E/$1/patches" "$T/patches"; fi
-}
-
-tree_state() { snapshot "$1"; snapshot_all "$1"; }
 
 # The files of a tree (not patches/ nor .applypatch/), each with whether it
 # is executable and its digest; links with their targets. Empty directories
 # do not count.
-files_of() {
-	(cd "$1" && {
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
-			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
-	} | LC_ALL=C sort)
-}
 
 # same_files A B: prints the difference, fails when there is one.
-same_files() {
-	files_of "$1" >"$WORK/a.lst"
-	files_of "$2" >"$WORK/b.lst"
-	diff "$WORK/a.lst" "$WORK/b.lst"
-}
 
 # roundtrip CASE: apply, compare with expect/, re-run, unapply.
 roundtrip() {

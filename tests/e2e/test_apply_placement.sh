@@ -21,8 +21,6 @@ one() {
 	cp "$E2E/place/patches/$1" "$P/"
 }
 
-tree_state() { snapshot "$1"; snapshot_all "$1"; }
-
 # hunk JQ-FILTER: true for the first hunk of the first file in $OUT.
 hunk() { jq -e ".patches[0].files[0].hunks[0] | $1" "$OUT"; }
 

@@ -8,18 +8,6 @@ E2E="$FIXTURES/e2e"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
 umask 022
-n=0
-
-newcase() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	mkdir -p "$T"
-	cp -R "$E2E/base/." "$T/"
-	if [ -d "$E2E/$1/tree" ]; then cp -R "$E2E/$1/tree/." "$T/"; fi
-	if [ -d "$E2E/$1/patches" ]; then cp -R "$E2E/$1/patches" "$T/patches"; fi
-}
-
-tree_state() { snapshot "$1"; snapshot_all "$1"; }
 
 # The names of the files the selectors patches created, on one line.
 created() { (cd "$T/platform" 2>/dev/null && ls | tr '\n' ' '); }

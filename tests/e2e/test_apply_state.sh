@@ -25,21 +25,6 @@ chain() {
 	printf '%s\n' "$@" >"$P/series"
 }
 
-tree_state() { snapshot "$1"; snapshot_all "$1"; }
-
-files_of() {
-	(cd "$1" && {
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
-			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
-	} | LC_ALL=C sort)
-}
-same_files() {
-	files_of "$1" >"$WORK/a.lst"
-	files_of "$2" >"$WORK/b.lst"
-	diff "$WORK/a.lst" "$WORK/b.lst"
-}
-
 # Nothing but the tree's own files: no backups, rejects or temp files.
 no_debris() { [ -z "$(find "$1" \( -name '*.orig' -o -name '*.rej' -o -name '.*tmp*' -o -name '*~' -o -name '.applypatch' \) -print)" ]; }
 

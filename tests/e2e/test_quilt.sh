@@ -29,11 +29,6 @@ files_of() {
 		find . \( -path ./.pc -o -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
 	} | LC_ALL=C sort)
 }
-same_files() {
-	files_of "$1" >"$WORK/a.lst"
-	files_of "$2" >"$WORK/b.lst"
-	diff "$WORK/a.lst" "$WORK/b.lst"
-}
 # edits FILE in place with a sed script, keeping its inode (as an editor
 # would, and as quilt expects of files it has added)
 edit() {
