@@ -3,10 +3,12 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,8 +394,12 @@ oom:
 	return ap_error_set(err, "out of memory");
 }
 
-static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *err)
+/* listed maps each name listed so far to its index in s->v, plus one: a
+ * lookup, not a scan, so that a long series loads in linear time */
+static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap *listed,
+			     ap_error *err)
 {
+	void *seen;
 	char *hash = NULL, *p = line, *name, *sel_text = NULL;
 	ap_series_entry *en;
 	int strip = 1, strip_given = 0;
@@ -464,12 +470,13 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_error *
 	if (strstr(name, "..") || name[0] == '/')
 		return ap_error_set(err, "%s:%zu: patch name '%s' leaves the patches directory",
 				    s->series_path, lineno, name);
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].name, name) == 0)
-			return ap_error_set(err, "%s:%zu: %s is listed twice (first at line %zu)",
-					    s->series_path, lineno, name, s->v[i].lineno);
+	seen = ap_strmap_get(listed, name);
+	if (seen)
+		return ap_error_set(err, "%s:%zu: %s is listed twice (first at line %zu)",
+				    s->series_path, lineno, name,
+				    s->v[(uintptr_t)seen - 1].lineno);
 	en = add_entry(s);
-	if (!en)
+	if (!en || ap_strmap_put(listed, name, (void *)(uintptr_t)s->n) < 0)
 		return ap_error_set(err, "out of memory");
 	en->name = ap_strdup(name);
 	en->strip = strip;
@@ -557,6 +564,7 @@ static int load_series_file(ap_series *s, ap_error *err)
 	size_t len, n, lineno = 0;
 	char **present;
 	size_t npresent;
+	ap_strmap listed = AP_STRMAP_INIT;
 
 	if (ap_file_read(s->series_path, SERIES_MAX, &data, &len, err) < 0)
 		return -1;
@@ -567,36 +575,38 @@ static int load_series_file(ap_series *s, ap_error *err)
 		lineno++;
 		if (memchr(line, '\0', n)) {
 			free(data);
+			ap_strmap_free(&listed);
 			return ap_error_set(err, "%s:%zu: NUL byte in series file", s->series_path, lineno);
 		}
 		line[n] = '\0';  /* the "\n", or the terminator ap_file_read adds */
 		if (n && line[n - 1] == '\r')
 			line[n - 1] = '\0';
-		if (parse_series_line(s, line, lineno, err) == 0)
+		if (parse_series_line(s, line, lineno, &listed, err) == 0)
 			continue;
 		if (!s->lenient) {
 			free(data);
+			ap_strmap_free(&listed);
 			return -1;
 		}
 		if (record_error(s, err->msg, lineno) < 0) {
 			free(data);
+			ap_strmap_free(&listed);
 			return ap_error_set(err, "out of memory");
 		}
 	}
 	free(data);
 	/* quilt ignores unlisted patches; that is usually a mistake worth a word */
-	if (list_patches(s->dir, "", &present, &npresent, err) < 0)
+	if (list_patches(s->dir, "", &present, &npresent, err) < 0) {
+		ap_strmap_free(&listed);
 		return -1;
+	}
 	for (size_t i = 0; i < npresent; i++) {
-		int listed = 0;
-
-		for (size_t j = 0; j < s->n && !listed; j++)
-			listed = strcmp(s->v[j].name, present[i]) == 0;
-		if (!listed)
+		if (!ap_strmap_get(&listed, present[i]))
 			add_warning(s, ap_printf("%s/%s", s->dir, present[i]),
 				    ap_strdup("not listed in the series file: it is not applied"));
 	}
 	free_names(present, npresent);
+	ap_strmap_free(&listed);
 	return 0;
 }
 

@@ -4,11 +4,13 @@
 #include "buf.h"
 #include "path.h"
 #include "state.h"
+#include "strmap.h"
 #include "tree.h"
 #include "txn.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -666,11 +668,40 @@ out:
 
 /* --- status --------------------------------------------------------------- */
 
+/* Whether a recorded patch is in the series (selected) and unchanged;
+ * in_series maps a selected entry's name to its index plus one. */
+static const char *series_status(const ap_loaded_series *ls, const ap_strmap *in_series,
+				 const ap_status_patch *p)
+{
+	void *j = ap_strmap_get(in_series, p->name);
+
+	if (!j)
+		return "not-in-series";
+	return strcmp(ls->sha256[(uintptr_t)j - 1], p->sha256) == 0 ? "unchanged" : "changed";
+}
+
+/* Maps, not scans, so that a 100,000-patch series is checked in linear
+ * time: the series' selected names (to index plus one) and the names the
+ * state records. */
+static int status_maps(const ap_loaded_series *ls, const ap_state *st, ap_strmap *in_series,
+		       ap_strmap *recorded)
+{
+	for (size_t j = 0; j < ls->series.n; j++)
+		if (ls->series.v[j].selected &&
+		    ap_strmap_put(in_series, ls->series.v[j].name, (void *)(uintptr_t)(j + 1)) < 0)
+			return -1;
+	for (size_t i = 0; i < st->npatches; i++)
+		if (ap_strmap_put(recorded, st->patches[i].name, &st->patches[i]) < 0)
+			return -1;
+	return 0;
+}
+
 int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 {
 	ap_state st = AP_STATE_INIT;
 	ap_tree *t = NULL;
 	ap_loaded_series ls;
+	ap_strmap in_series = AP_STRMAP_INIT, recorded = AP_STRMAP_INIT;
 	int found = 0, have_series = 0, rc = -1;
 	struct stat sb;
 
@@ -732,6 +763,10 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 			have_series = 1;
 		free(dir);
 	}
+	if (have_series && status_maps(&ls, &st, &in_series, &recorded) < 0) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < st.npatches; i++) {
 		ap_status_patch *p = &out->patches[out->npatches++];
 
@@ -741,23 +776,16 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		p->series = "unknown";
 		if (!have_series)
 			continue;
-		p->series = "not-in-series";
-		for (size_t j = 0; j < ls.series.n; j++)
-			if (strcmp(ls.series.v[j].name, p->name) == 0 && ls.series.v[j].selected)
-				p->series = strcmp(ls.sha256[j], p->sha256) == 0 ? "unchanged" : "changed";
+		p->series = series_status(&ls, &in_series, p);
 		if (strcmp(p->series, "unchanged") != 0)
 			out->drift = 1;
 	}
 	if (have_series) {
 		out->unapplied = calloc(ls.series.n + 1, sizeof *out->unapplied);
 		for (size_t j = 0; out->unapplied && j < ls.series.n; j++) {
-			int recorded = 0;
-
 			if (!ls.series.v[j].selected)
 				continue;
-			for (size_t i = 0; i < st.npatches && !recorded; i++)
-				recorded = strcmp(st.patches[i].name, ls.series.v[j].name) == 0;
-			if (!recorded) {
+			if (!ap_strmap_get(&recorded, ls.series.v[j].name)) {
 				out->unapplied[out->nunapplied++] = ap_strdup(ls.series.v[j].name);
 				out->drift = 1;
 			}
@@ -765,6 +793,8 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 	}
 	rc = 0;
 out:
+	ap_strmap_free(&in_series);
+	ap_strmap_free(&recorded);
 	if (have_series)
 		ap_loaded_series_free(&ls);
 	ap_state_free(&st);
