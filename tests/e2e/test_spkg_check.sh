@@ -32,7 +32,8 @@ chmod +x "$W/verify"
 spkg_check() { sh -c "cd '$P' && $* sh '$ROOT/spkg-check'"; }
 
 check_rc "spkg-check passes on a good install" 0 spkg_check PREFIX="$W/prefix"
-check_grep "it ran GAP's start-up test" "testinstall: passed" "$OUT"
+check_grep "it ran GAP's start-up test" "No errors detected while testing" "$OUT"
+check_grep "and read its log" "testinstall: no failure line in src/dev/log/testinstall2_" "$OUT"
 check_grep "it started the installed gap" "$W/prefix/bin/gap -q on '1+1;'" "$OUT"
 check_grep "which answered 2" "it answered 2" "$OUT"
 check_grep "without tools/verify the probe is skipped, saying so" "tools/verify is not built; skipping the pool probe" "$OUT"
@@ -79,8 +80,38 @@ check_rc "a broken install fails" 1 spkg_check PREFIX="$W/prefix"
 check_grep "naming the check" "failed at check 'start installed gap'" "$ERR"
 check_grep "with what gap said" "cannot find 'lib/init.g'" "$ERR"
 mv "$W/init.g" "$W/prefix/share/gap/lib/init.g"
+# GAP 4.10's make testinstall exits 0 when a test fails; only its log says so
+cp "$P/src/tst/testinstall.g" "$W/testinstall.g.orig"
 sed 's/^#> 142$/#> 143/' "$P/src/tst/testinstall.g" >"$W/t.g" && cp "$W/t.g" "$P/src/tst/testinstall.g"
-check_rc "a failing start-up test fails" 1 spkg_check PREFIX="$W/prefix"
+check_rc "the fixture's make testinstall exits 0 on a failing test, as GAP 4.10's" 0 \
+	make -C "$P/src" testinstall
+check_grep "and its log has GAP's failure line" "^########> Diff in $P/src/tst/testinstall.g:7$" \
+	"$(ls "$P/src/dev/log/"testinstall2_* | head -n 1)"
+rm -f "$W/verify.args"
+check_rc "a failing start-up test fails spkg-check although make exited 0" 1 \
+	spkg_check PREFIX="$W/prefix" VERIFY="$W/verify"
 check_grep "naming the check" "failed at check 'testinstall'" "$ERR"
+check_grep "saying make exited 0" "GAP's tests failed although 'make testinstall' exited 0" "$ERR"
+check_grep "naming the failing test file and line" "in $P/src/tst/testinstall.g:7" "$ERR"
+check_grep "showing what differed" "| 142" "$ERR"
+check "the probe still ran on the installed binary" \
+	test "$(cat "$W/verify.args")" = "--probe $W/prefix/bin/gap-bin --gap-root $W/prefix/share/gap"
+check_grep "and the installed gap was still started" "it answered 2" "$OUT"
+check "not reported as passed" sh -c "! grep -q 'all checks passed' '$OUT'"
+cp "$W/testinstall.g.orig" "$P/src/tst/testinstall.g"
+sed 's/^#> 9999999999999999999800000000000000000001$/#> 1/' "$P/src/tst/testinstall/bigint.tst" >"$W/t.tst" &&
+	cp "$W/t.tst" "$P/src/tst/testinstall/bigint.tst"
+check_rc "a failure in another test file" 1 spkg_check PREFIX="$W/prefix"
+check_grep "names that file" "in $P/src/tst/testinstall/bigint.tst:5" "$ERR"
+check "and not the file that passed" sh -c "! grep -q 'Diff in .*testinstall.g' '$ERR'"
+cp "$P/src/tst/testinstall/bigint.tst" "$W/bigint.tst.bad"
+sed 's/^#> 1$/#> 9999999999999999999800000000000000000001/' "$W/bigint.tst.bad" >"$P/src/tst/testinstall/bigint.tst"
+check_rc "fixed, spkg-check passes again (an earlier run's log is not read)" 0 spkg_check PREFIX="$W/prefix"
+check_grep "saying the log had no failure" "testinstall: no failure line in src/dev/log/testinstall2_" "$OUT"
+# make testinstall that writes no log: unknown is not passed
+printf '#!/bin/sh\necho "a make that runs nothing"\n' >"$W/make-nolog"
+chmod +x "$W/make-nolog"
+check_rc "no testinstall2 log: spkg-check fails" 1 spkg_check PREFIX="$W/prefix" MAKE="$W/make-nolog"
+check_grep "saying the result is unknown" "wrote no src/dev/log/testinstall2_\* log" "$ERR"
 
 finish

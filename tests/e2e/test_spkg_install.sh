@@ -7,6 +7,7 @@
 # a series without the install-targets patch (files copied instead), and
 # failures named by their step.
 . "$TESTS_ROOT/e2e/lib.sh"
+. "$TESTS_ROOT/e2e/layout.sh"
 ROOT=$(cd "$TESTS_ROOT/.." && pwd)
 UP="$BIN_DIR/upstream"
 W=$(scratch)
@@ -40,12 +41,14 @@ sage_run() {
 }
 
 installed() {   # PREFIX-AS-STAGED: the files a GAP install must have
-	for f in bin/gap bin/gap-bin lib/libgap.so include/gap/config.h include/gap/gasman.h \
+	for f in bin/gap bin/gap-bin bin/gac lib/libgap.so include/gap/config.h include/gap/gasman.h \
 		include/gap/system.h share/gap/lib/init.g share/gap/grp/basic.gd \
 		share/gap/doc/ref/manual.six share/gap/tst/testinstall.g share/gap/sysinfo.gap \
+		share/gap/src/gasman.h share/gap/gen/config.h share/gap/bin/gap.sh share/gap/libtool \
 		share/gap/pkg/GAPDoc/PackageInfo.g share/gap/pkg/primgrp/PackageInfo.g \
-		share/gap/pkg/smallgrp/PackageInfo.g share/gap/pkg/transgrp/PackageInfo.g; do
-		[ -e "$1/$f" ] || { echo "missing $1/$f"; return 1; }
+		share/gap/pkg/smallgrp/PackageInfo.g share/gap/pkg/transgrp/PackageInfo.g \
+		share/gap/pkg/tomlib-1.2.7/PackageInfo.g share/gap/gap share/gap/gac; do
+		[ -e "$1/$f" ] || [ -L "$1/$f" ] || { echo "missing $1/$f"; return 1; }
 	done
 	[ -x "$1/bin/gap" ] && [ -x "$1/bin/gap-bin" ]
 }
@@ -62,12 +65,22 @@ P="$W/pkg"
 package "$P"
 check_rc "standalone spkg-install succeeds" 0 sh -c "cd '$P' && PREFIX='$W/prefix' sh '$ROOT/spkg-install'"
 check "everything is installed" installed "$W/prefix"
-check "pkg/io is not installed (only what GAP needs to start)" test ! -e "$W/prefix/share/gap/pkg/io"
+sage_layout "$W/prefix" "$W/prefix" "$P/src"
+check "pkg/io is not installed (only the 18 packages Sage installs)" test ! -e "$W/prefix/share/gap/pkg/io"
 check "the binary is the one built" cmp "$P/src/gap" "$W/prefix/bin/gap-bin"
 check_grep "the start script passes the library" "-l \"$W/prefix/share/gap\"" "$W/prefix/bin/gap"
 check_grep "the install-targets patch was applied" "install-targets.patch *applied" "$OUT"
 check "the cygwin patches were not (linux)" sh -c "! grep -q 'cygwin-pool-noreserve.patch *applied' '$OUT'"
 check_grep "gen/config.h went to include/gap" "SYS_IS_64_BIT\|GAPARCH" "$W/prefix/include/gap/config.h"
+run sh -c "printf '1+1;\n' | '$W/prefix/share/gap/bin/gap.sh' -q"
+check "the installed bin/gap.sh runs the installed gap" test "$(cat "$OUT")" = 2
+# gac against the install, with the build folder gone (Sage ticket 27218)
+mv "$P" "$P.gone"
+printf '#include "gasman.h"\nint ext_answer(void) { return 42; }\n' >"$W/ext.c"
+check_rc "the installed gac compiles a kernel extension with the build folder gone" 0 \
+	"$W/prefix/bin/gac" -d -o "$W/ext.so" "$W/ext.c"
+check "and makes the shared object" test -s "$W/ext.so"
+mv "$P.gone" "$P"
 run sh -c "printf '1+1;\n' | '$W/prefix/bin/gap' -q"
 check "the installed gap starts and computes 1+1" test "$(cat "$OUT")" = 2
 run sh -c "printf 'Print(SIZE_POOL);\n' | '$W/prefix/bin/gap' -q -s 1g"
@@ -111,9 +124,11 @@ check_grep "libgap through sdh_make" "^sdh_make libgap.la$" "$W/sdh.log"
 check_grep "the headers through sdh_make with DESTDIR" "^sdh_make install-headers DESTDIR=$S/dest$" "$W/sdh.log"
 check_grep "libgap's install too" "^sdh_make install-libgap DESTDIR=$S/dest$" "$W/sdh.log"
 check_grep "config.h through sdh_install" "^sdh_install gen/config.h $S/local/include/gap$" "$W/sdh.log"
-check_grep "the library files through sdh_install" "^sdh_install lib sysinfo.gap grp doc tst $S/local/share/gap$" "$W/sdh.log"
-check_grep "the packages GAP needs through sdh_install" "^sdh_install pkg/GAPDoc pkg/primgrp pkg/smallgrp pkg/transgrp $S/local/share/gap/pkg$" "$W/sdh.log"
-check_grep "the binary and script with sdh_install -T" "^sdh_install -T gap $S/local/bin/gap-bin$" "$W/sdh.log"
+check_grep "the library files through sdh_install" "^sdh_install bin doc gen grp lib src tst sysinfo.gap $S/local/share/gap$" "$W/sdh.log"
+check_grep "GAP's libtool beside them" "^sdh_install libtool $S/local/share/gap$" "$W/sdh.log"
+check_grep "the packages GAP needs and the 14 it autoloads through sdh_install" "^sdh_install pkg/GAPDoc pkg/primgrp pkg/smallgrp pkg/transgrp pkg/atlasrep pkg/autpgrp-1.10 .* pkg/tomlib-1.2.7 $S/local/share/gap/pkg$" "$W/sdh.log"
+check_grep "the start script with sdh_install -T" "^sdh_install -T .*/gap $S/local/bin/gap$" "$W/sdh.log"
+sage_layout "$S/dest$S/local" "$S/local" "$S/build/gap/src"
 check_grep "configure saw Sage's prefix" "prefix = $S/local" "$S/build/gap/src/GNUmakefile"
 check_grep "the start script runs from SAGE_LOCAL" "-l \"$S/local/share/gap\"" "$S/dest$S/local/bin/gap"
 run sh -c "printf '1+1;\n' | '$S/dest$S/local/bin/gap-bin' -q -l '$S/dest$S/local/share/gap'"

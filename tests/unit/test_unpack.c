@@ -105,6 +105,15 @@ static void wanted_selection(void **state)
 	assert_false(ap_upstream_wanted("pkg/ace", &n));
 	assert_int_equal(n, strlen("pkg/ace"));
 	assert_false(ap_upstream_wanted("pkg/gap", &n));   /* a prefix of gapdoc is not gapdoc */
+	/* the fourteen Sage installs beside the four, versioned or not */
+	assert_true(ap_upstream_wanted("pkg/atlasrep/gap/x.g", NULL));
+	assert_true(ap_upstream_wanted("pkg/autpgrp-1.10/init.g", NULL));
+	assert_true(ap_upstream_wanted("pkg/FactInt-1.6.2", NULL));
+	assert_true(ap_upstream_wanted("pkg/fga", NULL));
+	assert_true(ap_upstream_wanted("pkg/tomlib-1.2.7/data", NULL));
+	assert_true(ap_upstream_wanted("pkg/polycyclic-2.14", NULL));
+	assert_false(ap_upstream_wanted("pkg/fgafoo", NULL));   /* a longer name is another package */
+	assert_false(ap_upstream_wanted("pkg/polycyclicity-1.0", NULL));
 	assert_false(ap_upstream_wanted("pkg/README", NULL));
 }
 

@@ -138,9 +138,12 @@ void ap_unpack_opts_free(ap_unpack_opts *o);
 #define AP_UNPACK_STRIP_AUTO 2
 
 /* added: whether the kernel-only selection (full == 0) keeps path, a path
- * relative to the tree's root: all but pkg/NAME..., where NAME starts
- * (ignoring case) with gapdoc, primgrp, smallgrp or transgrp, the
- * packages GAP needs to start. When it does not, *skipped (if non-NULL)
+ * relative to the tree's root: all but pkg/NAME..., where NAME is
+ * (ignoring case, alone or followed by '-', '.' or '_' and a version) one
+ * of the 18 packages Sage's GAP 4.10.2.p1 installs: gapdoc, primgrp,
+ * smallgrp, transgrp (GAP needs them to start) and atlasrep, autpgrp,
+ * alnuth, crisp, ctbllib, factint, fga, irredsol, laguna, polenta,
+ * polycyclic, resclasses, sophus, tomlib. When it does not, *skipped (if non-NULL)
  * is set to the length of the "pkg/NAME" prefix to report. */
 int ap_upstream_wanted(const char *path, size_t *skipped);
 

@@ -37,9 +37,15 @@
 
 /* --- the kernel-only selection --------------------------------------------- */
 
-/* The packages GAP 4.10 loads at start-up (GAPDoc, and the group libraries
- * its library's init files read); Sage installs exactly these. */
-static const char *const needed_pkgs[] = { "gapdoc", "primgrp", "smallgrp", "transgrp" };
+/* The packages Sage's GAP 4.10.2.p1 package installs: the four GAP 4.10
+ * needs to start (GAPDoc, and the group libraries its library's init
+ * files read), and the fourteen an out-of-the-box GAP autoloads (and
+ * atlasrep, which tomlib needs). spkg-install installs the same list. */
+static const char *const needed_pkgs[] = {
+	"gapdoc", "primgrp", "smallgrp", "transgrp",
+	"atlasrep", "autpgrp", "alnuth", "crisp", "ctbllib", "factint", "fga", "irredsol",
+	"laguna", "polenta", "polycyclic", "resclasses", "sophus", "tomlib",
+};
 
 int ap_upstream_wanted(const char *path, size_t *skipped)
 {
@@ -55,7 +61,9 @@ int ap_upstream_wanted(const char *path, size_t *skipped)
 	for (size_t i = 0; i < sizeof needed_pkgs / sizeof *needed_pkgs; i++) {
 		size_t n = strlen(needed_pkgs[i]);
 
-		if (len >= n && strncasecmp(name, needed_pkgs[i], n) == 0)
+		/* the name alone, or with a version: "GAPDoc-1.6.2", "fga" */
+		if (len >= n && strncasecmp(name, needed_pkgs[i], n) == 0 &&
+		    (len == n || name[n] == '-' || name[n] == '.' || name[n] == '_'))
 			return 1;
 	}
 	if (skipped)
