@@ -517,7 +517,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "applypatch: %s\n", err.msg);
 			return 2;
 		}
-		ap_lint_report(&out, &l, ro.format);
+		ap_report_lint(&out, &l, ro.format);
 		rc = l.n ? 1 : 0;
 		ap_lint_free(&l);
 		return emit(&out) < 0 ? 2 : rc;

@@ -12,9 +12,7 @@
 #ifndef AP_LINT_H
 #define AP_LINT_H
 
-#include "buf.h"
 #include "error.h"
-#include "report.h"
 #include "series.h"
 
 typedef struct ap_lint {
@@ -30,9 +28,5 @@ typedef struct ap_lint {
  * could not (err set). */
 int ap_lint_run(ap_lint *out, const char *patches_dir, ap_error *err);
 void ap_lint_free(ap_lint *l);
-
-/* Renders the findings: text (one "where: what" line each), json, junit
- * (a testcase per patch and one for the series) or github annotations. */
-void ap_lint_report(ap_buf *out, const ap_lint *l, ap_format format);
 
 #endif

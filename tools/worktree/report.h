@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "lint.h"
 #include "series.h"
 #include "worktree.h"
 
@@ -37,6 +38,10 @@ void ap_report_gh_line(ap_buf *b, const char *level, const char *file, size_t li
 		       const char *title, const char *msg);
 void ap_report_gh_where(ap_buf *b, const char *level, const char *where, const char *title,
 			const char *msg);
+
+/* lint's findings: text (one "where: what" line each), json, junit (a
+ * testcase per patch and one for the series) or github annotations. */
+void ap_report_lint(ap_buf *out, const ap_lint *l, ap_format format);
 
 /* One hunk's fate in a few words: "offset +3 at line 120". */
 int ap_report_hunk_phrase(ap_buf *out, const ap_hunk_result *h);

@@ -1,6 +1,6 @@
 /* lint_report.c - lint's findings as text, JSON, JUnit XML and GitHub
  * annotations. */
-#include "lint.h"
+#include "report.h"
 
 #include "json.h"
 
@@ -94,7 +94,7 @@ static void junit(ap_buf *b, const ap_lint *l)
 	ap_buf_puts(b, "  </testsuite>\n</testsuites>\n");
 }
 
-void ap_lint_report(ap_buf *out, const ap_lint *l, ap_format format)
+void ap_report_lint(ap_buf *out, const ap_lint *l, ap_format format)
 {
 	switch (format) {
 	case AP_FORMAT_JSON:
