@@ -6,7 +6,7 @@
  * tests/fixtures/verify. */
 #include "testutil.h"
 
-#include "build.h"
+#include "buildlog.h"
 
 #define FIX "tests/fixtures/verify"
 

@@ -7,6 +7,7 @@
 #include "strmap.h"
 #include "tree.h"
 #include "txn.h"
+#include "vtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -836,4 +837,65 @@ void ap_status_free(ap_status *st)
 	free(st->platform);
 	free(st->note);
 	memset(st, 0, sizeof *st);
+}
+
+/* --- the originals of an applied tree ------------------------------------------ */
+
+struct ap_originals {
+	ap_tree *tree;
+	ap_state state;
+	int have_state;
+};
+
+int ap_worktree_originals_open(ap_originals **out, const char *tree, ap_error *err)
+{
+	ap_originals *o = calloc(1, sizeof *o);
+	*out = NULL;
+	if (!o)
+		return ap_error_set(err, "out of memory");
+	if (ap_tree_open(&o->tree, tree, err) < 0 ||
+	    ap_state_load(&o->state, o->tree, &o->have_state, err) < 0) {
+		ap_worktree_originals_close(o);
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+void ap_worktree_originals_close(ap_originals *o)
+{
+	if (!o)
+		return;
+	if (o->have_state)
+		ap_state_free(&o->state);
+	if (o->tree)
+		ap_tree_close(o->tree);
+	free(o);
+}
+
+int ap_worktree_original(void *originals, const char *path, ap_file_state *st, char **data,
+			 size_t *len, ap_error *err)
+{
+	ap_originals *o = originals;
+	ap_state_file *f = o->have_state ? ap_state_file_find(&o->state, path) : NULL;
+	if (!f)
+		return ap_tree_load(o->tree, path, st, data, len, err);
+	memset(st, 0, sizeof *st);
+	*data = NULL;
+	*len = 0;
+	if (!f->orig_blob)
+		return 0;   /* the applied series created it */
+	char *name = ap_printf("orig/%s", f->orig_blob);
+	if (!name)
+		return ap_error_set(err, "out of memory");
+	int rc = ap_state_file_read(o->tree, name, data, len, err);
+	free(name);
+	if (rc < 0)
+		return -1;
+	if (!*data)
+		return ap_error_set(err, "%s: the original kept by apply is missing", path);
+	st->exists = 1;
+	st->mode = f->orig_mode;
+	st->size = (off_t)*len;
+	return 0;
 }

@@ -74,6 +74,17 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *st, ap_error *err);
 void ap_run_free(ap_run *run);
 void ap_status_free(ap_status *st);
 
+/* The upstream's bytes of a tree a series was applied to, for a reader
+ * that must see the files as they were before (verify's emulation): the
+ * original kept by apply for a file the applied series changed, else the
+ * tree's own. ap_worktree_original has the signature of an ap_vtree
+ * loader, with the ap_originals as its context. */
+typedef struct ap_originals ap_originals;
+int ap_worktree_originals_open(ap_originals **out, const char *tree, ap_error *err);
+int ap_worktree_original(void *originals, const char *path, ap_file_state *st, char **data,
+			 size_t *len, ap_error *err);
+void ap_worktree_originals_close(ap_originals *o);
+
 /* Loads and parses every selected patch of a series (used by lint and
  * drift too): patches[i] is parsed when ok[i]; errs[i] says why not.
  * strip is the -pN of series lines that name none (1 unless the user
