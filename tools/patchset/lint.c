@@ -2,14 +2,17 @@
 #include "lint.h"
 
 #include "buf.h"
+#include "fileio.h"
 #include "patch.h"
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 static int add(ap_lint *l, char *where, char *what)
 {
@@ -25,21 +28,59 @@ static int add(ap_lint *l, char *where, char *what)
 	return 0;
 }
 
-/* "not-needed" must come with words saying why */
-static int has_reason(const char *value)
-{
-	const char *p = value + strlen("not-needed");
+/* dh_quilt / quilt's default text that nobody replaced (lintian's
+ * quilt-patch-using-template-description) */
+#define TEMPLATE_DESCRIPTION \
+	"TODO: Put a short summary on the line above and replace this paragraph"
 
-	while (*p && (isspace((unsigned char)*p) || ispunct((unsigned char)*p)))
-		p++;
-	return *p != '\0';
+static int nonempty(const char *v)
+{
+	return v && *v;
 }
 
-static void check_headers(ap_lint *l, const ap_patch *p, const char *path)
+/* The upstream-reference rule, as DEP-3 and lintian's debian/patches/dep3
+ * check read it: a patch whose Origin's category is "upstream" or
+ * "backport" came from upstream; any other patch (Origin "vendor" or
+ * "other", or none) needs a Forwarded (any value but "no", "not-needed"
+ * included, with or without a reason), a Bug or an Applied-Upstream. */
+static void check_upstream_reference(ap_lint *l, const ap_patch *p, const char *path)
+{
+	size_t fline = 1, oline = 1;
+	char *forwarded = ap_patch_header(p, "Forwarded", &fline);
+	char *origin = ap_patch_header(p, "Origin", &oline);
+	char *bug = ap_patch_header(p, "Bug", NULL);
+	char *applied = ap_patch_header(p, "Applied-Upstream", NULL);
+	size_t clen = origin ? strcspn(origin, ",") : 0;
+	int from_upstream = origin &&
+		((clen == 8 && strncasecmp(origin, "upstream", 8) == 0) ||
+		 (clen == 8 && strncasecmp(origin, "backport", 8) == 0));
+
+	if (from_upstream)
+		;
+	else if (forwarded && strcasecmp(forwarded, "no") == 0)
+		add(l, ap_printf("%s:%zu", path, fline),
+		    ap_strdup("'Forwarded: no': forward it upstream and give the URL, or say "
+			      "'Forwarded: not-needed' if upstream has no use for it"));
+	else if (!nonempty(forwarded) && !nonempty(bug) && !nonempty(applied))
+		add(l, ap_printf("%s:%zu", path, origin ? oline : 1),
+		    origin ? ap_printf("'Origin: %s' is not upstream's: say where upstream has it "
+				       "('Forwarded: URL', 'Bug: URL' or 'Applied-Upstream: VERSION'), "
+				       "or 'Forwarded: not-needed'", origin)
+			   : ap_strdup("no upstream reference: add 'Forwarded: URL' (or 'Bug: URL', "
+				       "'Applied-Upstream: VERSION', 'Origin: upstream, URL' for a "
+				       "backport, 'Forwarded: not-needed')"));
+	free(forwarded);
+	free(origin);
+	free(bug);
+	free(applied);
+}
+
+static void check_headers(ap_lint *l, const ap_patch *p, const char *path, const char *data,
+			  size_t len)
 {
 	size_t line = 1;
 	char *desc = ap_patch_header(p, "Description", &line);
-	char *forwarded, *origin;
+	const char *tmpl;
 
 	if (!desc)
 		desc = ap_patch_header(p, "Subject", &line);
@@ -48,23 +89,20 @@ static void check_headers(ap_lint *l, const ap_patch *p, const char *path)
 		    ap_strdup("no description: add a DEP-3 'Description:' (or a mail 'Subject:') "
 			      "header before the diff"));
 	free(desc);
-	forwarded = ap_patch_header(p, "Forwarded", &line);
-	origin = ap_patch_header(p, "Origin", NULL);
-	if (forwarded && strncasecmp(forwarded, "not-needed", 10) == 0 && !has_reason(forwarded) &&
-	    !origin)
-		add(l, ap_printf("%s:%zu", path, line),
-		    ap_strdup("'Forwarded: not-needed' needs a reason on the same line, e.g. "
-			      "'Forwarded: not-needed, Sage-specific build glue'"));
-	else if (forwarded && strcasecmp(forwarded, "no") == 0 && !origin)
-		add(l, ap_printf("%s:%zu", path, line),
-		    ap_strdup("'Forwarded: no': forward it upstream and give the URL, or say "
-			      "'not-needed' and why"));
-	else if ((!forwarded || !*forwarded) && (!origin || !*origin))
-		add(l, ap_printf("%s:1", path),
-		    ap_strdup("no upstream reference: add 'Forwarded: URL' (or 'Origin: upstream, "
-			      "URL' for a backport)"));
-	free(forwarded);
-	free(origin);
+	/* only in the header, before the first diff */
+	tmpl = memmem(data, len, TEMPLATE_DESCRIPTION, strlen(TEMPLATE_DESCRIPTION));
+	if (tmpl) {
+		size_t at = 1;
+		const char *diff = memmem(data, len, "\n---", 4);
+
+		for (const char *q = data; q < tmpl; q++)
+			at += *q == '\n';
+		if (!diff || diff > tmpl)
+			add(l, ap_printf("%s:%zu", path, at),
+			    ap_strdup("the description is quilt's template (\"" TEMPLATE_DESCRIPTION
+				      "\"): say what the patch does and why"));
+	}
+	check_upstream_reference(l, p, path);
 }
 
 /* The directory part of a series name ("" at the top, "cygwin" for
@@ -186,6 +224,25 @@ static void check_sage_layout(ap_lint *l, const ap_series *s)
 	unlisted_in_platform_dirs(l, s);
 }
 
+/* lintian's quilt-series-without-trailing-newline: some tools drop or
+ * join a last line without one */
+static void check_series_end(ap_lint *l, const ap_series *s)
+{
+	ap_error re = AP_ERROR_INIT;
+	char *data = NULL;
+	size_t len = 0, lines = 1;
+
+	if (!s->series_path || ap_file_read(s->series_path, AP_FILE_MAX, &data, &len, &re) < 0)
+		return;
+	for (size_t i = 0; i < len; i++)
+		lines += data[i] == '\n';
+	if (len && data[len - 1] != '\n')
+		add(l, ap_printf("%s:%zu", s->series_path, lines),
+		    ap_strdup("the series does not end with a newline: quilt and other readers "
+			      "may drop or join its last line"));
+	free(data);
+}
+
 int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 {
 	ap_series s;
@@ -200,34 +257,34 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 	for (size_t i = 0; i < s.nwarnings; i++)
 		add(l, ap_strdup(s.warnings[i].where), ap_strdup(s.warnings[i].what));
 	check_sage_layout(l, &s);
+	check_series_end(l, &s);
 	for (size_t i = 0; i < s.n; i++) {
 		char *path = ap_printf("%s/%s", dir, s.v[i].name);
 		ap_error pe = AP_ERROR_INIT;
 		ap_patch p;
 		char *data = NULL;
 		size_t len = 0;
-		FILE *f;
 
 		if (!path)
 			continue;
 		if (ap_array_grow((void **)&l->paths, &l->cap_paths, l->npaths + 1, sizeof *l->paths) == 0)
 			l->paths[l->npaths++] = ap_strdup(path);
-		f = fopen(path, "rb");
-		if (!f) {
-			/* a missing file is already a series finding */
-			free(path);
-			continue;
-		}
 		{
-			ap_buf b = AP_BUF_INIT;
-			char chunk[65536];
-			size_t got;
+			struct stat st;
+			ap_error re = AP_ERROR_INIT;
 
-			while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-				ap_buf_add(&b, chunk, got);
-			data = ap_buf_detach(&b, &len);
+			/* a missing file is already a series finding */
+			if (lstat(path, &st) < 0 && errno == ENOENT) {
+				free(path);
+				continue;
+			}
+			/* regular files only, size-capped: a FIFO is refused, not waited on */
+			if (ap_file_read(path, AP_PATCH_MAX_BYTES, &data, &len, &re) < 0) {
+				add(l, ap_strdup(path), ap_strdup(re.msg));
+				free(path);
+				continue;
+			}
 		}
-		fclose(f);
 		l->npatches++;
 		if (ap_patch_parse(&p, path, data, len, s.v[i].strip, &pe) < 0) {
 			char *colon = strstr(pe.msg, ": ");
@@ -235,7 +292,7 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 			add(l, colon ? ap_strndup(pe.msg, (size_t)(colon - pe.msg)) : ap_strdup(path),
 			    ap_strdup(colon ? colon + 2 : pe.msg));
 		} else {
-			check_headers(l, &p, path);
+			check_headers(l, &p, path, data, len);
 			ap_patch_free(&p);
 		}
 		free(data);

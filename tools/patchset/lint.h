@@ -1,9 +1,11 @@
 /* lint.h - checking a patches directory before anyone applies it.
  *
  * Findings, one per problem, each "PATCH:LINE: what": every patch has a
- * description (DEP-3 Description or a mail Subject) and an upstream
- * reference (Forwarded or Origin; "Forwarded: not-needed" only with a
- * reason); every patch file is listed and every listed file exists;
+ * description (DEP-3 Description or a mail Subject, not quilt's template)
+ * and an upstream reference as lintian reads DEP-3 (Origin upstream or
+ * backport, else Forwarded other than "no", Bug or Applied-Upstream);
+ * every patch file is listed, every listed file exists and is a regular
+ * file (read capped); the series ends with a newline;
  * selectors are valid; each patch parses; the series agrees with the
  * layout SageMath reads without it (top-level patches -p1 for every
  * platform, listed first; PLATFORM/NAME.patch with the selector
