@@ -160,8 +160,9 @@ check "NO_COLOR, not a terminal: no colour" has_no_escape "$OUT"
 
 check_rc "apply json: exit 0" 0 "$AP" apply -d "$T" -P linux --format json
 check "json: one object, platform and tree" jq -e --arg t "$T" '.platform == "linux" and .tree == $t' "$OUT"
-sha=$(sha256sum <"$T/patches/01-pool-size.patch" | cut -c1-64)
-check "json: patch sha256 is the file's" jq -e --arg s "$sha" '.patches[0].sha256 == $s' "$OUT"
+# a patch's identity is its diff, from the first '--- ' line: headers left out
+sha=$(sed -n '/^--- /,$p' "$T/patches/01-pool-size.patch" | sha256sum | cut -c1-64)
+check "json: patch sha256 is its diff's (headers left out)" jq -e --arg s "$sha" '.patches[0].sha256 == $s' "$OUT"
 check "json: both patches applied" jq -e '[.patches[].status] == ["applied", "applied"]' "$OUT"
 check "json: hunk 1 exact at line 10" \
 	jq -e '.patches[0].files[0] | .path == "src/pool.c" and (.hunks[0] | .index == 1 and .outcome == "exact" and .offset == 0 and .fuzz == 0 and .line == 10)' "$OUT"

@@ -116,7 +116,7 @@ applied=$(tree_state "$T")
 
 printf '\n' >>"$P/02-notes.patch"
 check_rc "changed patch: exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
-check_grep "changed patch: named, with both hashes" "02-notes.patch changed since it was applied (sha256 " "$OUT"
+check_grep "changed patch: named, with both hashes" "02-notes.patch changed since it was applied (its diff's sha256 was " "$OUT"
 check_grep "changed patch: says to unapply then apply" "run 'applypatch unapply -d .*' to restore the original files, then 'applypatch apply' again" "$OUT"
 check "changed patch: tree and state untouched" [ "$applied" = "$(tree_state "$T")" ]
 check_rc "changed patch: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
@@ -156,7 +156,7 @@ check_rc "edited file: status json exit 1" 1 "$AP" status --patches "$P" -d "$T"
 check "edited file: status says modified, the rest clean" \
 	jq -e '([.files[] | select(.path == "src/pool.c") | .state] == ["modified"]) and ([.files[] | select(.path != "src/pool.c") | .state] | all(. == "clean"))' "$OUT"
 check_rc "edited file: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
-check_grep "edited file: names the file and --force" "src/pool.c changed after apply; unapply would discard that change (use --force to discard it)" "$ERR"
+check_grep "edited file: names the file and --force" "src/pool.c changed after apply; unapply would discard that change (use --force to restore the originals anyway, keeping a copy of the edited file)" "$ERR"
 check "edited file: refused unapply changes nothing" [ "$edited" = "$(tree_state "$T")" ]
 rm "$T/doc/api/v1/request.txt"
 check_rc "deleted created file: status exit 1" 1 "$AP" status --patches "$P" -d "$T" -f json
@@ -165,8 +165,58 @@ check "deleted created file: status says missing" \
 check_rc "two edits: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
 check_grep "two edits: both named" "src/pool.c, doc/api/v1/request.txt changed after apply; unapply would discard those changes" "$ERR"
 check_rc "unapply --force: exit 0" 0 "$AP" unapply -d "$T" --force
-check "unapply --force: back to base/ exactly" same_files "$T" "$E2E/base"
+check_grep "unapply --force: says where the edited file is kept" "src/pool.c: edited after apply: the edited file is kept as $T/src/pool.c.edited" "$OUT"
+check "unapply --force: the copy holds the edit" grep -q "local edit" "$T/src/pool.c.edited"
+rm "$T/src/pool.c.edited"
+check "unapply --force: otherwise back to base/ exactly" same_files "$T" "$E2E/base"
 check "unapply --force: created directories gone" [ ! -e "$T/doc/api" ]
 check "unapply --force: state gone" [ ! -e "$T/.applypatch" ]
+
+# --- the state is by content: touch, copies and moves keep it clean --------------------------
+
+chain 01-default.patch 02-notes.patch 03-build.patch
+check_rc "content: apply exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
+touch "$T/src/pool.c" "$T/doc/notes.txt"
+check_rc "touch: status clean, exit 0" 0 "$AP" status --patches "$P" -d "$T" -f json
+check "touch: every file clean" jq -e '[.files[].state] | all(. == "clean")' "$OUT"
+cp -a "$T" "$WORK/cp-a"
+check_rc "cp -a copy: status exit 0" 0 "$AP" status --patches "$P" -d "$WORK/cp-a"
+check_rc "cp -a copy: apply says already applied, exit 0" 0 "$AP" apply --patches "$P" -d "$WORK/cp-a" -P linux
+check_grep "cp -a copy: already applied" "already applied, nothing to do" "$OUT"
+(cd "$WORK/$n" && tar cf "$WORK/t.tar" tree) && mkdir "$WORK/untar" && tar xf "$WORK/t.tar" -C "$WORK/untar"
+check_rc "tar round trip: status exit 0" 0 "$AP" status --patches "$P" -d "$WORK/untar/tree"
+check_rc "tar round trip: unapply exit 0" 0 "$AP" unapply -d "$WORK/untar/tree"
+check "tar round trip: unapply gives base/ back" same_files "$WORK/untar/tree" "$E2E/base"
+rsync -a "$T/" "$WORK/rsync/"
+check_rc "rsync copy: status exit 0" 0 "$AP" status --patches "$P" -d "$WORK/rsync"
+mv "$T" "$WORK/moved"
+check_rc "moved tree: status exit 0" 0 "$AP" status --patches "$P" -d "$WORK/moved"
+check_rc "moved tree: unapply exit 0" 0 "$AP" unapply -d "$WORK/moved"
+check "moved tree: unapply gives base/ back" same_files "$WORK/moved" "$E2E/base"
+check "moved tree: nothing left behind" no_debris "$WORK/moved"
+
+# A DEP-3 header edit (Last-Update) is not a different series: identity is the diff.
+sed -i '1a Last-Update: 2030-01-01' "$P/02-notes.patch"
+check_rc "header edit: status exit 0" 0 "$AP" status --patches "$P" -d "$WORK/cp-a" -f json
+check "header edit: the patch is unchanged" \
+	jq -e '[.patches[] | select(.name == "02-notes.patch") | .series] == ["unchanged"]' "$OUT"
+check_rc "header edit: apply exit 0" 0 "$AP" apply --patches "$P" -d "$WORK/cp-a" -P linux
+check_grep "header edit: already applied" "already applied, nothing to do" "$OUT"
+check_rc "header edit: unapply exit 0" 0 "$AP" unapply -d "$WORK/cp-a"
+check "header edit: unapply gives base/ back" same_files "$WORK/cp-a" "$E2E/base"
+
+# --- an incremental apply over a hand edit (issue 11, item 7) ---------------------------------
+
+chain 01-default.patch
+check_rc "incremental: apply 01 exit 0" 0 "$AP" apply --patches "$P" -d "$T" -P linux
+printf '/* mine */\n' >>"$T/src/pool.c"
+edited=$(tree_state "$T")
+printf '%s\n' 01-default.patch 03-build.patch >"$P/series"
+check_rc "incremental over an edit: refused, exit 1" 1 "$AP" apply --patches "$P" -d "$T" -P linux
+check_grep "incremental over an edit: names the file and why" "src/pool.c changed after apply (edited by hand?); applying more patches would record that edit as applypatch's output" "$OUT"
+check "incremental over an edit: tree and state untouched" [ "$edited" = "$(tree_state "$T")" ]
+check_rc "incremental over an edit: unapply still refuses" 1 "$AP" unapply -d "$T"
+check_rc "incremental over an edit: --force keeps the edit aside" 0 "$AP" unapply -d "$T" --force
+check "incremental over an edit: the kept copy has it" grep -q "mine" "$T/src/pool.c.edited"
 
 finish

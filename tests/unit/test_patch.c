@@ -1078,9 +1078,38 @@ static void refuse_oversized_patch(void **state)
 	assert_contains(err.msg, "limit");
 }
 
+/* A patch's identity is its diff: DEP-3 headers and quilt's Index: lines
+ * before the first file header are left out; any change below is not. */
+static void identity_is_the_diff(void **state)
+{
+	static const char a[] = "Description: one\nLast-Update: 2020-01-01\n\n"
+				"Index: x/f.c\n===\n--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n";
+	static const char b[] = "Description: one, said better\nLast-Update: 2030-01-01\n\n"
+				"--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n";
+	static const char c[] = "Description: one\n--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+c\n";
+	static const char g[] = "From: x\nSubject: y\n---\n f.c | 2 +-\n\ndiff --git a/f.c b/f.c\n"
+				"--- a/f.c\n+++ b/f.c\n@@ -1 +1 @@\n-a\n+b\n";
+	static const char none[] = "no diff here\n--- not a header\n";
+	char ia[AP_SHA256_HEX], ib[AP_SHA256_HEX], ic[AP_SHA256_HEX], whole[AP_SHA256_HEX];
+
+	(void)state;
+	assert_int_equal(ap_patch_diff_start(a, strlen(a)), strstr(a, "--- a/") - a);
+	assert_int_equal(ap_patch_diff_start(g, strlen(g)), strstr(g, "diff --git") - g);
+	assert_int_equal(ap_patch_diff_start(none, strlen(none)), 0);
+	assert_int_equal(ap_patch_id(a, strlen(a), ia), 0);
+	assert_int_equal(ap_patch_id(b, strlen(b), ib), 0);
+	assert_int_equal(ap_patch_id(c, strlen(c), ic), 0);
+	assert_string_equal(ia, ib);
+	assert_string_not_equal(ia, ic);
+	assert_int_equal(ap_patch_id(none, strlen(none), ic), 0);
+	assert_int_equal(ap_sha256_hex(none, strlen(none), whole), 0);
+	assert_string_equal(ic, whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(identity_is_the_diff),
 		cmocka_unit_test(unified_with_timestamps),
 		cmocka_unit_test(header_names_with_spaces_and_dates),
 		cmocka_unit_test(quilt_index_lines),

@@ -1,11 +1,15 @@
 /* test_state.c - the state record inside the tree (state.h): format and
  * parse are each other's inverse, so a re-run sees exactly what apply
- * wrote; a damaged record is refused with its place; and a file counts as
- * unchanged only when everything apply noted about it still holds. */
+ * wrote; a damaged record is refused with its place; a file counts as
+ * unchanged by its content and mode, whatever touch or a copy did to its
+ * inode and mtime; a version 1 record is still read. */
 #include "testutil.h"
 
 #include "state.h"
 #include "tree.h"
+
+#include <sys/stat.h>
+#include <time.h>
 
 static const char SHA_A[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 static const char SHA_B[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -24,9 +28,7 @@ static void build(ap_state *s)
 	f->orig_mode = 0644;
 	f->now.exists = 1;
 	f->now.mode = 0644;
-	f->now.size = 12345;
-	f->now.ino = 9876543210ULL;
-	f->now.mtime_ns = 1700000000123456789LL;
+	memcpy(f->now_sha, SHA_B, sizeof f->now_sha);
 	f->orig_owned = 1;
 	f->orig_uid = 1000;
 	f->orig_gid = 4294967294U;
@@ -34,9 +36,7 @@ static void build(ap_state *s)
 	f->now.exists = 1;
 	f->now.symlink = 1;
 	f->now.mode = 0777;
-	f->now.size = 7;
-	f->now.ino = 42;
-	f->now.mtime_ns = 5;
+	memcpy(f->now_sha, SHA_A, sizeof f->now_sha);
 	f = ap_state_file_add(s, "gone.sh");
 	f->orig_blob = ap_strdup("2");
 	f->orig_mode = 0755;
@@ -48,16 +48,18 @@ static void build(ap_state *s)
 }
 
 static const char FORMATTED[] =
-	"applypatch-state 1\n"
+	"applypatch-state 2\n"
 	"platform\tcygwin\n"
 	"patch\tapplied\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\t1\t"
 	"cygwin-pool.patch\n"
 	"patch\talready-applied\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	"\t0\tsub/old.patch\n"
-	"file\t1\t644\tfile\t644\t12345\t9876543210\t1700000000123456789\tsrc/sysmem.c\n"
+	"file\t1\t644\tfile\t644\te3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	"\tsrc/sysmem.c\n"
 	"owner\t1000\t4294967294\tsrc/sysmem.c\n"
-	"file\t-\t0\tsymlink\t777\t7\t42\t5\tdir with space/new link\n"
-	"file\t2\t755\tabsent\t0\t0\t0\t0\tgone.sh\n"
+	"file\t-\t0\tsymlink\t777\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+	"\tdir with space/new link\n"
+	"file\t2\t755\tabsent\t0\t-\tgone.sh\n"
 	"dir\tdir with space\n"
 	"gone-dir\t2750\t1000\t50\tpriv/keys\n"
 	"next-blob\t3\n";
@@ -102,9 +104,7 @@ static void parse_round_trip(void **state)
 	assert_true(f->now.exists);
 	assert_false(f->now.symlink);
 	assert_int_equal(f->now.mode, 0644);
-	assert_int_equal(f->now.size, 12345);
-	assert_int_equal(f->now.ino, 9876543210ULL);
-	assert_int_equal(f->now.mtime_ns, 1700000000123456789LL);
+	assert_string_equal(f->now_sha, SHA_B);
 	assert_true(f->orig_owned);
 	assert_int_equal(f->orig_uid, 1000);
 	assert_int_equal(f->orig_gid, 4294967294U);
@@ -113,8 +113,10 @@ static void parse_round_trip(void **state)
 	assert_null(f->orig_blob);
 	assert_false(f->orig_owned);
 	assert_true(f->now.symlink);
+	assert_string_equal(f->now_sha, SHA_A);
 	f = ap_state_file_find(&s, "gone.sh");
 	assert_false(f->now.exists);
+	assert_string_equal(f->now_sha, "");
 	assert_int_equal(f->orig_mode, 0755);
 	assert_null(ap_state_file_find(&s, "src"));
 	assert_int_equal(s.dirs.n, 1);
@@ -165,8 +167,14 @@ static void damaged_records_are_refused(void **state)
 {
 	(void)state;
 	assert_parse_error("", "T/.applypatch/state: ", "not an applypatch state record");
-	assert_parse_error("applypatch-state 2\nplatform\tlinux\n", "T/.applypatch/state: ",
-			   "version 1");
+	assert_parse_error("applypatch-state 3\nplatform\tlinux\n", "T/.applypatch/state: ",
+			   "version 1 or 2");
+	/* a version 2 file line with a version 1 shape, or a short sum */
+	assert_parse_error("applypatch-state 2\nplatform\tlinux\n"
+			   "file\t1\t644\tfile\t644\t12\t34\t56\ta.c\n",
+			   "T/.applypatch/state:3: ", "malformed");
+	assert_parse_error("applypatch-state 2\nplatform\tlinux\nfile\t1\t644\tfile\t644\tabc\ta.c\n",
+			   "T/.applypatch/state:3: ", "malformed");
 	assert_parse_error("applypatch-state 1\n", "T/.applypatch/state: ", "no platform");
 	assert_parse_error("applypatch-state 1\nplatform\tlinux\nbogus\tx\n",
 			   "T/.applypatch/state:3: ", "malformed");
@@ -192,53 +200,139 @@ static void damaged_file_line_is_named(void **state)
 			   "T/.applypatch/state:3: ", "a directory applypatch would not remove");
 }
 
-static void find_add_and_unchanged(void **state)
+static void state_for(ap_state *s, const char *path, const char *bytes, mode_t mode, int link)
 {
-	ap_state s;
-	ap_state_file *f;
+	ap_state_file *f = ap_state_file_add(s, path);
+
+	assert_non_null(f);
+	f->now.exists = 1;
+	f->now.symlink = link;
+	f->now.mode = mode;
+	assert_int_equal(ap_state_sha(bytes, strlen(bytes), f->now_sha), 0);
+}
+
+static int same(ap_tree *t, ap_state *s, const char *path)
+{
 	ap_file_state disk;
+	ap_error err = AP_ERROR_INIT;
+	int eq = -1;
+
+	assert_int_equal(ap_state_file_compare(t, ap_state_file_find(s, path), &disk, &eq, NULL,
+					       NULL, &err), 0);
+	return eq;
+}
+
+/* Content and mode decide; inode and mtime do not. */
+static void compare_by_content(void **state)
+{
+	char *dir = tu_mkdtemp();
+	char *p, *q;
+	ap_tree *t;
+	ap_state s;
+	ap_error err = AP_ERROR_INIT;
+	ap_file_state disk;
+	struct timespec ts[2] = { { 1, 0 }, { 1, 0 } };
+	char *data = NULL;
+	size_t len = 0;
+	int eq;
 
 	(void)state;
-	build(&s);
-	f = ap_state_file_find(&s, "src/sysmem.c");
-	memset(&disk, 0, sizeof disk);
-	disk = f->now;
-	assert_true(ap_state_file_unchanged(f, &disk));
-	disk.size++;
-	assert_false(ap_state_file_unchanged(f, &disk));
-	disk = f->now;
-	disk.mtime_ns++;
-	assert_false(ap_state_file_unchanged(f, &disk));
-	disk = f->now;
-	disk.ino++;
-	assert_false(ap_state_file_unchanged(f, &disk));
-	disk = f->now;
-	disk.mode = 0755;
-	assert_false(ap_state_file_unchanged(f, &disk));
-	disk = f->now;
-	disk.symlink = 1;
-	assert_false(ap_state_file_unchanged(f, &disk));
-	disk.exists = 0;
-	assert_false(ap_state_file_unchanged(f, &disk));
+	memset(&s, 0, sizeof s);
+	tu_write(dir, "a.c", "patched\n");
+	tu_write(dir, "gone.c", "back\n");
+	p = ap_printf("%s/link", dir);
+	assert_int_equal(symlink("a.c", p), 0);
+	free(p);
+	state_for(&s, "a.c", "patched\n", 0644, 0);
+	state_for(&s, "link", "a.c", 0777, 1);
+	assert_non_null(ap_state_file_add(&s, "gone.c"));   /* deleted by apply */
+	assert_non_null(ap_state_file_add(&s, "never.c"));
+	assert_int_equal(ap_tree_open(&t, dir, &err), 0);
+	assert_true(same(t, &s, "a.c"));
+	assert_true(same(t, &s, "link"));
+	assert_false(same(t, &s, "gone.c"));               /* reappeared */
+	assert_true(same(t, &s, "never.c"));
 
-	/* deleted by apply: unchanged while it stays away */
-	f = ap_state_file_find(&s, "gone.sh");
-	memset(&disk, 0, sizeof disk);
-	assert_true(ap_state_file_unchanged(f, &disk));
-	disk.exists = 1;
-	assert_false(ap_state_file_unchanged(f, &disk));
+	/* touch, and a copy (a new inode) with the same bytes: still the same */
+	p = ap_printf("%s/a.c", dir);
+	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	assert_true(same(t, &s, "a.c"));
+	q = ap_printf("%s/a.c.new", dir);
+	tu_write(dir, "a.c.new", "patched\n");
+	assert_int_equal(rename(q, p), 0);
+	assert_true(same(t, &s, "a.c"));
+	/* the mode counts */
+	assert_int_equal(chmod(p, 0755), 0);
+	assert_false(same(t, &s, "a.c"));
+	assert_int_equal(chmod(p, 0644), 0);
+	/* an edit, even of the same size and mtime, is seen; the bytes are given */
+	tu_write(dir, "a.c.new", "PATCHED\n");
+	assert_int_equal(utimensat(AT_FDCWD, q, ts, 0), 0);
+	assert_int_equal(rename(q, p), 0);
+	assert_int_equal(ap_state_file_compare(t, ap_state_file_find(&s, "a.c"), &disk, &eq, &data,
+					       &len, &err), 0);
+	assert_false(eq);
+	assert_bytes(data, len, "PATCHED\n");
+	assert_int_equal(disk.mode, 0644);
+	free(data);
+	free(p);
+	free(q);
+	/* a symlink retargeted */
+	p = ap_printf("%s/link", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink("gone.c", p), 0);
+	free(p);
+	assert_false(same(t, &s, "link"));
+	/* an unknown sum (a version 1 file that had changed) never matches */
+	ap_state_file_find(&s, "a.c")->now_sha[0] = '\0';
+	tu_write(dir, "a.c", "patched\n");
+	assert_false(same(t, &s, "a.c"));
 
-	/* a symlink's permission bits mean nothing */
-	f = ap_state_file_find(&s, "dir with space/new link");
-	disk = f->now;
-	disk.mode = 0755;
-	assert_true(ap_state_file_unchanged(f, &disk));
-
-	f = ap_state_file_add(&s, "later.c");
-	assert_non_null(f);
-	assert_ptr_equal(ap_state_file_find(&s, "later.c"), f);
-	assert_int_equal(s.nfiles, 4);
+	assert_non_null(ap_state_file_add(&s, "later.c"));
+	assert_int_equal(s.nfiles, 5);
+	ap_tree_close(t);
 	ap_state_free(&s);
+	tu_rmrf(dir);
+}
+
+/* A version 1 record (stat fields) is read: a file whose stat matches is
+ * hashed, and compares as the same afterwards; one whose stat changed does
+ * not. Patch sums are kept as they were (whole-file sums). */
+static void version_1_is_read(void **state)
+{
+	char *dir = tu_mkdtemp();
+	char *p, *text;
+	ap_tree *t;
+	ap_state s;
+	ap_error err = AP_ERROR_INIT;
+	struct stat sb;
+	int found = 0;
+
+	(void)state;
+	tu_write(dir, "a.c", "patched\n");
+	tu_write(dir, "b.c", "other\n");
+	p = ap_printf("%s/a.c", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	free(p);
+	text = ap_printf("applypatch-state 1\nplatform\tlinux\npatch\tapplied\t%s\t1\tx.patch\n"
+			 "file\t0\t644\tfile\t644\t%lld\t%llu\t%lld\ta.c\n"
+			 "file\t1\t644\tfile\t644\t6\t1\t2\tb.c\n"
+			 "file\t-\t0\tabsent\t0\t0\t0\t0\tc.c\nnext-blob\t2\n", SHA_A,
+			 (long long)sb.st_size, (unsigned long long)sb.st_ino,
+			 (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec);
+	tu_write(dir, ".applypatch/state", text);
+	free(text);
+	assert_int_equal(ap_tree_open(&t, dir, &err), 0);
+	assert_int_equal(ap_state_load(&s, t, &found, &err), 0);
+	assert_int_equal(found, 1);
+	assert_int_equal(s.version, 1);
+	assert_string_equal(s.patches[0].sha256, SHA_A);
+	assert_true(same(t, &s, "a.c"));
+	assert_false(same(t, &s, "b.c"));
+	assert_true(same(t, &s, "c.c"));
+	ap_state_free(&s);
+	ap_tree_close(t);
+	tu_rmrf(dir);
 }
 
 static void load_from_a_tree(void **state)
@@ -262,7 +356,7 @@ static void load_from_a_tree(void **state)
 	ap_state_free(&s);
 
 	/* a damaged record names its full path */
-	tu_write(dir, ".applypatch/state", "applypatch-state 1\nplatform\tlinux\nwhat\n");
+	tu_write(dir, ".applypatch/state", "applypatch-state 2\nplatform\tlinux\nwhat\n");
 	assert_int_equal(ap_state_load(&s, t, &found, &err), -1);
 	{
 		char *want = ap_printf("%s/.applypatch/state:3: ", dir);
@@ -282,7 +376,8 @@ int main(void)
 		cmocka_unit_test(minimal_record),
 		cmocka_unit_test(damaged_records_are_refused),
 		cmocka_unit_test(damaged_file_line_is_named),
-		cmocka_unit_test(find_add_and_unchanged),
+		cmocka_unit_test(compare_by_content),
+		cmocka_unit_test(version_1_is_read),
 		cmocka_unit_test(load_from_a_tree),
 	};
 

@@ -1037,3 +1037,28 @@ char *ap_patch_header(const ap_patch *p, const char *field, size_t *lineno)
 	}
 	return NULL;
 }
+
+size_t ap_patch_diff_start(const char *data, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t next = nl ? (size_t)(nl - data) + 1 : len;
+
+		if (len - pos >= 11 && memcmp(data + pos, "diff --git ", 11) == 0)
+			return pos;
+		if (len - pos >= 4 && memcmp(data + pos, "--- ", 4) == 0 && len - next >= 4 &&
+		    memcmp(data + next, "+++ ", 4) == 0)
+			return pos;
+		pos = next;
+	}
+	return 0;
+}
+
+int ap_patch_id(const char *data, size_t len, char out[AP_SHA256_HEX])
+{
+	size_t start = ap_patch_diff_start(data, len);
+
+	return ap_sha256_hex(data + start, len - start, out);
+}

@@ -10,6 +10,7 @@
 #define AP_PATCH_H
 
 #include "error.h"
+#include "hash.h"
 #include "lines.h"
 
 #include <stddef.h>
@@ -76,5 +77,12 @@ const char *ap_file_diff_target(const ap_file_diff *f);
  * insensitively); returns a malloc'd value with continuation lines
  * joined, or NULL. *lineno gets the field's line when found. */
 char *ap_patch_header(const ap_patch *p, const char *field, size_t *lineno);
+
+/* A patch's identity: the SHA-256 of its diff, from the first file header
+ * ('diff --git', or '--- ' followed by '+++ ') to the end; the description
+ * and headers before it (DEP-3 fields, quilt's Index: lines) are left out,
+ * so editing them keeps the identity. Without a diff: the whole file's. */
+size_t ap_patch_diff_start(const char *data, size_t len);
+int ap_patch_id(const char *data, size_t len, char out[AP_SHA256_HEX]);
 
 #endif

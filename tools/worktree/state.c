@@ -4,9 +4,12 @@
 #include "path.h"
 #include "txn.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *field(char **cursor)
 {
@@ -100,6 +103,47 @@ int ap_state_patch_add(ap_state *s, const char *name, const char *status, const 
 	return 0;
 }
 
+/* A file line: v1 has NOW-SIZE NOW-INO NOW-MTIME where v2 has NOW-SHA256. */
+static int parse_file_line(ap_state *s, char *cur, const char *where, size_t lineno,
+			   ap_error *err)
+{
+	char *blob = field(&cur), *omode = field(&cur), *nkind = field(&cur);
+	char *nmode = field(&cur), *nsha = NULL, *nsize = NULL, *nino = NULL, *nmtime = NULL;
+	ap_state_file *f;
+
+	if (s->version == 1) {
+		nsize = field(&cur);
+		nino = field(&cur);
+		nmtime = field(&cur);
+	} else {
+		nsha = field(&cur);
+	}
+	if (!blob || !omode || !nkind || !nmode || !cur || (s->version == 1 && !nmtime) ||
+	    (s->version != 1 && (!nsha || (strcmp(nsha, "-") != 0 && strlen(nsha) != 64))) ||
+	    !(f = ap_state_file_add(s, cur)))
+		return ap_error_set(err, "%s:%zu: malformed line", where, lineno);
+	/* a planted state must not name paths outside the tree, nor backups
+	 * outside orig/ */
+	if (ap_path_unsafe(cur, strlen(cur)) ||
+	    (strcmp(blob, "-") != 0 && strspn(blob, "0123456789") != strlen(blob)))
+		return ap_error_set(err, "%s:%zu: a path or backup name applypatch would not write",
+				    where, lineno);
+	f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
+	f->orig_mode = (mode_t)strtoul(omode, NULL, 8);
+	f->now.exists = strcmp(nkind, "absent") != 0;
+	f->now.symlink = strcmp(nkind, "symlink") == 0;
+	f->now.mode = (mode_t)strtoul(nmode, NULL, 8);
+	if (s->version == 1) {
+		f->now.size = (off_t)strtoll(nsize, NULL, 10);
+		f->now.ino = (ino_t)strtoull(nino, NULL, 10);
+		f->now.mtime_ns = strtoll(nmtime, NULL, 10);
+	} else if (strcmp(nsha, "-") != 0) {
+		memcpy(f->now_sha, nsha, 64);
+		f->now_sha[64] = '\0';
+	}
+	return 0;
+}
+
 int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where, ap_error *err)
 {
 	char *copy = ap_strndup(text, len), *save = NULL;
@@ -109,9 +153,13 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 	memset(s, 0, sizeof *s);
 	if (!copy)
 		return ap_error_set(err, "out of memory");
-	if (strncmp(copy, "applypatch-state 1\n", 19) != 0) {
+	if (strncmp(copy, "applypatch-state 2\n", 19) == 0) {
+		s->version = 2;
+	} else if (strncmp(copy, "applypatch-state 1\n", 19) == 0) {
+		s->version = 1;
+	} else {
 		free(copy);
-		return ap_error_set(err, "%s: not an applypatch state record (version 1)", where);
+		return ap_error_set(err, "%s: not an applypatch state record (version 1 or 2)", where);
 	}
 	for (char *line = strtok_r(copy, "\n", &save); line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -130,34 +178,10 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 			    ap_state_patch_add(s, cur, status, sha, atoi(strip)) < 0)
 				rc = -1;
 		} else if (strcmp(kind, "file") == 0) {
-			char *blob = field(&cur), *omode = field(&cur), *nkind = field(&cur);
-			char *nmode = field(&cur), *nsize = field(&cur), *nino = field(&cur);
-			char *nmtime = field(&cur);
-			ap_state_file *f;
-
-			if (!blob || !omode || !nkind || !nmode || !nsize || !nino || !nmtime || !cur ||
-			    !(f = ap_state_file_add(s, cur))) {
+			if (parse_file_line(s, cur, where, lineno, err) < 0) {
 				rc = -1;
-				ap_error_set(err, "%s:%zu: malformed line", where, lineno);
 				continue;
 			}
-			/* a planted state must not name paths outside the tree, nor
-			 * backups outside orig/ */
-			if (ap_path_unsafe(cur, strlen(cur)) ||
-			    (strcmp(blob, "-") != 0 && strspn(blob, "0123456789") != strlen(blob))) {
-				rc = -1;
-				ap_error_set(err, "%s:%zu: a path or backup name applypatch would not "
-					     "write", where, lineno);
-				continue;
-			}
-			f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
-			f->orig_mode = (mode_t)strtoul(omode, NULL, 8);
-			f->now.exists = strcmp(nkind, "absent") != 0;
-			f->now.symlink = strcmp(nkind, "symlink") == 0;
-			f->now.mode = (mode_t)strtoul(nmode, NULL, 8);
-			f->now.size = (off_t)strtoll(nsize, NULL, 10);
-			f->now.ino = (ino_t)strtoull(nino, NULL, 10);
-			f->now.mtime_ns = strtoll(nmtime, NULL, 10);
 		} else if (strcmp(kind, "owner") == 0) {
 			char *uid = field(&cur), *gid = field(&cur);
 			ap_state_file *f = cur ? ap_state_file_find(s, cur) : NULL;
@@ -208,6 +232,8 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 	return rc;
 }
 
+static int upgrade_v1(ap_state *s, ap_tree *t, ap_error *err);
+
 int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err)
 {
 	char *text;
@@ -224,6 +250,10 @@ int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err)
 	snprintf(where, sizeof where, "%s/%s/state", ap_tree_root(t), ".applypatch");
 	rc = ap_state_parse(s, text, len, where, err);
 	free(text);
+	if (rc == 0 && s->version == 1 && upgrade_v1(s, t, err) < 0) {
+		ap_state_free(s);
+		return -1;
+	}
 	if (rc == 0)
 		*found = 1;
 	return rc;
@@ -231,7 +261,7 @@ int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err)
 
 int ap_state_format(const ap_state *s, ap_buf *out)
 {
-	ap_buf_puts(out, "applypatch-state 1\n");
+	ap_buf_puts(out, "applypatch-state 2\n");
 	ap_buf_printf(out, "platform\t%s\n", s->platform);
 	for (size_t i = 0; i < s->npatches; i++)
 		ap_buf_printf(out, "patch\t%s\t%s\t%d\t%s\n", s->patches[i].status,
@@ -239,11 +269,10 @@ int ap_state_format(const ap_state *s, ap_buf *out)
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const ap_state_file *f = &s->files[i];
 
-		ap_buf_printf(out, "file\t%s\t%o\t%s\t%o\t%lld\t%llu\t%lld\t%s\n",
+		ap_buf_printf(out, "file\t%s\t%o\t%s\t%o\t%s\t%s\n",
 			      f->orig_blob ? f->orig_blob : "-", (unsigned)f->orig_mode,
 			      !f->now.exists ? "absent" : f->now.symlink ? "symlink" : "file",
-			      (unsigned)f->now.mode, (long long)f->now.size,
-			      (unsigned long long)f->now.ino, f->now.mtime_ns, f->path);
+			      (unsigned)f->now.mode, f->now_sha[0] ? f->now_sha : "-", f->path);
 		if (f->orig_owned)
 			ap_buf_printf(out, "owner\t%lu\t%lu\t%s\n", (unsigned long)f->orig_uid,
 				      (unsigned long)f->orig_gid, f->path);
@@ -279,13 +308,110 @@ void ap_state_free(ap_state *s)
 	memset(s, 0, sizeof *s);
 }
 
-int ap_state_file_unchanged(const ap_state_file *f, const ap_file_state *disk)
+int ap_state_sha(const char *data, size_t len, char out[AP_SHA256_HEX])
 {
-	if (f->now.exists != disk->exists)
+	return ap_sha256_hex(data ? data : "", len, out);
+}
+
+/* A symlink's target, read without following it. */
+static int read_link(ap_tree *t, const char *path, char **data, size_t *len, ap_error *err)
+{
+	const char *base;
+	int dfd = ap_tree_parent(t, path, NULL, &base, err);
+	char buf[4096];
+	ssize_t n;
+
+	*data = NULL;
+	*len = 0;
+	if (dfd < 0)
+		return dfd == -1 ? 0 : -1;
+	n = readlinkat(dfd, base, buf, sizeof buf);
+	if (n < 0)
+		return errno == ENOENT || errno == EINVAL ? 0 : ap_error_sys(err, "cannot read link %s",
+									 path);
+	*data = ap_strndup(buf, (size_t)n);
+	*len = (size_t)n;
+	return *data ? 0 : ap_error_set(err, "out of memory");
+}
+
+/* The bytes of a file, or a symlink's target (never followed). */
+static int disk_bytes(ap_tree *t, const char *path, ap_file_state *disk, char **data,
+		      size_t *len, ap_error *err)
+{
+	if (disk->symlink)
+		return read_link(t, path, data, len, err);
+	return ap_tree_read(t, path, disk, data, len, err);
+}
+
+/* A version 1 record knew files by stat: those whose stat still matches
+ * are taken to hold what apply wrote and hashed now; the others stay
+ * unknown, which compares as changed (as version 1 said). */
+static int upgrade_v1(ap_state *s, ap_tree *t, ap_error *err)
+{
+	for (size_t i = 0; i < s->nfiles; i++) {
+		ap_state_file *f = &s->files[i];
+		ap_file_state disk;
+		char *data = NULL;
+		size_t len = 0;
+
+		if (!f->now.exists)
+			continue;
+		if (ap_tree_stat(t, f->path, &disk, err) < 0)
+			return -1;
+		if (!disk.exists || disk.dir || disk.symlink != f->now.symlink ||
+		    disk.size != f->now.size || disk.ino != f->now.ino ||
+		    disk.mtime_ns != f->now.mtime_ns || (!disk.symlink && disk.mode != f->now.mode))
+			continue;
+		if (disk_bytes(t, f->path, &disk, &data, &len, err) < 0)
+			return -1;
+		ap_state_sha(data, len, f->now_sha);
+		free(data);
+	}
+	return 0;
+}
+
+int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *disk, int *same,
+			  char **data, size_t *len, ap_error *err)
+{
+	char *bytes = NULL, sha[AP_SHA256_HEX];
+	size_t n = 0;
+	int eq;
+
+	if (data)
+		*data = NULL;
+	if (len)
+		*len = 0;
+	if (same)
+		*same = 0;
+	if (ap_tree_stat(t, f->path, disk, err) < 0)
+		return -1;
+	if (!disk->exists) {
+		if (same)
+			*same = !f->now.exists;
 		return 0;
-	if (!f->now.exists)
-		return 1;
-	return f->now.symlink == disk->symlink && f->now.size == disk->size &&
-	       f->now.ino == disk->ino && f->now.mtime_ns == disk->mtime_ns &&
-	       (f->now.symlink || f->now.mode == disk->mode);
+	}
+	if (disk->dir)
+		return 0;
+	eq = f->now.exists && f->now.symlink == disk->symlink &&
+	     (disk->symlink || f->now.mode == disk->mode) && f->now_sha[0];
+	if (!eq && !data)
+		return 0;
+	if (disk_bytes(t, f->path, disk, &bytes, &n, err) < 0)
+		return -1;
+	if (eq) {
+		if (ap_state_sha(bytes, n, sha) < 0) {
+			free(bytes);
+			return ap_error_set(err, "cannot compute the SHA-256 of %s", f->path);
+		}
+		eq = strcmp(sha, f->now_sha) == 0;
+	}
+	if (same)
+		*same = eq;
+	if (data && !disk->symlink) {
+		*data = bytes;
+		*len = n;
+	} else {
+		free(bytes);
+	}
+	return 0;
 }

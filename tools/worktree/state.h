@@ -2,18 +2,24 @@
  *
  * TREE/.applypatch/state is a text file, one record a line, fields
  * separated by tabs (paths cannot hold control characters):
- *   applypatch-state 1
+ *   applypatch-state 2
  *   platform  NAME
- *   patch     STATUS SHA256 STRIP NAME
- *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SIZE NOW-INO NOW-MTIME PATH
+ *   patch     STATUS ID STRIP NAME
+ *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SHA256 PATH
  *   owner     ORIG-UID ORIG-GID PATH    (the file's owner before; unapply keeps it)
  *   dir       PATH                      (created by apply)
  *   gone-dir  MODE UID GID PATH         (apply removed it if emptied; unapply
  *                                        re-creates it as it was)
  *   next-blob N
- * ORIG-BLOB names TREE/.applypatch/orig/N, the file's bytes before the
- * first patch touched it ("-": it did not exist). NOW-* is the file as
- * apply left it, so a later edit is noticed before unapply discards it.
+ * ID is the patch's identity: the SHA-256 of its diff, headers left out
+ * (ap_patch_id), so editing a DEP-3 header changes nothing. ORIG-BLOB
+ * names TREE/.applypatch/orig/N, the file's bytes before the first patch
+ * touched it ("-": it did not exist). NOW-* is the file as apply left it,
+ * by content (the SHA-256 of the bytes written, or of a symlink's target)
+ * and mode, never by inode or mtime: touch, cp -a, tar and moving the tree
+ * keep it clean; an edit is noticed before unapply discards it.
+ * Version 1 (NOW-SIZE NOW-INO NOW-MTIME, patch SHA-256 of the whole file)
+ * is still read: a file whose stat still matches is hashed then.
  */
 #ifndef AP_STATE_H
 #define AP_STATE_H
@@ -38,7 +44,8 @@ typedef struct ap_state_file {
 	int orig_owned;              /* orig_uid/gid known (an `owner` line) */
 	uid_t orig_uid;
 	gid_t orig_gid;
-	ap_file_state now;           /* exists=0: apply deleted it */
+	ap_file_state now;           /* exists=0: apply deleted it; kind and mode */
+	char now_sha[AP_SHA256_HEX]; /* of the bytes written; "" unknown (never matches) */
 } ap_state_file;
 
 typedef struct ap_state_dir {
@@ -49,6 +56,7 @@ typedef struct ap_state_dir {
 } ap_state_dir;
 
 typedef struct ap_state {
+	int version;                 /* as read: 1 (patch ids are whole-file sums) or 2 */
 	char *platform;
 	ap_state_patch *patches;
 	size_t npatches, pcap;
@@ -79,7 +87,14 @@ const ap_state_dir *ap_state_gone_dir_find(const ap_state *s, const char *path);
 int ap_state_patch_add(ap_state *s, const char *name, const char *status, const char *sha,
 		       int strip);
 
-/* Whether the file on disk is still as apply left it. */
-int ap_state_file_unchanged(const ap_state_file *f, const ap_file_state *disk);
+/* Whether the file on disk is still as apply left it: kind, mode and the
+ * SHA-256 of its bytes (a symlink's target). *disk gets its stat; when
+ * data is non-NULL and the path is a regular file, *data gets its bytes
+ * (the caller frees them; NULL otherwise). */
+int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *disk, int *same,
+			  char **data, size_t *len, ap_error *err);
+
+/* The SHA-256 a state records for bytes written (a symlink: its target). */
+int ap_state_sha(const char *data, size_t len, char out[AP_SHA256_HEX]);
 
 #endif

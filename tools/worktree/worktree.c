@@ -35,9 +35,11 @@ static int load_series(ap_loaded_series *ls, const char *dir, const char *platfo
 	ls->patches = calloc(ls->series.n + 1, sizeof *ls->patches);
 	ls->errors = calloc(ls->series.n + 1, sizeof *ls->errors);
 	ls->sha256 = calloc(ls->series.n + 1, sizeof *ls->sha256);
+	ls->file_sha256 = calloc(ls->series.n + 1, sizeof *ls->file_sha256);
 	ls->raw = calloc(ls->series.n + 1, sizeof *ls->raw);
 	ls->rawlen = calloc(ls->series.n + 1, sizeof *ls->rawlen);
-	if (!ls->patches || !ls->errors || !ls->sha256 || !ls->raw || !ls->rawlen) {
+	if (!ls->patches || !ls->errors || !ls->sha256 || !ls->file_sha256 || !ls->raw ||
+	    !ls->rawlen) {
 		ap_loaded_series_free(ls);
 		return ap_error_set(err, "out of memory");
 	}
@@ -57,7 +59,8 @@ static int load_series(ap_loaded_series *ls, const char *dir, const char *platfo
 		if (read_whole(path, &data, &len, &pe) < 0) {
 			ls->errors[i] = ap_strdup(pe.msg);
 		} else {
-			ap_sha256_hex(data, len, ls->sha256[i]);
+			ap_patch_id(data, len, ls->sha256[i]);
+			ap_sha256_hex(data, len, ls->file_sha256[i]);
 			if (!parse) {
 				/* kept, so the patch is read once however it is used */
 				ls->raw[i] = data;
@@ -128,6 +131,7 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);
+	free(ls->file_sha256);
 	free(ls->dir);
 	ap_series_free(&ls->series);
 	memset(ls, 0, sizeof *ls);
@@ -191,6 +195,13 @@ static void set_note(ap_run *run, char *note)
 
 /* --- apply ---------------------------------------------------------------- */
 
+/* The sum a state's patch lines hold for series entry i: the identity
+ * (the diff alone), or the whole file's in a version 1 record. */
+static const char *patch_sum(const ap_state *st, const ap_loaded_series *ls, size_t i)
+{
+	return st->version == 1 ? ls->file_sha256[i] : ls->sha256[i];
+}
+
 /* How many of the selected patches match the recorded ones, in order. */
 static size_t recorded_prefix(const ap_state *st, const ap_loaded_series *ls, const size_t *sel,
 			      size_t nsel)
@@ -199,9 +210,36 @@ static size_t recorded_prefix(const ap_state *st, const ap_loaded_series *ls, co
 
 	while (k < nsel && k < st->npatches &&
 	       strcmp(st->patches[k].name, ls->series.v[sel[k]].name) == 0 &&
-	       strcmp(st->patches[k].sha256, ls->sha256[sel[k]]) == 0)
+	       strcmp(st->patches[k].sha256, patch_sum(st, ls, sel[k])) == 0)
 		k++;
 	return k;
+}
+
+/* Names the recorded files no longer as apply left them (a hand edit):
+ * NULL when all are, else a malloc'd list "a, b". */
+static int edited_files(ap_tree *t, const ap_state *st, char **out, size_t *n, ap_error *err)
+{
+	ap_buf names = AP_BUF_INIT;
+
+	*n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < st->nfiles; i++) {
+		ap_file_state disk;
+		int same;
+
+		if (ap_state_file_compare(t, &st->files[i], &disk, &same, NULL, NULL, err) < 0) {
+			ap_buf_free(&names);
+			return -1;
+		}
+		if (!same) {
+			ap_buf_printf(&names, "%s%s", *n ? ", " : "", st->files[i].path);
+			(*n)++;
+		}
+	}
+	if (*n && !names.data)
+		return ap_error_set(err, "out of memory");
+	*out = names.data;
+	return 0;
 }
 
 static char *series_mismatch(const ap_state *st, const ap_loaded_series *ls, const size_t *sel,
@@ -211,8 +249,9 @@ static char *series_mismatch(const ap_state *st, const ap_loaded_series *ls, con
 
 	if (k < st->npatches && k < nsel &&
 	    strcmp(st->patches[k].name, ls->series.v[sel[k]].name) == 0)
-		what = ap_printf("%s changed since it was applied (sha256 %.12s, now %.12s)",
-				 st->patches[k].name, st->patches[k].sha256, ls->sha256[sel[k]]);
+		what = ap_printf("%s changed since it was applied (its diff's sha256 was %.12s, now "
+				 "%.12s)", st->patches[k].name, st->patches[k].sha256,
+				 patch_sum(st, ls, sel[k]));
 	else if (k < st->npatches && k < nsel) {
 		int later = 0;
 
@@ -368,8 +407,11 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 		ap_state_file *sf = ap_state_file_find(st, files[i]->path);
 
 		sf->now = ch[i].result;
+		sf->now_sha[0] = '\0';
 		if (ch[i].kind == AP_CHANGE_DELETE)
 			memset(&sf->now, 0, sizeof sf->now);
+		else if (ap_state_sha(ch[i].data, ch[i].len, sf->now_sha) < 0)
+			sf->now_sha[0] = '\0';
 	}
 	if (ap_state_format(st, &text) < 0 || !text.data) {
 		ap_error_set(err, "out of memory");
@@ -388,6 +430,38 @@ out:
 	free(files);
 	free(ch);
 	return rc;
+}
+
+/* An incremental apply writes a new record of every file it touches: over
+ * a hand edit, that would record the edit as applypatch's output and a
+ * later unapply would discard it silently. So it refuses, naming the files
+ * (returns 1; -1 on I/O errors; 0 when every recorded file is as left). */
+static int refuse_over_edits(ap_tree *t, const ap_state *st, ap_run *run, const size_t *sel,
+			     size_t k, size_t nsel, ap_error *err)
+{
+	size_t n;
+	char *names;
+
+	if (edited_files(t, st, &names, &n, err) < 0)
+		return -1;
+	if (!names)
+		return 0;
+	set_note(run, ap_printf("%s: %s changed after apply (edited by hand?); applying more "
+				"patches would record %s as applypatch's output, and unapply would "
+				"then discard %s: undo the edit, or run 'applypatch unapply --force "
+				"-d %s' (it keeps a copy of each edited file) and apply again",
+				run->tree, names, n == 1 ? "that edit" : "those edits",
+				n == 1 ? "it" : "them", run->tree));
+	free(names);
+	for (size_t i = k; i < nsel; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+
+		r->status = AP_PATCH_SKIPPED;
+		free(r->reason);
+		r->reason = ap_strdup("not tried: a file the tree's record covers was edited");
+	}
+	run->failed = 1;
+	return 1;
 }
 
 int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
@@ -469,6 +543,8 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 			r->status = AP_PATCH_ALREADY;
 			r->reason = ap_strdup("applied earlier (recorded in " AP_STATE_DIR "/state)");
+			/* a version 1 record is rewritten with identities */
+			memcpy(st.patches[i].sha256, ls.sha256[sel[i]], AP_SHA256_HEX);
 		}
 		if (k == nsel) {
 			if (!run->note)
@@ -476,6 +552,12 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			rc = 0;
 			goto out_tree;
 		}
+		rc = refuse_over_edits(t, &st, run, sel, k, nsel, err);
+		if (rc != 0) {
+			rc = rc > 0 ? 0 : -1;
+			goto out_tree;
+		}
+		rc = -1;
 	} else {
 		st.platform = ap_strdup(run->platform);
 	}
@@ -533,6 +615,59 @@ out_series:
 
 /* --- unapply -------------------------------------------------------------- */
 
+typedef struct kept_edit {
+	const char *data;        /* the edited bytes (owned by the caller), or NULL */
+	size_t len;
+	mode_t mode;
+	char *name;              /* where the copy goes */
+} kept_edit;
+
+/* unapply --force restores the originals over edits made after apply, but
+ * not silently: each edited regular file is first kept beside itself as
+ * PATH.edited (PATH.edited.N if that is taken), written in the same
+ * transaction, and the run says where. An edited symlink is only named. */
+static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *keep,
+		      ap_change *ch, size_t *n, ap_error *err)
+{
+	for (size_t i = 0; i < st->nfiles; i++) {
+		ap_file_state there;
+		char *what;
+
+		if (!keep[i].data)
+			continue;
+		for (unsigned k = 0;; k++) {
+			int taken = 0;
+
+			free(keep[i].name);
+			keep[i].name = k ? ap_printf("%s.edited.%u", st->files[i].path, k)
+					 : ap_printf("%s.edited", st->files[i].path);
+			if (!keep[i].name)
+				return ap_error_set(err, "out of memory");
+			if (ap_tree_stat(t, keep[i].name, &there, err) < 0)
+				return -1;
+			for (size_t j = 0; j < st->nfiles && !taken; j++)
+				taken = strcmp(st->files[j].path, keep[i].name) == 0 ||
+					(j < i && keep[j].name && strcmp(keep[j].name, keep[i].name) == 0);
+			if (!there.exists && !taken)
+				break;
+		}
+		ch[*n].kind = AP_CHANGE_WRITE;
+		ch[*n].path = keep[i].name;
+		ch[*n].data = keep[i].data;
+		ch[*n].len = keep[i].len;
+		ch[*n].mode = keep[i].mode;
+		(*n)++;
+		what = ap_printf("edited after apply: the edited file is kept as %s/%s", run->tree,
+				 keep[i].name);
+		if (!what || add_run_warning(run, st->files[i].path, what) < 0) {
+			free(what);
+			return ap_error_set(err, "out of memory");
+		}
+		free(what);
+	}
+	return 0;
+}
+
 int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_state st = AP_STATE_INIT;
@@ -544,7 +679,8 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	size_t n = 0;
 	int found = 0, rc = -1;
 	ap_buf modified = AP_BUF_INIT;
-	size_t nmodified = 0;
+	size_t nmodified = 0, elen = 0;
+	kept_edit *keep = NULL;
 
 	if (run_init(run, o, 0, err) < 0)
 		return -1;
@@ -561,28 +697,39 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	}
 	free(run->platform);
 	run->platform = ap_strdup(st.platform);
+	ch = calloc(2 * st.nfiles + 1, sizeof *ch);
+	datas = calloc(2 * st.nfiles + 1, sizeof *datas);
+	keep = calloc(st.nfiles + 1, sizeof *keep);
+	if (!ch || !datas || !keep) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < st.nfiles; i++) {
 		ap_file_state disk;
+		int same;
 
-		if (ap_tree_stat(t, st.files[i].path, &disk, err) < 0)
+		if (ap_state_file_compare(t, &st.files[i], &disk, &same, &datas[st.nfiles + i],
+					  &elen, err) < 0)
 			goto out;
-		if (!ap_state_file_unchanged(&st.files[i], &disk)) {
-			ap_buf_printf(&modified, "%s%s", nmodified ? ", " : "", st.files[i].path);
-			nmodified++;
+		if (same) {
+			free(datas[st.nfiles + i]);
+			datas[st.nfiles + i] = NULL;
+			continue;
+		}
+		ap_buf_printf(&modified, "%s%s", nmodified ? ", " : "", st.files[i].path);
+		nmodified++;
+		if (datas[st.nfiles + i]) {
+			keep[i].data = datas[st.nfiles + i];
+			keep[i].len = elen;
+			keep[i].mode = disk.mode;
 		}
 	}
 	if (nmodified && !o->force) {
 		ap_error_set(err, "%s: %s changed after apply; unapply would discard %s (use "
-			     "--force to discard %s)", run->tree, modified.data,
-			     nmodified == 1 ? "that change" : "those changes",
-			     nmodified == 1 ? "it" : "them");
+			     "--force to restore the originals anyway, keeping a copy of %s)",
+			     run->tree, modified.data, nmodified == 1 ? "that change" : "those changes",
+			     nmodified == 1 ? "the edited file" : "each edited file");
 		rc = -2;
-		goto out;
-	}
-	ch = calloc(st.nfiles + 1, sizeof *ch);
-	datas = calloc(st.nfiles + 1, sizeof *datas);
-	if (!ch || !datas) {
-		ap_error_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < st.nfiles; i++) {
@@ -623,6 +770,8 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		ch[n].path = sf->path;
 		n++;
 	}
+	if (keep_edits(t, run, &st, keep, ch, &n, err) < 0)
+		goto out;
 	if (ap_txn_begin(&x, t, err) < 0)
 		goto out;
 	for (size_t i = 0; i < st.ngone; i++) {
@@ -653,9 +802,13 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	rc = 0;
 out:
 	ap_txn_free(x);
-	for (size_t i = 0; datas && i < st.nfiles + 1; i++)
+	for (size_t i = 0; datas && i < 2 * st.nfiles + 1; i++)
 		free(datas[i]);
 	free(datas);
+	if (keep)
+		for (size_t i = 0; i < st.nfiles; i++)
+			free(keep[i].name);
+	free(keep);
 	free(ch);
 	ap_buf_free(&modified);
 	ap_state_free(&st);
@@ -671,14 +824,15 @@ out:
 
 /* Whether a recorded patch is in the series (selected) and unchanged;
  * in_series maps a selected entry's name to its index plus one. */
-static const char *series_status(const ap_loaded_series *ls, const ap_strmap *in_series,
-				 const ap_status_patch *p)
+static const char *series_status(const ap_state *st, const ap_loaded_series *ls,
+				 const ap_strmap *in_series, const ap_status_patch *p)
 {
 	void *j = ap_strmap_get(in_series, p->name);
 
 	if (!j)
 		return "not-in-series";
-	return strcmp(ls->sha256[(uintptr_t)j - 1], p->sha256) == 0 ? "unchanged" : "changed";
+	return strcmp(patch_sum(st, ls, (uintptr_t)j - 1), p->sha256) == 0 ? "unchanged"
+									    : "changed";
 }
 
 /* Maps, not scans, so that a 100,000-patch series is checked in linear
@@ -739,11 +893,12 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 	for (size_t i = 0; i < st.nfiles; i++) {
 		ap_file_state disk;
 		ap_status_file *f = &out->files[out->nfiles++];
+		int same;
 
 		f->path = ap_strdup(st.files[i].path);
-		if (ap_tree_stat(t, st.files[i].path, &disk, err) < 0)
+		if (ap_state_file_compare(t, &st.files[i], &disk, &same, NULL, NULL, err) < 0)
 			goto out;
-		if (ap_state_file_unchanged(&st.files[i], &disk))
+		if (same)
 			f->state = "clean";
 		else if (!disk.exists)
 			f->state = "missing";
@@ -777,7 +932,7 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		p->series = "unknown";
 		if (!have_series)
 			continue;
-		p->series = series_status(&ls, &in_series, p);
+		p->series = series_status(&st, &ls, &in_series, p);
 		if (strcmp(p->series, "unchanged") != 0)
 			out->drift = 1;
 	}
