@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,40 +161,30 @@ int ap_remove_tree(int parent, const char *name)
 
 int ap_sha256_fd(int fd, const char *path, char out[AP_SHA256_HEX], ap_error *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	ap_digest d = AP_DIGEST_INIT;
 	char *chunk = malloc(1 << 16);
 	ssize_t got;
-	int rc = -1;
 
 	out[0] = '\0';
-	if (!ctx || !chunk || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		ap_error_set(err, "%s: cannot start SHA-256 (out of memory or libcrypto failed)",
-			     path);
-		goto out;
+	if (!chunk || ap_digest_begin(&d, AP_DIGEST_SHA256) < 0) {
+		free(chunk);
+		return ap_error_set(err, "%s: cannot start SHA-256 (out of memory or libcrypto "
+				    "failed)", path);
 	}
 	while ((got = read(fd, chunk, 1 << 16)) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			ap_error_sys(err, "%s: read failed", path);
-			goto out;
-		}
-		if (!EVP_DigestUpdate(ctx, chunk, (size_t)got)) {
-			ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
-			goto out;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 || ap_digest_add(&d, chunk, (size_t)got) < 0) {
+			int rc = got < 0 ? ap_error_sys(err, "%s: read failed", path)
+					 : ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
+
+			ap_digest_discard(&d);
+			free(chunk);
+			return rc;
 		}
 	}
-	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
-		ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
-		goto out;
-	}
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	rc = 0;
-out:
 	free(chunk);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	if (ap_digest_end(&d, out) < 0)
+		return ap_error_set(err, "%s: SHA-256 failed in libcrypto", path);
+	return 0;
 }

@@ -11,6 +11,7 @@
  * upstream/ (this repository).
  */
 #include "source.h"
+#include "fileio.h"
 
 #include "buf.h"
 
@@ -29,33 +30,15 @@
  * anything over 64 KiB (these are hand-written text files). */
 static int read_text(const char *path, char **out, ap_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	ap_buf b = AP_BUF_INIT;
-	char chunk[4096];
-	size_t got;
+	size_t len;
 
-	if (!f)
-		return ap_error_sys(err, "%s: cannot open", path);
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + got > 65536 || ap_buf_add(&b, chunk, got) < 0) {
-			fclose(f);
-			ap_buf_free(&b);
-			return ap_error_set(err, "%s: too large for a version or checksums file", path);
-		}
-	}
-	if (ferror(f)) {
-		ap_buf_free(&b);
-		fclose(f);
-		return ap_error_sys(err, "%s: read failed", path);
-	}
-	fclose(f);
-	if (b.len && memchr(b.data, '\0', b.len)) {
-		ap_buf_free(&b);
+	if (ap_file_read(path, 65536, out, &len, err) < 0)
+		return -1;
+	if (memchr(*out, '\0', len)) {
+		free(*out);
+		*out = NULL;
 		return ap_error_set(err, "%s: contains a NUL byte; not a text file", path);
 	}
-	if (!b.data && ap_buf_puts(&b, "") < 0)
-		return ap_error_set(err, "out of memory");
-	*out = ap_buf_detach(&b, NULL);
 	return 0;
 }
 

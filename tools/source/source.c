@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "gitsrc.h"
+#include "hash.h"
 #include "path.h"
 #include "strmap.h"
 #include "tree.h"
@@ -23,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -130,7 +130,7 @@ out:
 /* --- copying a directory ------------------------------------------------------ */
 
 typedef struct copy_run {
-	EVP_MD_CTX *md;         /* digest of what was copied: the identity */
+	ap_digest md;           /* digest of what was copied: the identity */
 	int full;
 	ap_strmap skipped;
 	ap_strlist *skiplist;
@@ -144,7 +144,7 @@ static int cmp_names(const void *a, const void *b)
 
 static int digest(copy_run *c, const void *data, size_t len)
 {
-	if (!EVP_DigestUpdate(c->md, data, len))
+	if (ap_digest_add(&c->md, data, len) < 0)
 		return ap_error_set(c->err, "SHA-256 failed in libcrypto");
 	return 0;
 }
@@ -342,16 +342,14 @@ static int prepare_dir(const char *src, const char *dest, ap_prepare_opts *o, ch
 	copy_run c;
 	ap_strlist skips = { NULL, 0, 0 };
 	char *staging = NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	char hex[AP_SHA256_HEX];
 	int sfd = -1, dfd = -1, rc = -1;
 
 	memset(&c, 0, sizeof c);
 	c.full = o->unpack.full;
 	c.skiplist = &skips;
 	c.err = err;
-	c.md = EVP_MD_CTX_new();
-	if (!c.md || !EVP_DigestInit_ex(c.md, EVP_sha256(), NULL)) {
+	if (ap_digest_begin(&c.md, AP_DIGEST_SHA256) < 0) {
 		ap_error_set(err, "cannot start SHA-256");
 		goto out;
 	}
@@ -372,17 +370,11 @@ static int prepare_dir(const char *src, const char *dest, ap_prepare_opts *o, ch
 		ap_error_wrap(err, "copying %s", src);
 		goto out;
 	}
-	if (!EVP_DigestFinal_ex(c.md, md, &mdlen) || mdlen != 32) {
+	if (ap_digest_end(&c.md, hex) < 0) {
 		ap_error_set(err, "SHA-256 failed in libcrypto");
 		goto out;
 	}
-	{
-		char hex[65];
-
-		for (unsigned i = 0; i < mdlen; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		*identity = ap_printf("dir:sha256:%s", hex);
-	}
+	*identity = ap_printf("dir:sha256:%s", hex);
 	if (!*identity) {
 		ap_error_set(err, "out of memory");
 		goto out;
@@ -401,7 +393,7 @@ out:
 	if (rc < 0 && staging)
 		ap_rmtree(staging);
 	free(staging);
-	EVP_MD_CTX_free(c.md);
+	ap_digest_discard(&c.md);
 	ap_strmap_free(&c.skipped);
 	if (rc == 0) {
 		o->unpack.skipped = skips.v;

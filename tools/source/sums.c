@@ -1,9 +1,10 @@
 /* sums.c - cksum, sha1, md5 and sha256 of a stream, in one pass. */
 #include "sums.h"
 
+#include "hash.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -49,32 +50,28 @@ uint32_t ap_cksum(const void *data, size_t len)
 }
 
 typedef struct sums_ctx {
-	EVP_MD_CTX *md[3];   /* sha1, md5, sha256 */
+	ap_digest md[3];   /* sha1, md5, sha256 */
 	uint32_t crc;
 	unsigned long long size;
 } sums_ctx;
 
-static const EVP_MD *kind(int i)
-{
-	return i == 0 ? EVP_sha1() : i == 1 ? EVP_md5() : EVP_sha256();
-}
-
 static void ctx_free(sums_ctx *c)
 {
 	for (int i = 0; i < 3; i++)
-		EVP_MD_CTX_free(c->md[i]);
+		ap_digest_discard(&c->md[i]);
 }
 
 static int ctx_init(sums_ctx *c)
 {
+	static const ap_digest_kind kinds[3] = { AP_DIGEST_SHA1, AP_DIGEST_MD5, AP_DIGEST_SHA256 };
+
 	crc_init();
 	c->crc = 0;
 	c->size = 0;
 	for (int i = 0; i < 3; i++)
-		c->md[i] = NULL;
+		c->md[i].ctx = NULL;
 	for (int i = 0; i < 3; i++) {
-		c->md[i] = EVP_MD_CTX_new();
-		if (!c->md[i] || !EVP_DigestInit_ex(c->md[i], kind(i), NULL)) {
+		if (ap_digest_begin(&c->md[i], kinds[i]) < 0) {
 			ctx_free(c);
 			return -1;
 		}
@@ -85,31 +82,20 @@ static int ctx_init(sums_ctx *c)
 static int ctx_update(sums_ctx *c, const void *p, size_t n)
 {
 	for (int i = 0; i < 3; i++)
-		if (!EVP_DigestUpdate(c->md[i], p, n))
+		if (ap_digest_add(&c->md[i], p, n) < 0)
 			return -1;
 	c->crc = crc_update(c->crc, p, n);
 	c->size += n;
 	return 0;
 }
 
-static void hex(char *out, const unsigned char *md, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static int ctx_final(sums_ctx *c, ap_sums *out)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
 	char *dest[3] = { out->sha1, out->md5, out->sha256 };
-	const unsigned want[3] = { 20, 16, 32 };
 
-	for (int i = 0; i < 3; i++) {
-		if (!EVP_DigestFinal_ex(c->md[i], md, &n) || n != want[i])
+	for (int i = 0; i < 3; i++)
+		if (ap_digest_end(&c->md[i], dest[i]) < 0)
 			return -1;
-		hex(dest[i], md, n);
-	}
 	snprintf(out->cksum, sizeof out->cksum, "%lu",
 		 (unsigned long)crc_finish(c->crc, c->size));
 	out->size = c->size;
