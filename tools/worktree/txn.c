@@ -9,7 +9,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 struct ap_txn {
@@ -18,7 +21,9 @@ struct ap_txn {
 	int statedir_created;
 	ap_change *ch;
 	size_t n;
+	char token[17];         /* this run's temporary names: .aptmp.TOKEN.N */
 	char **tmp;             /* temp path (relative to the root) per change */
+	unsigned char *made;    /* per change: its temp file exists, this run made it */
 	ap_strlist created;     /* directories prepare made */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
@@ -212,19 +217,155 @@ static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_error 
 	return 0;
 }
 
-int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
+/* A name no one can guess, so a file planted in the tree cannot be taken
+ * for one of this run's temporary files (nor stand in its way). */
+static void random_token(char out[17])
+{
+	unsigned char r[8];
+	size_t got = 0;
+
+	while (got < sizeof r) {
+		ssize_t k = getrandom(r + got, sizeof r - got, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got < sizeof r) {
+		/* no getrandom: time, pid and an address, mixed */
+		struct timespec ts;
+		unsigned long long v;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		v = (unsigned long long)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
+		    (unsigned long long)ts.tv_sec << 20 ^ (unsigned long long)getpid() << 40 ^
+		    (unsigned long long)(uintptr_t)&ts;
+		memcpy(r, &v, sizeof r);
+	}
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Keeps the current file at c->path as orig/BACKUP: a hard link, or a
+ * copy where the file system has none. */
+static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *base, int origfd,
+			 ap_error *err)
+{
+	ap_file_state st;
+	ap_owner own;
+	char *data;
+	size_t len;
+	int rc;
+
+	if (ap_sys_linkat(dfd, base, origfd, c->backup) == 0)
+		return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
+	if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
+	    errno != EOPNOTSUPP)
+		return ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
+	if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
+		return -1;
+	own = (ap_owner){ 1, st.uid, st.gid };
+	rc = ap_write_new_file(origfd, c->backup, data, len, st.mode, &own, NULL, err, c->path);
+	free(data);
+	if (rc < 0)
+		return -1;
+	return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
+}
+
+/* Writes change i's new content to its temporary file. */
+static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
+{
+	ap_change *c = &x->ch[i];
+	const char *tbase = strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1 : x->tmp[i];
+	char *target, *shown;
+	struct stat sb;
+	int rc;
+
+	if (c->kind == AP_CHANGE_WRITE) {
+		shown = ap_printf("a temporary file for %s (%s)", c->path, x->tmp[i]);
+		if (!shown)
+			return ap_error_set(err, "out of memory");
+		rc = ap_write_new_file(dfd, tbase, c->data, c->len, c->mode, &c->owner, &c->result, err,
+				       shown);
+		free(shown);
+		x->made[i] = rc == 0;
+		return rc;
+	}
+	target = ap_strndup(c->data, c->len);
+	if (!target)
+		return ap_error_set(err, "out of memory");
+	if (ap_sys_symlinkat(target, dfd, tbase) < 0) {
+		free(target);
+		return ap_error_sys(err, "cannot create symlink %s (as %s)", c->path, x->tmp[i]);
+	}
+	free(target);
+	x->made[i] = 1;
+	if (fstatat(dfd, tbase, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return ap_error_sys(err, "cannot stat %s", x->tmp[i]);
+	memset(&c->result, 0, sizeof c->result);
+	c->result.exists = c->result.symlink = 1;
+	c->result.ino = sb.st_ino;
+	c->result.size = sb.st_size;
+	c->result.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	return 0;
+}
+
+/* Writes `pending`: every name prepare may create, so that a run killed
+ * before its commit point can be rolled back. */
+static int write_pending(ap_txn *x, ap_error *err)
 {
 	ap_buf pending = AP_BUF_INIT;
 	ap_strlist will_create = { 0 };
+	int rc = -1;
+
+	ap_buf_printf(&pending, "applypatch-pending 1\nstatedir\t%s\n",
+		      x->statedir_created ? "created" : "existed");
+	for (size_t i = 0; i < x->n; i++) {
+		const ap_change *c = &x->ch[i];
+		const char *slash = strrchr(c->path, '/');
+
+		if (c->kind != AP_CHANGE_DELETE) {
+			x->tmp[i] = slash ? ap_printf("%.*s/.aptmp.%s.%zu", (int)(slash - c->path),
+						      c->path, x->token, i)
+					  : ap_printf(".aptmp.%s.%zu", x->token, i);
+			if (!x->tmp[i]) {
+				ap_error_set(err, "out of memory");
+				goto out;
+			}
+			ap_buf_printf(&pending, "tmp\t%s\n", x->tmp[i]);
+			if (missing_dirs(x->tree, c->path, &will_create, err) < 0)
+				goto out;
+		}
+		if (c->backup)
+			ap_buf_printf(&pending, "orig\t%s\n", c->backup);
+	}
+	for (size_t i = 0; i < will_create.n; i++)
+		ap_buf_printf(&pending, "mkdir\t%s\n", will_create.v[i]);
+	if (!pending.data) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = write_atomic(x->statefd, "pending", pending.data, pending.len, err);
+out:
+	ap_buf_free(&pending);
+	ap_strlist_free(&will_create);
+	return rc;
+}
+
+int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
+{
 	int origfd = -1;
-	pid_t pid = getpid();
 	int rc = -1;
 
 	x->ch = ch;
 	x->n = n;
 	x->tmp = calloc(n ? n : 1, sizeof *x->tmp);
-	if (!x->tmp)
+	x->made = calloc(n ? n : 1, sizeof *x->made);
+	if (!x->tmp || !x->made)
 		return ap_error_set(err, "out of memory");
+	random_token(x->token);
 	x->statefd = open_statedir(x->tree, 1, &x->statedir_created, err);
 	if (x->statefd < 0)
 		return -1;
@@ -234,31 +375,7 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 	origfd = openat(x->statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (origfd < 0)
 		return ap_error_sys(err, "cannot open %s/orig", AP_STATE_DIR);
-
-	ap_buf_printf(&pending, "applypatch-pending 1\nstatedir\t%s\n",
-		      x->statedir_created ? "created" : "existed");
-	for (size_t i = 0; i < n; i++) {
-		const char *slash = strrchr(ch[i].path, '/');
-
-		if (ch[i].kind != AP_CHANGE_DELETE) {
-			x->tmp[i] = slash
-				? ap_printf("%.*s/.aptmp.%ld.%zu", (int)(slash - ch[i].path), ch[i].path,
-					    (long)pid, i)
-				: ap_printf(".aptmp.%ld.%zu", (long)pid, i);
-			if (!x->tmp[i])
-				goto oom;
-			ap_buf_printf(&pending, "tmp\t%s\n", x->tmp[i]);
-			if (missing_dirs(x->tree, ch[i].path, &will_create, err) < 0)
-				goto out;
-		}
-		if (ch[i].backup)
-			ap_buf_printf(&pending, "orig\t%s\n", ch[i].backup);
-	}
-	for (size_t i = 0; i < will_create.n; i++)
-		ap_buf_printf(&pending, "mkdir\t%s\n", will_create.v[i]);
-	if (!pending.data)
-		goto oom;
-	if (write_atomic(x->statefd, "pending", pending.data, pending.len, err) < 0)
+	if (write_pending(x, err) < 0)
 		goto out;
 
 	for (size_t i = 0; i < n; i++) {
@@ -275,70 +392,14 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 		}
 		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
 			goto out;
-		if (c->backup) {
-			if (ap_sys_linkat(dfd, base, origfd, c->backup) < 0) {
-				/* no hard links here (or across devices): copy the bytes */
-				ap_file_state st;
-				char *data;
-				size_t len;
-
-				if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
-				    errno != EOPNOTSUPP) {
-					ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
-					goto out;
-				}
-				if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
-					goto out;
-				ap_owner own = { 1, st.uid, st.gid };
-
-				if (ap_write_new_file(origfd, c->backup, data, len, st.mode, &own, NULL, err,
-						      c->path) < 0) {
-					free(data);
-					goto out;
-				}
-				free(data);
-			}
-			if (ap_strlist_add(&x->backups, c->backup) < 0)
-				goto oom;
-		}
-		if (c->kind == AP_CHANGE_WRITE) {
-			if (ap_write_new_file(dfd, strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1
-					      : x->tmp[i], c->data, c->len, c->mode, &c->owner, &c->result,
-					      err, c->path) < 0)
-				goto out;
-		} else if (c->kind == AP_CHANGE_SYMLINK) {
-			const char *tbase = strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1 : x->tmp[i];
-			char *target = ap_strndup(c->data, c->len);
-			struct stat sb;
-
-			if (!target)
-				goto oom;
-			if (ap_sys_symlinkat(target, dfd, tbase) < 0) {
-				free(target);
-				ap_error_sys(err, "cannot create symlink %s", c->path);
-				goto out;
-			}
-			free(target);
-			if (fstatat(dfd, tbase, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
-				ap_error_sys(err, "cannot stat %s", c->path);
-				goto out;
-			}
-			memset(&c->result, 0, sizeof c->result);
-			c->result.exists = c->result.symlink = 1;
-			c->result.ino = sb.st_ino;
-			c->result.size = sb.st_size;
-			c->result.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
-		}
+		if (c->backup && keep_original(x, c, dfd, base, origfd, err) < 0)
+			goto out;
+		if (c->kind != AP_CHANGE_DELETE && write_temp(x, i, dfd, err) < 0)
+			goto out;
 	}
 	rc = 0;
-	goto out;
-oom:
-	ap_error_set(err, "out of memory");
 out:
-	if (origfd >= 0)
-		close(origfd);
-	ap_buf_free(&pending);
-	ap_strlist_free(&will_create);
+	close(origfd);
 	return rc;
 }
 
@@ -568,27 +629,44 @@ static int roll_back(ap_tree *t, int statefd, char *pending, ap_error *err)
 	return 0;
 }
 
+/* Rolls back a run that did not commit, from what it knows it made (not
+ * from `pending`, which lists names before they exist): a file that was in
+ * the way of one of them is not this run's to delete. */
+static void roll_back_own(ap_txn *x)
+{
+	int origfd = openat(x->statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ap_error e = AP_ERROR_INIT;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (x->made[i])
+			unlink_path(x->tree, x->tmp[i], 0, &e);
+	for (size_t i = 0; i < x->backups.n && origfd >= 0; i++)
+		ap_sys_unlinkat(origfd, x->backups.v[i], 0);
+	if (origfd >= 0)
+		close(origfd);
+	for (size_t i = x->created.n; i > 0; i--)
+		unlink_path(x->tree, x->created.v[i - 1], AT_REMOVEDIR, &e);
+	ap_sys_unlinkat(x->statefd, "state.new", 0);
+	if (x->statedir_created && faccessat(x->statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		remove_tree_at(ap_tree_rootfd(x->tree), AP_STATE_DIR);
+		return;
+	}
+	ap_sys_unlinkat(x->statefd, "pending", 0);
+	ap_sys_fsync(x->statefd);
+}
+
 void ap_txn_free(ap_txn *x)
 {
 	if (!x)
 		return;
-	if (x->prepared && !x->committed && x->statefd >= 0) {
-		char *pending;
-		size_t len;
-		ap_error e = AP_ERROR_INIT;
-
-		if (ap_state_file_read(x->tree, "pending", &pending, &len, &e) == 0 && pending) {
-			roll_back(x->tree, x->statefd, pending, &e);
-			free(pending);
-		} else if (x->statedir_created) {
-			remove_tree_at(ap_tree_rootfd(x->tree), AP_STATE_DIR);
-		}
-	}
+	if (x->prepared && !x->committed && x->statefd >= 0)
+		roll_back_own(x);
 	if (x->statefd >= 0)
 		close(x->statefd);
 	for (size_t i = 0; x->tmp && i < x->n; i++)
 		free(x->tmp[i]);
 	free(x->tmp);
+	free(x->made);
 	ap_strlist_free(&x->created);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
