@@ -172,7 +172,7 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 {
 	ap_error err = AP_ERROR_INIT;
 	ap_drift d = AP_DRIFT_INIT;
-	ap_drift_opts dopts = { NULL, !da->no_merges, 2, o->strip };
+	ap_drift_opts dopts = { NULL, !da->no_merges, AP_DRIFT_FUZZ, o->strip };
 	const char *one[2] = { NULL, NULL };
 	const char **platforms = one;
 	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
@@ -376,15 +376,21 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 			ap_json_string(&j, "name", r.v[i].name);
 			ap_json_string(&j, "action", r.v[i].action);
 			ap_json_string(&j, "detail", r.v[i].detail);
+			ap_json_string(&j, "diff", r.v[i].diff);
 			ap_json_end_object(&j);
 		}
 		ap_json_end_array(&j);
 		ap_json_end_object(&j);
 		ap_buf_putc(&out, '\n');
 	} else {
-		for (size_t i = 0; i < r.n; i++)
+		for (size_t i = 0; i < r.n; i++) {
 			ap_buf_printf(&out, "  %-40s %-18s %s\n", r.v[i].name, r.v[i].action,
 				      r.v[i].detail ? r.v[i].detail : "");
+			/* --dry-run: what would change in the patch file */
+			if (r.v[i].diff)
+				ap_buf_printf(&out, "--- %s\n+++ %s (refreshed)\n%s", r.v[i].name,
+					      r.v[i].name, r.v[i].diff);
+		}
 		ap_buf_printf(&out, "%zu refreshed, %zu left for a person\n", r.refreshed, r.left);
 	}
 	rc = r.left ? 1 : 0;

@@ -81,6 +81,10 @@ typedef struct ap_drift {
 int ap_drift_add_column(ap_drift *d, const char *label, const char *platform,
 			const ap_upstream *u, const char *commit, ap_error *err);
 
+/* The fuzz drift tries by default, to report needs-fuzz (refresh
+ * classifies with at least as much, so both say the same). */
+#define AP_DRIFT_FUZZ 2
+
 typedef struct ap_drift_opts {
 	const char *patches_dir;
 	int find_merges;         /* look for the merging commit of upstreamed patches */

@@ -17,20 +17,28 @@
 #include <time.h>
 #include <unistd.h>
 
-static int add_item(ap_refresh_result *r, const char *name, const char *action, char *detail)
+static int add_item_diff(ap_refresh_result *r, const char *name, const char *action,
+			 char *detail, char *diff)
 {
 	void *p = realloc(r->v, (r->n + 1) * sizeof *r->v);
 
 	if (!p) {
 		free(detail);
+		free(diff);
 		return -1;
 	}
 	r->v = p;
 	r->v[r->n].name = ap_strdup(name);
 	r->v[r->n].action = action;
 	r->v[r->n].detail = detail;
+	r->v[r->n].diff = diff;
 	r->n++;
 	return 0;
+}
+
+static int add_item(ap_refresh_result *r, const char *name, const char *action, char *detail)
+{
+	return add_item_diff(r, name, action, detail, NULL);
 }
 
 /* The new hunks of one file, from its text before and after. */
@@ -82,6 +90,26 @@ static int diff_body(const char *a, size_t alen, const char *b, size_t blen, con
 	return 0;
 }
 
+/* A file's header, less git's "index OLD..NEW MODE" line: the blob ids it
+ * names are stale once the hunks change (git apply needs them only for
+ * binary patches and --3way, which a regenerated text patch is not). */
+static void header_without_index(ap_buf *b, const char *s, size_t len)
+{
+	size_t pos = 0;
+	int in_git = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(s + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - s) + 1 : len;
+
+		if (end - pos > 11 && memcmp(s + pos, "diff --git ", 11) == 0)
+			in_git = 1;
+		if (!(in_git && end - pos > 6 && memcmp(s + pos, "index ", 6) == 0))
+			ap_buf_add(b, s + pos, end - pos);
+		pos = end;
+	}
+}
+
 int ap_refresh_rewrite(const char *data, size_t len, size_t desc_len, const size_t *body_start,
 		       const size_t *body_end, char **bodies, size_t nfiles, const char *today,
 		       char **out, size_t *outlen)
@@ -104,7 +132,10 @@ int ap_refresh_rewrite(const char *data, size_t len, size_t desc_len, const size
 		pos = end;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
-		ap_buf_add(&b, data + pos, body_start[i] - pos);
+		if (bodies[i])
+			header_without_index(&b, data + pos, body_start[i] - pos);
+		else
+			ap_buf_add(&b, data + pos, body_start[i] - pos);
 		if (bodies[i])
 			ap_buf_puts(&b, bodies[i]);
 		else
@@ -174,52 +205,202 @@ static int wanted(const ap_refresh_opts *o, const char *name)
 	return 0;
 }
 
+/* Why a hunk placed with fuzz must not be written, or NULL: a fuzz as
+ * large as the context on one side ignores all of it, so the change can
+ * land anywhere its removed lines (or, for an insertion, nothing) match:
+ * inside another statement, inside a comment. */
+static char *fuzz_unsafe(const ap_file_diff *fd, const ap_file_result *fr)
+{
+	for (size_t h = 0; h < fr->nhunks && h < fd->nhunks; h++) {
+		const ap_hunk *hk = &fd->hunks[h];
+		int fuzz = fr->hunks[h].pl.fuzz;
+		size_t lead = 0, trail = 0;
+
+		if (fr->hunks[h].pl.outcome != AP_HUNK_FUZZ || fuzz <= 0)
+			continue;
+		while (lead < hk->nlines && hk->lines[lead].kind == ' ')
+			lead++;
+		while (trail < hk->nlines - lead && hk->lines[hk->nlines - 1 - trail].kind == ' ')
+			trail++;
+		if ((lead && (size_t)fuzz >= lead) || (trail && (size_t)fuzz >= trail))
+			return ap_printf("hunk %zu of %s would be placed with fuzz %d, ignoring all "
+					 "of its %zu %s context line%s (at line %ld): a person must "
+					 "place it", h + 1, ap_file_diff_target(fd), fuzz,
+					 lead && (size_t)fuzz >= lead ? lead : trail,
+					 lead && (size_t)fuzz >= lead ? "leading" : "trailing",
+					 (lead && (size_t)fuzz >= lead ? lead : trail) == 1 ? "" : "s",
+					 fr->hunks[h].pl.line);
+	}
+	return NULL;
+}
+
+/* The files as they were before the patch, for the re-check. */
+typedef struct before_files {
+	const char **paths;
+	char **data;
+	size_t *len;
+	size_t n;
+} before_files;
+
+static int read_before(void *ctx, const char *path, ap_file_state *st, char **data, size_t *len,
+		       ap_error *err)
+{
+	before_files *bf = ctx;
+
+	memset(st, 0, sizeof *st);
+	for (size_t i = 0; i < bf->n; i++)
+		if (bf->paths[i] && strcmp(bf->paths[i], path) == 0) {
+			*data = ap_strndup(bf->data[i], bf->len[i]);
+			*len = bf->len[i];
+			st->exists = bf->len[i] > 0 || bf->data[i] != NULL;
+			st->mode = 0644;
+			return *data ? 0 : ap_error_set(err, "out of memory");
+		}
+	*data = NULL;
+	*len = 0;
+	return 0;
+}
+
+/* The refreshed text must apply to the files as they were with no offset
+ * and no fuzz, and leave them as the placement did; otherwise it is not
+ * written. Returns NULL when it does, else why not. */
+static char *recheck(const char *name, const char *text, size_t textlen, int strip,
+		     before_files *bf, ap_vtree *after)
+{
+	ap_error e = AP_ERROR_INIT;
+	ap_apply_opts exact = { 0, 0 };
+	ap_patch_result res;
+	ap_patch np;
+	ap_vtree v;
+	char *why = NULL;
+
+	memset(&res, 0, sizeof res);
+	if (ap_patch_parse(&np, name, text, textlen, strip, &e) < 0)
+		return ap_printf("the refreshed patch does not parse: %s", e.msg);
+	ap_vtree_init(&v, read_before, bf);
+	if (ap_apply_patch(&v, &np, &exact, &res, &e) < 0 || res.status != AP_PATCH_APPLIED)
+		why = ap_strdup("the refreshed patch does not apply exactly to this version");
+	for (size_t f = 0; !why && f < res.nfiles; f++) {
+		ap_vfile *a = ap_vtree_get(&v, res.files[f].path, &e);
+		ap_vfile *b = ap_vtree_get(after, res.files[f].path, &e);
+
+		for (size_t h = 0; !why && h < res.files[f].nhunks; h++)
+			if (res.files[f].hunks[h].pl.outcome != AP_HUNK_EXACT)
+				why = ap_printf("hunk %zu of %s in the refreshed patch is not exact",
+						h + 1, res.files[f].path);
+		if (!why && (!a || !b || a->exists != b->exists || a->len != b->len ||
+			     (a->len && memcmp(a->data, b->data, a->len) != 0)))
+			why = ap_printf("the refreshed patch leaves %s other than the placement did",
+					res.files[f].path);
+	}
+	ap_patch_result_free(&res);
+	ap_vtree_free(&v);
+	ap_patch_free(&np);
+	return why;
+}
+
+static int exists_in(ap_vtree *v, const char *path)
+{
+	ap_error e = AP_ERROR_INIT;
+	ap_vfile *f = ap_vtree_get(v, path, &e);
+
+	return f && f->exists;
+}
+
+static void restore(ap_vtree *v, const char *path, int existed, const char *data, size_t len)
+{
+	ap_error e = AP_ERROR_INIT;
+	ap_vfile *f = ap_vtree_get(v, path, &e);
+
+	if (f)
+		ap_vtree_set(v, f, existed, 0, f->mode, existed ? ap_strndup(data, len) : NULL,
+			     existed ? len : 0);
+}
+
+/* One file diff of p as a patch of its own: a multi-commit mail changes a
+ * file once per commit, each diff against what the one before left. */
+static ap_patch one_file(const ap_patch *p, size_t i)
+{
+	ap_patch one = *p;
+
+	one.files = &p->files[i];
+	one.nfiles = 1;
+	one.cap = 1;
+	return one;
+}
+
 /* Refreshes one patch already known to apply (with offsets or fuzz): apply
- * it for real in v, and rebuild each file's hunks from before and after. */
+ * it in v one file diff at a time, and rebuild each diff's hunks from the
+ * file before and after it. *why is set (and nothing written, v rolled
+ * back by the caller's trial) when the result cannot be trusted. */
 static int refresh_one(ap_vtree *v, const ap_patch *p, const ap_apply_opts *ao,
 		       const ap_refresh_opts *o, const char *name, const char *today,
-		       ap_refresh_result *r, ap_error *err)
+		       ap_refresh_item *item, ap_error *err)
 {
 	size_t n = p->nfiles;
 	char **before = calloc(n + 1, sizeof *before), **bodies = calloc(n + 1, sizeof *bodies);
 	size_t *blen = calloc(n + 1, sizeof *blen);
 	size_t *starts = calloc(n + 1, sizeof *starts), *ends = calloc(n + 1, sizeof *ends);
-	ap_patch_result res;
+	const char **paths = calloc(n + 1, sizeof *paths);
+	int *existed = calloc(n + 1, sizeof *existed);
+	before_files bf;
 	char *text = NULL;
 	size_t textlen = 0;
 	int rc = -1;
 
-	memset(&res, 0, sizeof res);
-	if (!before || !bodies || !blen || !starts || !ends) {
+	if (!before || !bodies || !blen || !starts || !ends || !paths || !existed) {
 		ap_error_set(err, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const ap_file_diff *fd = &p->files[i];
+	/* a trial first: nothing placed with all of its context fuzzed away */
+	{
+		ap_apply_opts trial = *ao;
+		ap_patch_result res;
 
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(ap_file_diff_target(&p->files[j]), ap_file_diff_target(fd)) == 0) {
-				ap_error_set(err, "%s: cannot refresh a patch that changes %s twice", name,
-					     ap_file_diff_target(fd));
-				goto out;
-			}
-		before[i] = snapshot(v, fd->old_path ? fd->old_path : fd->new_path, &blen[i]);
-		starts[i] = fd->body_start;
-		ends[i] = fd->body_end;
+		trial.trial = 1;
+		memset(&res, 0, sizeof res);
+		if (ap_apply_patch(v, p, &trial, &res, err) < 0) {
+			ap_patch_result_free(&res);
+			goto out;
+		}
+		if (res.status != AP_PATCH_APPLIED)
+			item->detail = ap_strdup("no longer applies");
+		for (size_t i = 0; !item->detail && i < res.nfiles && i < n; i++)
+			item->detail = fuzz_unsafe(&p->files[i], &res.files[i]);
+		ap_patch_result_free(&res);
+		if (item->detail) {
+			rc = 0;
+			goto out;
+		}
 	}
-	if (ap_apply_patch(v, p, ao, &res, err) < 0)
-		goto out;
-	if (res.status != AP_PATCH_APPLIED) {
-		ap_error_set(err, "%s: no longer applies", name);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !item->detail; i++) {
 		const ap_file_diff *fd = &p->files[i];
+		const char *src = fd->old_path ? fd->old_path : fd->new_path;
+		ap_patch one = one_file(p, i);
+		ap_patch_result res;
 		ap_buf body = AP_BUF_INIT;
 		size_t alen;
 		char *after;
+		int first = 1;
 
-		if (fd->nhunks == 0)
+		starts[i] = fd->body_start;
+		ends[i] = fd->body_end;
+		before[i] = snapshot(v, src, &blen[i]);
+		existed[i] = exists_in(v, src);
+		/* the re-check starts from each file's first state */
+		for (size_t j = 0; j < i; j++)
+			if (paths[j] && strcmp(paths[j], src) == 0)
+				first = 0;
+		paths[i] = first ? src : NULL;
+		memset(&res, 0, sizeof res);
+		if (ap_apply_patch(v, &one, ao, &res, err) < 0) {
+			ap_patch_result_free(&res);
+			goto out;
+		}
+		if (res.status != AP_PATCH_APPLIED)
+			item->detail = ap_printf("%s no longer applies", ap_file_diff_target(fd));
+		ap_patch_result_free(&res);
+		if (item->detail || fd->nhunks == 0)
 			continue;
 		after = snapshot(v, ap_file_diff_target(fd), &alen);
 		if (fd->op == AP_OP_DELETE) {
@@ -235,16 +416,40 @@ static int refresh_one(ap_vtree *v, const ap_patch *p, const ap_apply_opts *ao,
 		free(after);
 		bodies[i] = ap_buf_detach(&body, NULL);
 	}
+	if (item->detail) {
+		rc = 0;
+		goto out;
+	}
 	if (ap_refresh_rewrite(p->data, p->len, p->desc_len, starts, ends, bodies, n, today, &text,
 			       &textlen) < 0) {
 		ap_error_set(err, "out of memory");
 		goto out;
 	}
-	if (!o->dry_run && write_patch(o->patches_dir, name, text, textlen, err) < 0)
-		goto out;
-	add_item(r, name, "refreshed", ap_strdup(o->dry_run ? "would be rewritten (dry run)"
-							  : "hunks regenerated"));
-	r->refreshed++;
+	bf.paths = paths;
+	bf.data = before;
+	bf.len = blen;
+	bf.n = n;
+	item->detail = recheck(name, text, textlen, p->strip, &bf, v);
+	if (item->detail) {
+		/* leave the files as they were, for the patches after it */
+		for (size_t i = n; i-- > 0;)
+			if (paths[i])
+				restore(v, paths[i], existed[i], before[i], blen[i]);
+		ap_vtree_commit(v);
+	} else {
+		if (o->dry_run) {
+			ap_buf d = AP_BUF_INIT;
+
+			if (diff_body(p->data, p->len, text, textlen, name, &d, err) < 0) {
+				ap_buf_free(&d);
+				goto out;
+			}
+			item->diff = ap_buf_detach(&d, NULL);
+		} else if (write_patch(o->patches_dir, name, text, textlen, err) < 0) {
+			goto out;
+		}
+		item->action = "refreshed";
+	}
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -258,8 +463,9 @@ out:
 	free(blen);
 	free(starts);
 	free(ends);
+	free(paths);
+	free(existed);
 	free(text);
-	ap_patch_result_free(&res);
 	return rc;
 }
 
@@ -301,7 +507,9 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 		const char *name = ls.series.v[i].name;
 		const ap_patch *p = &ls.patches[i];
 		ap_drift_cell cell;
-		ap_drift_opts dopts = { o->patches_dir, 0, o->max_fuzz, o->strip };
+		/* the fuzz drift tries, so that both name a patch alike */
+		ap_drift_opts dopts = { o->patches_dir, 0,
+					o->max_fuzz > AP_DRIFT_FUZZ ? o->max_fuzz : AP_DRIFT_FUZZ, o->strip };
 		int want = wanted(o, name);
 
 		if (ls.errors[i]) {
@@ -334,13 +542,20 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 		case AP_DRIFT_DRIFTED:
 		case AP_DRIFT_NEEDS_FUZZ: {
 			ap_apply_opts ao = { cell.status == AP_DRIFT_NEEDS_FUZZ ? o->max_fuzz : 0, 0 };
+			ap_refresh_item item = { NULL, NULL, NULL, NULL };
 
-			if (want) {
-				if (refresh_one(&v, p, &ao, o, name, today, r, err) < 0) {
-					ap_patch_result_free(&cell.result);
-					goto out_vtree;
+			if (cell.status == AP_DRIFT_NEEDS_FUZZ && cell.fuzz > o->max_fuzz) {
+				/* drift's word for it, and what would let refresh do it */
+				if (want) {
+					add_item(r, name, "needs-fuzz",
+						 ap_printf("applies only with fuzz %d: left untouched "
+							   "(refresh --fuzz %d rewrites it, for review)",
+							   cell.fuzz, cell.fuzz));
+					r->left++;
 				}
-			} else {
+				break;
+			}
+			if (!want) {
 				ap_patch_result ignored;
 
 				memset(&ignored, 0, sizeof ignored);
@@ -350,7 +565,27 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 					goto out_vtree;
 				}
 				ap_patch_result_free(&ignored);
+				break;
 			}
+			if (refresh_one(&v, p, &ao, o, name, today, &item, err) < 0) {
+				free(item.detail);
+				free(item.diff);
+				ap_patch_result_free(&cell.result);
+				goto out_vtree;
+			}
+			if (item.action) {
+				add_item_diff(r, name, "refreshed",
+					      ap_strdup(o->dry_run ? "would be rewritten (dry run)"
+							           : "hunks regenerated"), item.diff);
+				r->refreshed++;
+			} else {
+				/* left for a person: later patches see the files without it */
+				add_item(r, name, ap_drift_status_name(cell.status), item.detail);
+				item.detail = NULL;
+				free(item.diff);
+				r->left++;
+			}
+			free(item.detail);
 			break;
 		}
 		default:
@@ -381,6 +616,7 @@ void ap_refresh_result_free(ap_refresh_result *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].name);
 		free(r->v[i].detail);
+		free(r->v[i].diff);
 	}
 	free(r->v);
 	memset(r, 0, sizeof *r);

@@ -5,8 +5,12 @@
  * that applies only with offsets (or, when asked, only with fuzz) has its
  * hunks regenerated with libgit2's diff from the file as it was before the
  * patch and as the patch left it; everything else in the patch file stays
- * byte for byte, but the DEP-3 Last-Update date. Patches that conflict or
- * are already upstream are left untouched and reported.
+ * byte for byte, but the DEP-3 Last-Update date and git's stale index
+ * lines. A mail of several commits is refreshed one file diff at a time.
+ * Nothing is written that places a hunk with fuzz as large as its context
+ * on one side, or that does not re-apply exactly. Patches that conflict
+ * or are already upstream are left untouched and reported, in drift's
+ * words.
  */
 #ifndef AP_REFRESH_H
 #define AP_REFRESH_H
@@ -30,6 +34,7 @@ typedef struct ap_refresh_item {
 	                              upstreamed | partly-upstreamed | conflict |
 	                              error (the last five left untouched) */
 	char *detail;
+	char *diff;                /* dry run: the change to the patch file */
 } ap_refresh_item;
 
 typedef struct ap_refresh_result {
