@@ -331,10 +331,10 @@ static void git_quoted_names(void **state)
 		"@@ -1 +1 @@\n"
 		"-x\n"
 		"+y\n"
-		"diff --git \"a/back\\\\slash\" \"b/back\\\\slash\"\n"
+		"diff --git \"a/tab\\303\\251\" \"b/tab\\303\\251\"\n"
 		"new file mode 100644\n"
 		"--- /dev/null\n"
-		"+++ \"b/back\\\\slash\"\n"
+		"+++ \"b/tab\\303\\251\"\n"
 		"@@ -0,0 +1 @@\n"
 		"+z\n"
 		"diff --git a/plain \"b/sp ace\"\n"
@@ -348,11 +348,15 @@ static void git_quoted_names(void **state)
 	assert_string_equal(p.files[0].old_path, "caf\xc3\xa9 \"q\".c");
 	assert_string_equal(p.files[0].new_path, "caf\xc3\xa9 \"q\".c");
 	assert_int_equal(p.files[1].op, AP_OP_CREATE);
-	assert_string_equal(p.files[1].new_path, "back\\slash");
+	assert_string_equal(p.files[1].new_path, "tab\xc3\xa9");
 	assert_int_equal(p.files[2].op, AP_OP_RENAME);
 	assert_string_equal(p.files[2].old_path, "plain");
 	assert_string_equal(p.files[2].new_path, "sp ace");
 	ap_patch_free(&p);
+	/* a quoted backslash is decoded, then refused: Windows reads it as '/' */
+	parse_fails("diff --git \"a/back\\\\slash\" \"b/back\\\\slash\"\n"
+		    "new file mode 100644\n--- /dev/null\n+++ \"b/back\\\\slash\"\n"
+		    "@@ -0,0 +1 @@\n+z\n", 1, "t.patch:", "unsafe path 'back\\slash': contains a backslash");
 }
 
 static void dep3_header_is_the_description(void **state)

@@ -67,6 +67,54 @@ static void git_and_state_dirs(void **state)
 	assert_non_null(unsafe(".ApplyPatch/orig/1"));
 }
 
+/* names NTFS (Cygwin) or HFS+ (macOS) read as .git, refused everywhere as
+ * git's verify_path refuses them (issue 11, item 13) */
+static void git_look_alikes(void **state)
+{
+	static const char *const ntfs[] = {
+		"GIT~1/config", "git~1/hooks/pre-commit", ".git./config", ".git /config",
+		".git. . ./config", "sub/.GIT../x", ".git::$INDEX_ALLOCATION/config",
+		".git:stream", "Git~1", "git~1.", ".git::$INDEX_ALLOCATION",
+	};
+	static const char *const hfs[] = {
+		".g\xe2\x80\x8cit/config",              /* U+200C ZERO WIDTH NON-JOINER */
+		"\xe2\x80\x8d.git/config",              /* U+200D before */
+		".git\xef\xbb\xbf/config",              /* U+FEFF after */
+		".G\xe2\x80\x8fI\xe2\x80\xaaT/hooks", /* U+200F, U+202A, upper case */
+		"a/.gi\xe2\x81\xaft",                   /* U+206F */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ntfs / sizeof *ntfs; i++) {
+		const char *why = unsafe(ntfs[i]);
+
+		if (!why || !strstr(why, "NTFS"))
+			fail_msg("%s: %s", ntfs[i], why ? why : "accepted");
+	}
+	for (size_t i = 0; i < sizeof hfs / sizeof *hfs; i++) {
+		const char *why = unsafe(hfs[i]);
+
+		if (!why || !strstr(why, "HFS+"))
+			fail_msg("%s: %s", hfs[i], why ? why : "accepted");
+	}
+	/* the state directory's look-alikes too, at the top */
+	assert_contains(unsafe(".applypatch./state"), "state directory");
+	assert_contains(unsafe("APPLYP~1/state"), "state directory");
+	assert_contains(unsafe(".apply\xe2\x80\x8cpatch/state"), "state directory");
+	/* what only looks close is a name like any other */
+	assert_null(unsafe(".gitignore"));
+	assert_null(unsafe(".git~1/x"));
+	assert_null(unsafe("git~5/x"));
+	assert_null(unsafe("git~1x/y"));
+	assert_null(unsafe(".gitx. /y"));
+	assert_null(unsafe(".g\xc3\xafit/x"));       /* U+00EF is a letter, not ignorable */
+	assert_null(unsafe(".g\xe2\x80\x8bit/x"));  /* U+200B: git does not ignore it either */
+	assert_null(unsafe(".g\xc0\xaeit/x"));       /* malformed (overlong): no .git */
+	/* Windows reads a backslash as '/' */
+	assert_contains(unsafe("a\\..\\..\\x"), "backslash");
+	assert_contains(unsafe("sub\\.git\\config"), "backslash");
+}
+
 static void control_characters_and_nul(void **state)
 {
 	(void)state;
@@ -148,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(safe_paths),
 		cmocka_unit_test(absolute_paths),
+		cmocka_unit_test(git_look_alikes),
 		cmocka_unit_test(dot_dot_and_dot),
 		cmocka_unit_test(empty_components),
 		cmocka_unit_test(git_and_state_dirs),

@@ -1,6 +1,7 @@
 /* path.c - lexical checks on the paths patches name. */
 #include "path.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,90 @@
 static int component_is(const char *c, size_t n, const char *word)
 {
 	return n == strlen(word) && strncasecmp(c, word, n) == 0;
+}
+
+/* Whether NTFS reads c[0..n) as the dot-name word (".git"): the word or
+ * its 8.3 short name (the first six letters after the dot, '~', a digit:
+ * "git~1", "applyp~1"), in any case, followed by nothing but dots and
+ * spaces (which NTFS drops), up to the end or a ':' (an alternate data
+ * stream, as in ".git::$INDEX_ALLOCATION"). git's is_ntfs_dotgit is the
+ * rule for ".git"; the short names ~2 to ~4 are refused too. */
+static int ntfs_same(const char *c, size_t n, const char *word)
+{
+	size_t wl = strlen(word), sl = wl - 1 < 6 ? wl - 1 : 6, k;
+
+	if (n >= wl && strncasecmp(c, word, wl) == 0)
+		k = wl;
+	else if (n >= sl + 2 && strncasecmp(c, word + 1, sl) == 0 && c[sl] == '~' &&
+		 c[sl + 1] >= '1' && c[sl + 1] <= '4')
+		k = sl + 2;
+	else
+		return 0;
+	for (; k < n && c[k] != ':'; k++)
+		if (c[k] != '.' && c[k] != ' ')
+			return 0;
+	return 1;
+}
+
+/* The next code point of c[*i..n) in UTF-8, or -1 when malformed. */
+static long utf8_next(const char *c, size_t n, size_t *i)
+{
+	const unsigned char *u = (const unsigned char *)c + *i;
+	size_t left = n - *i, len;
+	long cp;
+
+	if (u[0] < 0x80)
+		len = 1, cp = u[0];
+	else if ((u[0] & 0xe0) == 0xc0)
+		len = 2, cp = u[0] & 0x1f;
+	else if ((u[0] & 0xf0) == 0xe0)
+		len = 3, cp = u[0] & 0x0f;
+	else if ((u[0] & 0xf8) == 0xf0)
+		len = 4, cp = u[0] & 0x07;
+	else
+		return -1;
+	if (len > left)
+		return -1;
+	for (size_t k = 1; k < len; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (u[k] & 0x3f);
+	}
+	/* overlong forms would let ".git" hide in other bytes: not UTF-8 */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+		return -1;
+	*i += len;
+	return cp;
+}
+
+/* Code points HFS+ leaves out when it compares names (as git's
+ * next_hfs_char lists them): zero-width joiners, direction marks, the
+ * deprecated format characters and the byte order mark. */
+static int hfs_ignorable(long cp)
+{
+	return (cp >= 0x200c && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff;
+}
+
+/* Whether HFS+ reads c[0..n) as the ASCII word: the same letters in any
+ * case once the ignorable code points are dropped (git's is_hfs_dotgit).
+ * Malformed UTF-8 is not the word. */
+static int hfs_same(const char *c, size_t n, const char *word)
+{
+	size_t i = 0, k = 0, wl = strlen(word);
+
+	while (i < n) {
+		long cp = utf8_next(c, n, &i);
+
+		if (cp < 0)
+			return 0;
+		if (hfs_ignorable(cp))
+			continue;
+		if (k == wl || cp >= 0x80 || tolower((int)cp) != word[k])
+			return 0;
+		k++;
+	}
+	return k == wl;
 }
 
 const char *ap_path_unsafe(const char *path, size_t len)
@@ -27,6 +112,9 @@ const char *ap_path_unsafe(const char *path, size_t len)
 		return "is absolute";
 	if (path[0] == '\\' || (len > 1 && path[1] == ':'))
 		return "is absolute";
+	/* Windows (Cygwin too) reads "\\" as "/": "..\\x" would leave the tree */
+	if (memchr(path, '\\', len))
+		return "contains a backslash, which Windows (and Cygwin) reads as '/'";
 	if (len > 4095)
 		return "is too long (over 4095 bytes)";
 	while (i <= len) {
@@ -44,7 +132,15 @@ const char *ap_path_unsafe(const char *path, size_t len)
 			return "has a '.' component";
 		if (component_is(path + i, j - i, ".git"))
 			return "is inside .git";
-		if (i == 0 && component_is(path + i, j - i, AP_STATE_DIR))
+		if (ntfs_same(path + i, j - i, ".git"))
+			return "is inside .git: NTFS (Cygwin) reads this name as .git (a short name "
+			       "GIT~1, trailing dots or spaces, or a ':' stream)";
+		if (hfs_same(path + i, j - i, ".git"))
+			return "is inside .git: HFS+ (macOS) reads this name as .git (it ignores the "
+			       "invisible Unicode characters in it)";
+		if (i == 0 && (component_is(path + i, j - i, AP_STATE_DIR) ||
+			       ntfs_same(path + i, j - i, AP_STATE_DIR) ||
+			       hfs_same(path + i, j - i, AP_STATE_DIR)))
 			return "is inside applypatch's state directory " AP_STATE_DIR;
 		i = j + 1;
 	}

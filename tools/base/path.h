@@ -2,8 +2,12 @@
  *
  * Every path a patch names must stay inside the tree: no absolute paths,
  * no "..", no empty components, no NUL, newline or other control
- * character (so records can separate fields with tabs), nothing inside
- * .git or inside applypatch's own state directory.
+ * character (so records can separate fields with tabs), no backslash
+ * (Windows reads it as '/'), nothing inside .git or inside applypatch's
+ * own state directory, nor under a name that NTFS or HFS+ reads as one of
+ * those (".git.", "GIT~1", ".git::$INDEX_ALLOCATION", ".g\u200cit": the
+ * rules of git's verify_path, is_ntfs_dotgit and is_hfs_dotgit), on every
+ * platform, since a tree may be copied to those file systems.
  */
 #ifndef AP_PATH_H
 #define AP_PATH_H
