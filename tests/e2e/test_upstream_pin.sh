@@ -10,8 +10,12 @@
 ROOT=$(cd "$TESTS_ROOT/.." && pwd)
 UP="$BIN_DIR/upstream"
 W=$(scratch)
-SAGE_REF=${SAGE_REF:-$ROOT/../shared/reference/sage-8.8}
-[ -d "$SAGE_REF" ] || SAGE_REF=/work/shared/reference/sage-8.8
+# Sage's scripts beside the repository (../shared/reference/sage-8.8), or
+# SAGE_REF; a worktree under /work/wt/ finds the project's copy
+if [ -z "$SAGE_REF" ]; then
+	SAGE_REF=$ROOT/../shared/reference/sage-8.8
+	[ -d "$SAGE_REF" ] || SAGE_REF=/work/shared/reference/sage-8.8
+fi
 
 # --- Sage's own package folder ----------------------------------------------------------
 if [ -f "$SAGE_REF/build/pkgs/gap/checksums.ini" ]; then
