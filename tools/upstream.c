@@ -221,10 +221,51 @@ static void report_skipped(const cli *c, const ap_unpack_opts *uo)
 	printf("\n");
 }
 
+static void human(double v, char *out, size_t sz)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, sz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* The download's progress bar, on stderr (only when it is a terminal). */
+static void draw_bar(void *ctx, const ap_fetch_progress *p)
+{
+	char have[32], all[32], rate[32];
+
+	(void)ctx;
+	if (p->finished) {
+		fputc('\n', stderr);
+		return;
+	}
+	human((double)p->done, have, sizeof have);
+	human(p->rate, rate, sizeof rate);
+	if (p->total > 0) {
+		int width = 30, fill = (int)(width * (double)p->done / (double)p->total);
+		char bar[31];
+
+		if (fill > width)
+			fill = width;
+		human((double)p->total, all, sizeof all);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, ' ', (size_t)(width - fill));
+		bar[width] = '\0';
+		fprintf(stderr, "\r  [%s] %3d%%  %s of %s  %s/s ", bar,
+			(int)(100 * (double)p->done / (double)p->total), have, all, rate);
+	} else {
+		fprintf(stderr, "\r  %s  %s/s ", have, rate);
+	}
+}
+
 static int cmd_fetch(const cli *c)
 {
 	ap_error err = AP_ERROR_INIT;
-	ap_fetch_opts fo = { 0, 0, 0 };
+	ap_fetch_opts fo = AP_FETCH_OPTS_INIT;
 	ap_fetch_result res;
 	char *updir = NULL, *dest = NULL, *named = NULL;
 	const char *url;
@@ -239,7 +280,8 @@ static int cmd_fetch(const cli *c)
 	dest = c->output ? ap_strdup(c->output) : ap_printf("%s/%s", updir, pin.tarball);
 	named = ap_pin_sums_named(&pin);
 	url = c->url ? c->url : pin.url;
-	fo.progress = !c->no_progress && !c->quiet && isatty(2);
+	if (!c->no_progress && !c->quiet && isatty(2))
+		fo.progress = draw_bar;
 	fo.timeout_s = c->timeout;
 	fo.retries = (int)c->retries;
 	if (!dest || !updir || !named) {
@@ -405,10 +447,11 @@ static int cmd_prepare(const cli *c)
 	po.unpack.full = c->full;
 	po.no_autogen = c->no_autogen;
 	po.autogen_log = c->autogen_log;
-	po.fetch.progress = !c->no_progress && !c->quiet && isatty(2);
+	if (!c->no_progress && !c->quiet && isatty(2))
+		po.fetch.progress = draw_bar;
 	po.fetch.timeout_s = c->timeout;
 	po.fetch.retries = (int)c->retries;
-	if (ap_upstream_prepare_ex(&u, c->args[0], &po, &identity, &err) < 0) {
+	if (ap_upstream_prepare(&u, c->args[0], &po, &identity, &err) < 0) {
 		fail(&err);
 		if (u.kind == AP_UPSTREAM_PINNED) {
 			char *tb = NULL;

@@ -77,7 +77,7 @@ static void good_download(void **state)
 	size_t len;
 	char *got;
 
-	if (ap_fetch_ex(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
+	if (ap_fetch(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
 		fail_msg("%s", err.msg);
 	got = tu_read(c->dir, "up/gap-4.10.2.tar.gz", &len);
 	assert_bytes(got, len, payload);
@@ -87,7 +87,7 @@ static void good_download(void **state)
 	assert_int_equal(res.resumed_from, 0);
 	assert_int_equal(res.bytes, (long long)strlen(payload));
 	/* a second run finds it and reuses it, without asking any server */
-	if (ap_fetch_ex("http://127.0.0.1:1/unreachable", c->dest, c->sum, NULL, &res, &err) < 0)
+	if (ap_fetch("http://127.0.0.1:1/unreachable", c->dest, c->sum, NULL, &res, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(res.reused, 1);
 }
@@ -100,7 +100,7 @@ static void bad_checksum(void **state)
 	char *before, *after, *updir = ap_printf("%s/up", c->dir);
 
 	before = tu_snapshot(updir);
-	assert_int_equal(ap_fetch(c->url, c->dest, wrong, NULL, &err), -1);
+	assert_int_equal(ap_fetch(c->url, c->dest, wrong, NULL, NULL, &err), -1);
 	after = tu_snapshot(updir);
 	assert_snapshot_equal(before, after);   /* no dest, no .part */
 	assert_contains(err.msg, c->dest);
@@ -121,7 +121,7 @@ static void existing_wrong_file_is_left_alone(void **state)
 	char *got;
 
 	tu_write(c->dir, "up/gap-4.10.2.tar.gz", "someone else's tarball\n");
-	assert_int_equal(ap_fetch(c->url, c->dest, c->sum, NULL, &err), -1);
+	assert_int_equal(ap_fetch(c->url, c->dest, c->sum, NULL, NULL, &err), -1);
 	assert_contains(err.msg, "already there with the wrong checksum: sha256 mismatch");
 	assert_contains(err.msg, c->sum);
 	got = tu_read(c->dir, "up/gap-4.10.2.tar.gz", &len);
@@ -139,7 +139,7 @@ static void resumes_a_part(void **state)
 	char *got;
 
 	tu_write_mode(c->dir, "up/gap-4.10.2.tar.gz.part", payload, half, 0644);
-	if (ap_fetch_ex(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
+	if (ap_fetch(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(res.resumed_from, (long long)half);
 	assert_int_equal(res.bytes, (long long)(strlen(payload) - half));
@@ -160,7 +160,7 @@ static void bad_part_is_started_over(void **state)
 	char *got;
 
 	tu_write(c->dir, "up/gap-4.10.2.tar.gz.part", "CORRUPTED BYTES");
-	if (ap_fetch_ex(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
+	if (ap_fetch(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(res.resumed_from, 15);
 	assert_int_equal(res.restarted, 1);
@@ -181,7 +181,7 @@ static void overlong_part_is_started_over(void **state)
 
 	memset(big, 'x', sizeof big);
 	tu_write_mode(c->dir, "up/gap-4.10.2.tar.gz.part", big, sizeof big, 0644);
-	if (ap_fetch_ex(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
+	if (ap_fetch(c->url, c->dest, c->sum, NULL, &res, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(res.restarted, 1);
 	got = tu_read(c->dir, "up/gap-4.10.2.tar.gz", &len);
@@ -195,17 +195,17 @@ static void unreachable_and_missing(void **state)
 	ap_error err = AP_ERROR_INIT;
 	char *missing = ap_printf("file://%s/srv/nothing.tar.gz", c->dir);
 
-	assert_int_equal(ap_fetch(missing, c->dest, c->sum, NULL, &err), -1);
+	assert_int_equal(ap_fetch(missing, c->dest, c->sum, NULL, NULL, &err), -1);
 	assert_contains(err.msg, missing);
 	assert_false(tu_exists(c->dir, "up/gap-4.10.2.tar.gz"));
 	assert_false(tu_exists(c->dir, "up/gap-4.10.2.tar.gz.part"));
 	/* port 1 on the loopback: refused at once, no network needed */
-	assert_int_equal(ap_fetch("http://127.0.0.1:1/gap.tar.gz", c->dest, c->sum, NULL, &err), -1);
+	assert_int_equal(ap_fetch("http://127.0.0.1:1/gap.tar.gz", c->dest, c->sum, NULL, NULL, &err), -1);
 	assert_contains(err.msg, "http://127.0.0.1:1/gap.tar.gz");
 	assert_false(tu_exists(c->dir, "up/gap-4.10.2.tar.gz"));
 	assert_false(tu_exists(c->dir, "up/gap-4.10.2.tar.gz.part"));
 	/* and a malformed sum is refused before anything happens */
-	assert_int_equal(ap_fetch(c->url, c->dest, "abc", NULL, &err), -1);
+	assert_int_equal(ap_fetch(c->url, c->dest, "abc", NULL, NULL, &err), -1);
 	assert_contains(err.msg, "no valid expected sha256");
 	free(missing);
 }

@@ -366,7 +366,7 @@ static void prepare_tarball(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof o);
-	if (ap_upstream_prepare_ex(&u, dest, &o, &identity, &err) < 0)
+	if (ap_upstream_prepare(&u, dest, &o, &identity, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(ap_sha256_file(tb, sum, &err), 0);
 	want = ap_printf("sha256:%s", sum);
@@ -412,7 +412,7 @@ static void prepare_dir(void **state)
 	}
 	u.location = src;
 	memset(&o, 0, sizeof o);
-	if (ap_upstream_prepare_ex(&u, a, &o, &ida, &err) < 0)
+	if (ap_upstream_prepare(&u, a, &o, &ida, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_prefix(ida, "dir:sha256:");
 	assert_int_equal(tu_mode(a, "configure"), 0755);
@@ -432,12 +432,12 @@ static void prepare_dir(void **state)
 	assert_string_equal(o.unpack.skipped[0], "pkg/ace");
 	ap_prepare_opts_free(&o);
 	/* the same files give the same identity; one changed byte does not */
-	if (ap_upstream_prepare_ex(&u, b, &o, &idb, &err) < 0)
+	if (ap_upstream_prepare(&u, b, &o, &idb, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(ida, idb);
 	ap_prepare_opts_free(&o);
 	tu_write(dir, "tree/src/gap.c", "int y;\n");
-	if (ap_upstream_prepare_ex(&u, c, &o, &idc, &err) < 0)
+	if (ap_upstream_prepare(&u, c, &o, &idc, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_not_equal(ida, idc);
 	ap_prepare_opts_free(&o);
@@ -466,7 +466,7 @@ static void prepare_git_runs_autogen(void **state)
 	make_repo(repo, git_tree_files, 4, oid);
 	memset(&o, 0, sizeof o);
 	o.autogen_log = log;
-	if (ap_upstream_prepare_ex(&u, dest, &o, &identity, &err) < 0)
+	if (ap_upstream_prepare(&u, dest, &o, &identity, &err) < 0)
 		fail_msg("%s", err.msg);
 	want = ap_printf("git:%s", oid);
 	assert_string_equal(identity, want);
@@ -513,7 +513,7 @@ static void prepare_git_no_autogen_and_failures(void **state)
 	make_repo(r3, bare, 1, oid);
 	memset(&o, 0, sizeof o);
 	o.no_autogen = 1;
-	if (ap_upstream_prepare_ex(&u, dest, &o, &identity, &err) < 0)
+	if (ap_upstream_prepare(&u, dest, &o, &identity, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_false(tu_exists(dest, "configure"));
 	assert_int_equal(o.ran_autogen, 0);
@@ -524,7 +524,7 @@ static void prepare_git_no_autogen_and_failures(void **state)
 	/* autogen.sh fails: its words in the error, nothing left */
 	u.location = r2;
 	o.no_autogen = 0;
-	assert_int_equal(ap_upstream_prepare_ex(&u, dest, &o, &identity, &err), -1);
+	assert_int_equal(ap_upstream_prepare(&u, dest, &o, &identity, &err), -1);
 	assert_null(identity);
 	assert_contains(err.msg, "./autogen.sh failed with exit status 3");
 	assert_contains(err.msg, "autoreconf: command not found");
@@ -532,13 +532,13 @@ static void prepare_git_no_autogen_and_failures(void **state)
 	assert_true(no_staging_left(dir));
 	/* neither configure nor autogen.sh */
 	u.location = r3;
-	assert_int_equal(ap_upstream_prepare_ex(&u, dest, &o, &identity, &err), -1);
+	assert_int_equal(ap_upstream_prepare(&u, dest, &o, &identity, &err), -1);
 	assert_contains(err.msg, "neither configure nor autogen.sh");
 	assert_false(tu_exists(dir, "src"));
 	/* no such revision */
 	u.location = r1;
 	u.rev = "v9.9";
-	assert_int_equal(ap_upstream_prepare_ex(&u, dest, &o, &identity, &err), -1);
+	assert_int_equal(ap_upstream_prepare(&u, dest, &o, &identity, &err), -1);
 	assert_contains(err.msg, "'v9.9'");
 	assert_false(tu_exists(dir, "src"));
 	ap_prepare_opts_free(&o);
@@ -569,7 +569,7 @@ static void prepare_pinned(void **state)
 	tu_write(dir, "pkg/upstream/checksums.ini", ini);
 	u.location = ap_printf("%s/pkg", dir);
 	memset(&o, 0, sizeof o);
-	if (ap_upstream_prepare_ex(&u, dest, &o, &identity, &err) < 0)
+	if (ap_upstream_prepare(&u, dest, &o, &identity, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_true(tu_exists(dir, "pkg/upstream/gap-4.10.2.tar.gz"));
 	assert_true(tu_exists(dest, "configure"));
@@ -581,7 +581,7 @@ static void prepare_pinned(void **state)
 	dest = ap_printf("%s/src", dir);
 	/* a tarball that does not match the pin is never unpacked */
 	tu_write(dir, "pkg/upstream/gap-4.10.2.tar.gz", "tampered\n");
-	assert_int_equal(ap_upstream_prepare_ex(&u, dest, &o, &identity, &err), -1);
+	assert_int_equal(ap_upstream_prepare(&u, dest, &o, &identity, &err), -1);
 	assert_contains(err.msg, "sha256 mismatch");
 	assert_contains(err.msg, "refusing to read it");
 	assert_contains(err.msg, sum);
@@ -595,18 +595,21 @@ static void prepare_pinned(void **state)
 	tu_rmrf(dir);
 }
 
-/* the four-argument form the lead's contract names */
+/* the plain form: only unpack.full set, everything else defaults */
 static void prepare_plain(void **state)
 {
 	char *dir = tu_mkdtemp(), *tb = minigap_tarball(dir, "g.tar.gz");
 	char *dest = ap_printf("%s/tree", dir), *identity = NULL;
 	ap_upstream u = { AP_UPSTREAM_TARBALL, tb, NULL };
-	ap_unpack_opts uo = { 1, 0, NULL, 0 };
+	ap_prepare_opts o;
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
-	if (ap_upstream_prepare(&u, dest, &uo, 0, &identity, &err) < 0)
+	memset(&o, 0, sizeof o);
+	o.unpack.full = 1;
+	if (ap_upstream_prepare(&u, dest, &o, &identity, &err) < 0)
 		fail_msg("%s", err.msg);
+	ap_prepare_opts_free(&o);
 	assert_true(tu_exists(dest, "configure"));          /* top dropped although strip_top 0 */
 	assert_true(tu_exists(dest, "pkg/io-4.5.4/PackageInfo.g"));   /* full */
 	free(identity);

@@ -137,7 +137,7 @@ static int native_prepare(const ap_build_opts *o, ap_build *b, int logfd, ap_err
 		o->progress(o->progress_ctx, b->platform, "prepare", 0, 0, o->upstream->location);
 	char *alog = ap_printf("%s/autogen.log", b->dir);
 	po.autogen_log = alog;
-	int prc = ap_upstream_prepare_ex(o->upstream, b->tree, &po, &b->identity, err);
+	int prc = ap_upstream_prepare(o->upstream, b->tree, &po, &b->identity, err);
 	ap_prepare_opts_free(&po);
 	free(alog);
 	if (prc < 0) {

@@ -54,7 +54,7 @@ typedef struct xfer {
 	int restart;            /* a range we did not ask for: start over */
 	CURL *curl;
 	/* progress */
-	int progress;
+	const ap_fetch_opts *o;  /* progress, for the callback */
 	double last_draw;
 	double start;
 	int drew, drew_end;
@@ -147,54 +147,26 @@ static size_t on_data(char *buf, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static void human(double v, char *out, size_t sz)
-{
-	const char *unit[] = { "B", "KiB", "MiB", "GiB" };
-	int u = 0;
-
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, sz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
-/* The one place the library writes to the terminal, because the caller
- * asked for a progress bar (ap_fetch_opts.progress). */
 static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
 {
 	xfer *x = ud;
 	double t = now_s();
-	char have[32], all[32], rate[32];
-	double done, whole, speed;
+	ap_fetch_progress p;
 
 	(void)ut;
 	(void)un;
-	if (!x->progress || x->discard || x->drew_end)
+	if (!x->o->progress || x->discard || x->drew_end)
 		return 0;
 	if (t - x->last_draw < 0.2 && (total == 0 || now < total))
 		return 0;
 	if (total > 0 && now >= total)
 		x->drew_end = 1;   /* curl reports the end more than once */
 	x->last_draw = t;
-	done = (double)(x->offset + now);
-	whole = total > 0 ? (double)(x->offset + total) : 0;
-	speed = t > x->start ? (double)now / (t - x->start) : 0;
-	human(done, have, sizeof have);
-	human(speed, rate, sizeof rate);
-	if (whole > 0) {
-		int width = 30, fill = (int)(width * done / whole);
-		char bar[31];
-
-		human(whole, all, sizeof all);
-		memset(bar, '#', (size_t)fill);
-		memset(bar + fill, ' ', (size_t)(width - fill));
-		bar[width] = '\0';
-		fprintf(stderr, "\r  [%s] %3d%%  %s of %s  %s/s ", bar, (int)(100 * done / whole),
-			have, all, rate);
-	} else {
-		fprintf(stderr, "\r  %s  %s/s ", have, rate);
-	}
+	p.done = x->offset + (long long)now;
+	p.total = total > 0 ? x->offset + (long long)total : 0;
+	p.rate = t > x->start ? (double)now / (t - x->start) : 0;
+	p.finished = 0;
+	x->o->progress(x->o->progress_ctx, &p);
 	x->drew = 1;
 	return 0;
 }
@@ -220,7 +192,7 @@ static int transfer(const char *url, const char *part, int fd, const ap_fetch_op
 	x.fd = fd;
 	x.offset = (long long)st.st_size;
 	x.range_start = -1;
-	x.progress = o->progress;
+	x.o = o;
 	x.start = now_s();
 	x.curl = curl_easy_init();
 	if (!x.curl)
@@ -252,8 +224,11 @@ static int transfer(const char *url, const char *part, int fd, const ap_fetch_op
 		curl_easy_setopt(x.curl, CURLOPT_RANGE, range);
 	}
 	cc = curl_easy_perform(x.curl);
-	if (x.drew)
-		fputc('\n', stderr);
+	if (x.drew) {
+		ap_fetch_progress end = { x.offset + x.got, 0, 0, 1 };
+
+		o->progress(o->progress_ctx, &end);
+	}
 	*progressed = x.got > 0;
 	*received += x.got;
 	if (!x.decided && cc == CURLE_OK && decide(&x) < 0 && !x.write_errno)
@@ -403,7 +378,7 @@ static int download(const char *url, const char *dest, const char *part, int fd,
 int ap_fetch_pin(const ap_pin *pin, const char *url, const char *dest, const ap_fetch_opts *o,
 		 ap_fetch_result *res, ap_error *err)
 {
-	static const ap_fetch_opts defaults = { 0, 0, 0 };
+	static const ap_fetch_opts defaults = AP_FETCH_OPTS_INIT;
 	ap_fetch_result scratch;
 	char *part = NULL, *why = NULL;
 	int fd = -1, rc = -1;
@@ -473,8 +448,8 @@ out:
 	return rc;
 }
 
-int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
-		ap_fetch_result *res, ap_error *err)
+int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+	     ap_fetch_result *res, ap_error *err)
 {
 	ap_pin pin;
 
@@ -484,10 +459,4 @@ int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_
 				    dest);
 	pin.sha256 = (char *)sha256;
 	return ap_fetch_pin(&pin, url, dest, o, res, err);
-}
-
-int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
-	     ap_error *err)
-{
-	return ap_fetch_ex(url, dest, sha256, o, NULL, err);
 }

@@ -564,8 +564,8 @@ static int exists_in(const char *dir, const char *name)
 
 /* --- prepare ------------------------------------------------------------------ */
 
-int ap_upstream_prepare_ex(const ap_upstream *u, const char *dest, ap_prepare_opts *o,
-			   char **identity, ap_error *err)
+int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts *o,
+			char **identity, ap_error *err)
 {
 	char *tarball = NULL, *sum = NULL;
 	struct stat st;
@@ -660,21 +660,6 @@ void ap_prepare_opts_free(ap_prepare_opts *o)
 		return;
 	ap_unpack_opts_free(&o->unpack);
 	ap_strlist_free(&o->missing);
-}
-
-int ap_upstream_prepare(const ap_upstream *u, const char *dest, const ap_unpack_opts *uo,
-			int no_autogen, char **identity, ap_error *err)
-{
-	ap_prepare_opts o;
-	int rc;
-
-	memset(&o, 0, sizeof o);
-	if (uo)
-		o.unpack.full = uo->full;
-	o.no_autogen = no_autogen;
-	rc = ap_upstream_prepare_ex(u, dest, &o, identity, err);
-	ap_prepare_opts_free(&o);
-	return rc;
 }
 
 /* --- single files ------------------------------------------------------------------ */

@@ -41,7 +41,6 @@ typedef struct ap_pin {
 	char *tarball;          /* "gap-4.10.2.tar.gz" */
 	char *sha256;           /* NULL when checksums.ini gives none */
 	char *url;              /* with VERSION substituted */
-	/* added: */
 	char *package_version;  /* as written, with Sage's ".pN" patch level;
 	                           version is this without it */
 	char *sha1, *md5;       /* lowercase hex, NULL when not given */
@@ -57,21 +56,21 @@ typedef struct ap_pin {
 int ap_pin_load(ap_pin *pin, const char *upstream_dir, ap_error *err);
 void ap_pin_free(ap_pin *pin);
 
-/* added: the pin of a package directory: beside spkg-install
+/* The pin of a package directory: beside spkg-install
  * (PKGDIR/checksums.ini, where Sage keeps it) or in PKGDIR/upstream/; both
  * at once is an error, as is neither. The tarball itself is looked for
  * and downloaded into PKGDIR/upstream/ either way. */
 int ap_pin_find(ap_pin *pin, const char *pkgdir, ap_error *err);
 
-/* added: 1 when got matches every sum the pin gives; 0 when one does not,
+/* 1 when got matches every sum the pin gives; 0 when one does not,
  * with *why (malloc'd) saying, per sum, "NAME mismatch\n  expected X\n
  * got      Y". */
 int ap_pin_match(const ap_pin *pin, const ap_sums *got, char **why);
 
-/* added: the sums the pin gives, "sha1, md5, cksum" (malloc'd). */
+/* The sums the pin gives, "sha1, md5, cksum" (malloc'd). */
 char *ap_pin_sums_named(const ap_pin *pin);
 
-/* added: rewrites pin->ini with got's four sums in Sage's order
+/* Rewrites pin->ini with got's four sums in Sage's order
  * (tarball=, sha1=, md5=, cksum=, sha256=, upstream_url=), keeping the
  * tarball= and upstream_url= values as written and any other lines after
  * them; the file is replaced whole (written beside it, then renamed). */
@@ -79,29 +78,26 @@ int ap_pin_write(const ap_pin *pin, const ap_sums *got, ap_error *err);
 
 /* --- fetch.c -------------------------------------------------------------- */
 
+/* How far a download has come, for a progress display the caller draws. */
+typedef struct ap_fetch_progress {
+	long long done;         /* bytes in dest.part so far (resumed bytes included) */
+	long long total;        /* the whole file's size, or 0 when the server did not say */
+	double rate;            /* bytes per second in this transfer */
+	int finished;           /* the transfer ended: the last call of this transfer */
+} ap_fetch_progress;
+
 typedef struct ap_fetch_opts {
-	int progress;           /* draw a progress bar on stderr */
+	/* called a few times a second while bytes arrive (NULL: not at all) */
+	void (*progress)(void *ctx, const ap_fetch_progress *p);
+	void *progress_ctx;
 	long timeout_s;         /* 0: none */
-	/* added: */
 	int retries;            /* after an interrupted transfer, try this many
 	                           more times, resuming (0: give up at once) */
 } ap_fetch_opts;
 
-/* timeout_s bounds the connection and any stall (no byte for that long),
- * not the whole transfer, which may take long on a slow line. The bar is
- * drawn only when progress is set; the CLI sets it when stderr is a
- * terminal. A transfer interrupted for good keeps dest.part for the next
- * run to resume; the error says how much arrived. */
+#define AP_FETCH_OPTS_INIT { NULL, NULL, 0, 0 }
 
-/* Downloads url to dest (via dest.part, resuming it if present), checks
- * its sha256 before renaming it into place; on a mismatch keeps nothing
- * under dest and says which file and both sums. An existing dest with the
- * right sum is reused without a download. */
-int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
-	     ap_error *err);
-
-/* added: ap_fetch, saying what happened (o may be NULL: no bar, no
- * timeout, no retry). */
+/* What a download did. */
 typedef struct ap_fetch_result {
 	int reused;             /* dest was there already with the right sum */
 	long long resumed_from; /* bytes of dest.part kept from an earlier run */
@@ -109,11 +105,18 @@ typedef struct ap_fetch_result {
 	int restarted;          /* the .part was discarded and downloaded again */
 } ap_fetch_result;
 
-int ap_fetch_ex(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
-		ap_fetch_result *res, ap_error *err);
+/* Downloads url to dest (via dest.part, resuming it if present), checks
+ * its sha256 before renaming it into place; on a mismatch keeps nothing
+ * under dest and says which file and both sums. An existing dest with the
+ * right sum is reused without a download. o may be NULL (no progress, no
+ * timeout, no retry), res too. timeout_s bounds the connection and any
+ * stall (no byte for that long), not the whole transfer. A transfer
+ * interrupted for good keeps dest.part for the next run to resume; the
+ * error says how much arrived. */
+int ap_fetch(const char *url, const char *dest, const char *sha256, const ap_fetch_opts *o,
+	     ap_fetch_result *res, ap_error *err);
 
-/* added: ap_fetch_ex checking every sum the pin gives (sha1, md5, cksum,
- * sha256) instead of one sha256. */
+/* The same, checking every sum the pin gives (sha1, md5, cksum, sha256). */
 int ap_fetch_pin(const ap_pin *pin, const char *url, const char *dest, const ap_fetch_opts *o,
 		 ap_fetch_result *res, ap_error *err);
 
@@ -132,12 +135,12 @@ typedef struct ap_unpack_opts {
 int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error *err);
 void ap_unpack_opts_free(ap_unpack_opts *o);
 
-/* added: strip_top may also be AP_UNPACK_STRIP_AUTO: drop the top
+/* strip_top may also be AP_UNPACK_STRIP_AUTO: drop the top
  * directory when every entry is inside one (a release tarball), keep the
  * names as they are otherwise (a tarball of a tree's contents). */
 #define AP_UNPACK_STRIP_AUTO 2
 
-/* added: whether the kernel-only selection (full == 0) keeps path, a path
+/* Whether the kernel-only selection (full == 0) keeps path, a path
  * relative to the tree's root: all but pkg/NAME..., where NAME is
  * (ignoring case, alone or followed by '-', '.' or '_' and a version) one
  * of the 18 packages Sage's GAP 4.10.2.p1 installs: gapdoc, primgrp,
@@ -147,7 +150,7 @@ void ap_unpack_opts_free(ap_unpack_opts *o);
  * is set to the length of the "pkg/NAME" prefix to report. */
 int ap_upstream_wanted(const char *path, size_t *skipped);
 
-/* added: staging, shared by every way of producing a tree. A tree is made
+/* Staging, shared by every way of producing a tree. A tree is made
  * in a staging directory beside dest (dest/../.NAME.staging-XXXXXX), and
  * renamed to dest only once complete, so a failure leaves nothing. */
 int ap_dest_usable(const char *dest, ap_error *err);  /* missing, or an empty dir */
@@ -155,25 +158,21 @@ char *ap_staging_dir(const char *dest, ap_error *err); /* malloc'd path, created
 int ap_staging_commit(const char *staging, const char *dest, ap_error *err);
 int ap_rmtree(const char *path);   /* rm -rf, never following a symlink */
 
-/* added: an archive entry's name cleaned ("./a//b/" -> "a/b", "./" -> ""),
+/* An archive entry's name cleaned ("./a//b/" -> "a/b", "./" -> ""),
  * or NULL with *why saying what makes it unsafe (absolute, ".."). */
 char *ap_archive_name(const char *raw, const char **why);
 
-/* added: SHA-256 of a file's bytes, read in pieces (a tarball does not
+/* SHA-256 of a file's bytes, read in pieces (a tarball does not
  * fit in memory comfortably), as lowercase hex. */
 int ap_sha256_file(const char *path, char out[65], ap_error *err);
 
 /* --- source.c: prepare a tree, or read files on demand ---------------------- */
 
-/* Produces a buildable tree of u in dest (created; must not exist or be
- * empty). A git tree gets `./autogen.sh` run when it has no configure
- * (unless no_autogen). *identity is a malloc'd string naming exactly what
- * was prepared (tarball sha256, commit id, or a digest of a directory's
- * files), for reusing builds. */
-int ap_upstream_prepare(const ap_upstream *u, const char *dest, const ap_unpack_opts *uo,
-			int no_autogen, char **identity, ap_error *err);
-
-/* added: the same, with what a caller may want to report. unpack.full
+/* ap_upstream_prepare produces a buildable tree of u in dest (created; must
+ * not exist or be empty). A git tree gets `./autogen.sh` run when it has no
+ * configure (unless no_autogen). *identity is a malloc'd string naming
+ * exactly what was prepared (tarball sha256, commit id, or a digest of a
+ * directory's files), for reusing builds. unpack.full
  * and unpack.skipped apply to every form (a directory or git tree skips
  * pkg/ the same way); a tarball's single top directory is always dropped.
  * PINNED downloads the tarball (with fetch) when it is not there yet.
@@ -189,11 +188,11 @@ typedef struct ap_prepare_opts {
 	int ran_autogen;
 } ap_prepare_opts;
 
-int ap_upstream_prepare_ex(const ap_upstream *u, const char *dest, ap_prepare_opts *o,
-			   char **identity, ap_error *err);
+int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts *o,
+			char **identity, ap_error *err);
 void ap_prepare_opts_free(ap_prepare_opts *o);
 
-/* added: the path of u's tarball (TARBALL: location; PINNED:
+/* The path of u's tarball (TARBALL: location; PINNED:
  * location/upstream/<tarball> per checksums.ini), malloc'd; with PINNED
  * also the expected sha256 (malloc'd) when want_sha is non-NULL. */
 int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err);
@@ -211,7 +210,7 @@ int ap_source_open(ap_source **out, const ap_upstream *u, const char *const *pat
 int ap_source_read(void *source, const char *path, ap_file_state *st, char **data, size_t *len,
 		   ap_error *err);
 const char *ap_source_label(const ap_source *s);   /* "v4.10.2", "gap-4.10.2.tar.gz" */
-/* added: what exactly is read: "git:<commit id>", "sha256:<hex>" for the
+/* What exactly is read: "git:<commit id>", "sha256:<hex>" for the
  * PINNED tarball (checked at open), "tarball:PATH" or "dir:PATH". */
 const char *ap_source_identity(const ap_source *s);
 void ap_source_free(ap_source *s);
