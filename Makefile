@@ -8,6 +8,13 @@
 #                     patches/ for each platform, build, verify the pool
 #   make fetch        only download and check the pinned tarball
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make sage-package the package folder for Sage's build/pkgs/gap/ in
+#                     SAGE_PKG (default BUILD/sage-pkg/gap): spkg-install,
+#                     spkg-check (mode 0644, no shebang), patches/, the pin
+#   make spkg         GAP_PREFIX=DIR: the standalone Sage-style build:
+#                     src/ prepared (from UPSTREAM= or UPSTREAM_GIT= REV=,
+#                     or the pinned tarball) when missing, then
+#                     sh ./spkg-install and sh ./spkg-check
 #   make fuzz         build the libFuzzer targets (clang) and run each for
 #                     FUZZ_SECONDS (default 60) on its corpus, by hand
 
@@ -55,7 +62,8 @@ BINS := $(addprefix $(BIN_DIR)/,$(CLIS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
-.PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch fuzz
+.PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch fuzz \
+	sage-package spkg
 all: $(BINS)
 
 $(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/tests
@@ -152,6 +160,42 @@ gap: all
 		src=""; \
 	fi; \
 	$(BIN_DIR)/verify $$src --patches patches --build-dir $(GAP_BUILD_DIR)
+
+# Sage's package folder: what build/pkgs/gap/ holds (patches/ in the layout
+# sage-spkg and sage-apply-patches -d read, checked by lint; the pin in
+# Sage's checksums.ini format, read back by tools/upstream pin)
+SAGE_PKG ?= $(BUILD)/sage-pkg/gap
+sage-package: $(BIN_DIR)/applypatch $(BIN_DIR)/upstream
+	@if [ -d "$(SAGE_PKG)" ] && [ -n "$$(ls -A "$(SAGE_PKG)")" ] && [ ! -f "$(SAGE_PKG)/spkg-install" ]; then \
+		echo "make sage-package: $(SAGE_PKG) is not empty and holds no spkg-install; not replacing it"; \
+		exit 2; fi
+	rm -rf "$(SAGE_PKG)"
+	mkdir -p "$(SAGE_PKG)"
+	install -m 0644 spkg-install spkg-check upstream/package-version.txt \
+		upstream/checksums.ini $(SAGE_PKG)/
+	cp -R patches $(SAGE_PKG)/patches
+	echo standard >$(SAGE_PKG)/type
+	$(BIN_DIR)/applypatch lint --patches $(SAGE_PKG)/patches
+	$(BIN_DIR)/upstream pin -C $(SAGE_PKG)
+	@grep -q '^sha1=' $(SAGE_PKG)/checksums.ini || echo "make sage-package: warning: the pin has no" \
+		"sha1=, which Sage 8.8's download checks; add the sums with" \
+		"'$(BIN_DIR)/upstream pin -C $(SAGE_PKG) --write TARBALL'"
+	@echo "make sage-package: $(SAGE_PKG) is a Sage package folder (copy it to SAGE_ROOT/build/pkgs/gap)"
+
+# The Sage-style build without Sage, into GAP_PREFIX
+GAP_PREFIX ?=
+spkg: all
+	@test -n "$(GAP_PREFIX)" || { echo "make spkg: give GAP_PREFIX=DIR (where GAP is installed)"; exit 2; }
+	@set -e; \
+	if [ ! -d src ]; then \
+		if [ -n "$(UPSTREAM_GIT)" ]; then \
+			$(BIN_DIR)/upstream prepare src --git $(UPSTREAM_GIT) --rev $(or $(REV),HEAD); \
+		elif [ -f "$(UPSTREAM)" ]; then $(BIN_DIR)/upstream prepare src --tarball $(UPSTREAM); \
+		elif [ -d "$(UPSTREAM)" ]; then $(BIN_DIR)/upstream prepare src --dir $(UPSTREAM); \
+		else $(BIN_DIR)/upstream prepare src; fi; \
+	fi
+	PREFIX=$(GAP_PREFIX) sh ./spkg-install
+	PREFIX=$(GAP_PREFIX) VERIFY=$(abspath $(BIN_DIR))/verify sh ./spkg-check
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

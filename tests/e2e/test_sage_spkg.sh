@@ -125,6 +125,7 @@ same_sources() {
 sage_spkg() {   # SAGE_ROOT [VAR=VALUE...]: sage-spkg -c gap, as `sage -i -c gap` runs it
 	_r=$1
 	shift
+	# shellcheck disable=SC2163 # "$@" is VAR=VALUE words
 	(cd "$_r" && export PATH="$_r/build/bin:$PATH" "$@" && bash "$_r/build/bin/sage-spkg" -c gap)
 }
 
