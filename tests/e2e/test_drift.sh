@@ -159,6 +159,38 @@ got=$(jq -r '.patches[] | select(.name=="noreserve.patch") | .upstream.commit' "
 got=$(jq -r '.patches[] | select(.name=="noreserve.patch") | .upstream.tag' "$work/drift.json")
 [ "$got" = v1.2 ] && ok "the first tag containing it is v1.2" || not_ok "first tag: $got"
 
+# --- upstream took half of half.patch: the hunk and its commit are named (item 2) ----
+got=$(jq -r '.patches[] | select(.name=="half.patch") | .partly_upstream | "\(.present)/\(.hunks) \(.commit) \(.tag)"' "$work/drift.json")
+[ "$got" = "1/2 $merge v1.2" ] && ok "half.patch: 1 of 2 hunks present from the merging commit, v1.2" ||
+	not_ok "half.patch partly_upstream: $got (wanted 1/2 $merge v1.2)"
+got=$(jq -r '.patches[] | select(.name=="half.patch") | .partly_upstream.per_hunk | map("\(.hunk):\(.commit // "-")") | join(" ")' "$work/drift.json")
+[ "$got" = "1:- 2:$merge" ] && ok "per hunk: the first conflicts, the second is named" || not_ok "per hunk: $got"
+check_rc "text names it" 1 AP_DRIFT --git "$repo" --tags 'v*'
+check_grep "text: upstreamed (N of M hunks present from COMMIT; the rest conflict)" \
+	"^half.patch: upstreamed (1 of 2 hunks present from $(echo "$merge" | cut -c1-12), first released in v1.2; the rest conflict)" "$OUT"
+check_grep "text: the hunk line" "^  hunk 2 of src/extra.c: present from $(echo "$merge" | cut -c1-12) (v1.2)" "$OUT"
+
+# --- Applied-Upstream: VERSION or commit:HASH makes later columns expected ---------
+au="$work/au"; mkdir -p "$au"; cp "$patches"/* "$au/"
+sed -i '1a Applied-Upstream: 1.2, https://example.org/commit/1' "$au/half.patch"
+sed -i "1a Applied-Upstream: commit:$merge" "$au/default.patch"
+check_rc "without Applied-Upstream the tags fail (conflicts)" 1 AP_DRIFT --git "$repo" --tags 'v*' --no-merges
+check_rc "with it: the conflict and the partial are expected, exit 0" 0 \
+	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --format json
+check "expected cells marked in JSON" jq -e '[.patches[] | select(.name=="half.patch") | .cells[] | select(.version=="v1.2" or .version=="v2.0") | .expected] == [true,true]' "$OUT"
+check "earlier columns not expected" jq -e '[.patches[] | select(.name=="half.patch") | .cells[] | select(.version=="v1.0") | .expected] == [false]' "$OUT"
+check "commit:HASH: v2.0 (after the commit) expected" jq -e '[.patches[] | select(.name=="default.patch") | .cells[] | select(.version=="v2.0") | .expected] == [true]' "$OUT"
+check_rc "--fail-on any still reports them" 1 \
+	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --fail-on any
+check_rc "text marks them" 0 "$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges
+check_grep "text: part* at v1.2" "^half.patch .*part\*" "$OUT"
+check_rc "junit: expected cells are no failures" 0 \
+	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --format junit
+[ "$(xmllint --xpath 'count(//failure)' "$OUT")" = 0 ] && ok "junit: no failure" || not_ok "junit failures: $(xmllint --xpath 'count(//failure)' "$OUT")"
+check_rc "github: expected cells are notices" 0 \
+	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --format github
+check_grep "github: notice, expected" "^::notice file=.*default.patch,line=[0-9]*,title=drift::default.patch against v2.0: conflict.*(expected: Applied-Upstream: commit:$merge)" "$OUT"
+
 # --- --fail-on ------------------------------------------------------------------
 check_rc "v1.0 and v1.1 only: no conflict, exit 0" 0 AP_DRIFT --git "$repo" v1.0 v1.1
 check_rc "--fail-on drift: exit 1 on offsets" 1 AP_DRIFT --git "$repo" v1.0 v1.1 --fail-on drift

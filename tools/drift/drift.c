@@ -5,8 +5,10 @@
 #include "gitsrc.h"
 #include "vtree.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *ap_drift_status_name(ap_drift_status s)
 {
@@ -369,6 +371,128 @@ static char *touched_key(ap_git *g, const char *commit, const ap_patch *p, ap_er
 	return ap_buf_detach(&key, NULL);
 }
 
+/* The first release tag (in version order) whose history has commit;
+ * tags holds NAME, OID, TIME triples. A tag committed before the commit
+ * cannot hold it (clock skew aside): only the later ones are walked, which
+ * is most of the cost saved on a history of thousands of commits. */
+static char *first_tag(ap_git *g, const ap_strlist *tags, const char *commit, ap_error *err)
+{
+	long long when = 0;
+
+	if (ap_git_commit_time(g, commit, &when, err) < 0)
+		return NULL;
+	for (size_t t = 0; t + 2 < tags->n; t += 3) {
+		int r;
+
+		if (strtoll(tags->v[t + 2], NULL, 10) < when)
+			continue;
+		r = ap_git_contains(g, tags->v[t + 1], commit, err);
+
+		if (r > 0)
+			return ap_strdup(tags->v[t]);
+	}
+	return NULL;
+}
+
+/* Which hunks of p are already applied at commit: present[k] for the
+ * k-th hunk counted over all file diffs. */
+static int hunks_present(ap_git *g, const char *commit, const ap_patch *p, char *present,
+			 ap_error *err)
+{
+	git_at at = { g, commit };
+	ap_apply_opts trial = { 0, 1 };
+	ap_patch_result r;
+	ap_vtree v;
+	size_t k = 0;
+	int rc = 0;
+
+	memset(&r, 0, sizeof r);
+	ap_vtree_init(&v, read_at, &at);
+	if (ap_apply_patch(&v, p, &trial, &r, err) < 0)
+		rc = -1;
+	for (size_t f = 0; rc == 0 && f < p->nfiles; f++)
+		for (size_t h = 0; h < p->files[f].nhunks; h++, k++)
+			present[k] = 1 + (f < r.nfiles && h < r.files[f].nhunks &&
+					  r.files[f].hunks[h].pl.outcome == AP_HUNK_ALREADY);
+	ap_patch_result_free(&r);
+	ap_vtree_free(&v);
+	return rc;
+}
+
+/* Per hunk already applied at the newest commit of history (oldest
+ * first), the commit where it became so: bisected (a dozen trial applies
+ * for GAP's 7000 first-parent commits, not one per commit), so a hunk
+ * that came and went and came back is dated by one of its arrivals. */
+static int find_hunk_merges(ap_git *g, const ap_strlist *history, const ap_strlist *tags,
+			    const ap_patch *p, ap_drift_merge *m, ap_error *err)
+{
+	size_t n = 0, k = 0, nh = history->n;
+	char **cache;   /* per commit: per hunk 1 absent, 2 present; NULL not looked at */
+	int rc = 0;
+
+	for (size_t f = 0; f < p->nfiles; f++)
+		n += p->files[f].nhunks;
+	if (n == 0 || nh == 0)
+		return 0;
+	cache = calloc(nh, sizeof *cache);
+	m->hunks = calloc(n, sizeof *m->hunks);
+	if (!cache || !m->hunks) {
+		free(cache);
+		return ap_error_set(err, "out of memory");
+	}
+	m->nhunks = n;
+#define PRESENT(i, hk) \
+	((cache[i] || ((cache[i] = calloc(n, 1)) && \
+		       hunks_present(g, history->v[i], p, cache[i], err) == 0)) && cache[i][hk] == 2)
+	for (size_t f = 0; f < p->nfiles && rc == 0; f++)
+		for (size_t h = 0; h < p->files[f].nhunks; h++, k++) {
+			ap_drift_hunk_merge *hm = &m->hunks[k];
+			size_t lo = 0, hi = nh - 1;
+
+			hm->file = ap_strdup(ap_file_diff_target(&p->files[f]));
+			hm->hunk = h + 1;
+			if (!PRESENT(hi, k))
+				continue;
+			/* invariant: present at hi; lo is the first candidate */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (PRESENT(mid, k))
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			hm->commit = ap_strdup(history->v[hi]);
+			m->npresent++;
+			/* all present hunks are there from the latest of their commits */
+			if (!m->present_commit || ap_git_contains(g, hm->commit, m->present_commit, err) > 0) {
+				free(m->present_commit);
+				m->present_commit = ap_strdup(hm->commit);
+			}
+		}
+#undef PRESENT
+	for (size_t i = 0; i < nh; i++)
+		free(cache[i]);
+	free(cache);
+	/* tags last: one search per distinct commit */
+	for (size_t h = 0; h < m->nhunks; h++) {
+		if (!m->hunks[h].commit)
+			continue;
+		for (size_t j = 0; j < h && !m->hunks[h].tag; j++)
+			if (m->hunks[j].commit && strcmp(m->hunks[j].commit, m->hunks[h].commit) == 0 &&
+			    m->hunks[j].tag)
+				m->hunks[h].tag = ap_strdup(m->hunks[j].tag);
+		if (!m->hunks[h].tag)
+			m->hunks[h].tag = first_tag(g, tags, m->hunks[h].commit, err);
+		if (m->present_commit && strcmp(m->present_commit, m->hunks[h].commit) == 0 &&
+		    m->hunks[h].tag && !m->present_tag)
+			m->present_tag = ap_strdup(m->hunks[h].tag);
+	}
+	if (m->present_commit && !m->present_tag)
+		m->present_tag = first_tag(g, tags, m->present_commit, err);
+	return rc;
+}
+
 static int find_merge(ap_git *g, const ap_strlist *history, const ap_strlist *tags,
 		      const ap_patch *p, ap_drift_merge *m, ap_error *err)
 {
@@ -402,16 +526,7 @@ static int find_merge(ap_git *g, const ap_strlist *history, const ap_strlist *ta
 	ap_strmap_free(&seen);
 	if (rc < 0 || !m->commit)
 		return rc;
-	/* the first release tag (in version order) whose history has it */
-	for (size_t t = 0; t < tags->n && !m->tag; t++) {
-		ap_strlist between = { 0 };
-		char *spec = ap_printf("%s..%s", tags->v[t], m->commit);
-
-		if (spec && ap_git_rev_list(g, spec, &between, err) == 0 && between.n == 0)
-			m->tag = ap_strdup(tags->v[t]);
-		free(spec);
-		ap_strlist_free(&between);
-	}
+	m->tag = first_tag(g, tags, m->commit, err);
 	return 0;
 }
 
@@ -439,24 +554,43 @@ static int find_merges(ap_drift *d, platform_series *ps, size_t nps, ap_error *e
 	if (ap_git_first_parents(g, d->cols[newest].commit, &history, err) < 0 ||
 	    ap_git_tags(g, NULL, &all_tags, err) < 0)
 		goto out;
-	for (size_t t = 0; t < all_tags.n; t++)
-		if (is_release_tag(all_tags.v[t]))
-			ap_strlist_add(&tags, all_tags.v[t]);
+	for (size_t t = 0; t < all_tags.n; t++) {
+		char oid[AP_OID_HEX], when[32];
+		long long t_when = 0;
+
+		if (!is_release_tag(all_tags.v[t]) || ap_git_resolve(g, all_tags.v[t], oid, err) < 0 ||
+		    ap_git_commit_time(g, oid, &t_when, err) < 0)
+			continue;
+		snprintf(when, sizeof when, "%lld", t_when);
+		ap_strlist_add(&tags, all_tags.v[t]);
+		ap_strlist_add(&tags, oid);
+		ap_strlist_add(&tags, when);
+	}
 	for (size_t i = 0; i < d->npatches; i++) {
-		int up = 0;
+		int up = 0, part = 0;
 		const ap_patch *p = NULL;
 
-		for (size_t c = 0; c < d->ncols && !up; c++) {
+		for (size_t c = 0; c < d->ncols; c++) {
 			const ap_drift_cell *cell = &d->cells[i * d->ncols + c];
 
-			if (cell->status == AP_DRIFT_UPSTREAMED && d->cols[c].upstream.kind == AP_UPSTREAM_GIT) {
+			if (d->cols[c].upstream.kind != AP_UPSTREAM_GIT)
+				continue;
+			if (cell->status == AP_DRIFT_UPSTREAMED)
 				up = 1;
-				for (size_t k = 0; k < nps && !p; k++)
-					if (strcmp(ps[k].platform, d->cols[c].platform) == 0)
-						p = &ps[k].ls.patches[i];
-			}
+			else if (cell->status == AP_DRIFT_PARTLY || cell->status == AP_DRIFT_CONFLICT)
+				part = 1;
+			else
+				continue;
+			for (size_t k = 0; k < nps && !p; k++)
+				if (strcmp(ps[k].platform, d->cols[c].platform) == 0)
+					p = &ps[k].ls.patches[i];
 		}
 		if (up && p && find_merge(g, &history, &tags, p, &d->merges[i], err) < 0)
+			goto out;
+		/* upstream took part of it, or wrote it differently: say which
+		 * hunks are there, and since when */
+		if (part && p && !d->merges[i].commit &&
+		    find_hunk_merges(g, &history, &tags, p, &d->merges[i], err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -466,6 +600,111 @@ out:
 	ap_strlist_free(&tags);
 	ap_git_free(g);
 	return rc;
+}
+
+/* The version an Applied-Upstream value names: "4.11.0, URL" -> "4.11.0";
+ * "commit:HASH" -> "HASH" with *is_commit. */
+static char *applied_rev(const char *value, int *is_commit)
+{
+	const char *v = value;
+
+	*is_commit = strncasecmp(v, "commit:", 7) == 0;
+	if (*is_commit)
+		v += 7;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return ap_strndup(v, strcspn(v, ", \t"));
+}
+
+/* The version in a column label ("gap-4.11.0.tar.gz" -> "4.11.0"), or NULL. */
+static char *label_version(const char *label)
+{
+	const char *q = label;
+	size_t n;
+
+	while (*q && !(*q >= '0' && *q <= '9'))
+		q++;
+	n = strspn(q, "0123456789.");
+	while (n && q[n - 1] == '.')
+		n--;
+	return n ? ap_strndup(q, n) : NULL;
+}
+
+/* Whether column c is at or after the revision rev (resolved in git to
+ * oid when the column is a git one): 1, 0, or -1 (cannot tell). */
+static int column_after(ap_drift *d, size_t c, ap_git **g, const char *rev, int is_commit,
+			ap_error *err)
+{
+	ap_drift_column *col = &d->cols[c];
+	char *lv = is_commit ? NULL : label_version(col->label);
+
+	/* a version against a column named by a version ("v4.12.0",
+	 * "gap-4.12.0.tar.gz"): by number, as GAP releases from stable
+	 * branches that do not hold each other's tags */
+	if (lv) {
+		int r = ap_version_cmp(lv, rev) >= 0;
+
+		free(lv);
+		return r;
+	}
+	if (col->upstream.kind == AP_UPSTREAM_GIT && col->commit) {
+		char oid[AP_OID_HEX], *vrev = ap_printf("v%s", rev);
+		ap_error e = AP_ERROR_INIT;
+		int r;
+
+		if (!*g && ap_git_open(g, col->upstream.location, err) < 0) {
+			free(vrev);
+			return -1;
+		}
+		r = (!is_commit && vrev && ap_git_resolve(*g, vrev, oid, &e) == 0) ||
+		    ap_git_resolve(*g, rev, oid, &e) == 0;
+		free(vrev);
+		if (!r)
+			return -1;
+		return ap_git_contains(*g, col->commit, oid, err);
+	}
+	return -1;
+}
+
+/* A patch's DEP-3 Applied-Upstream makes its columns from that version on
+ * expected to find it upstream (or conflicting with upstream's own way of
+ * writing it): such cells are marked expected, not failures. */
+static void mark_expected(ap_drift *d, platform_series *ps, ap_error *err)
+{
+	ap_git *g = NULL;
+
+	for (size_t i = 0; i < d->npatches; i++) {
+		char *value, *rev;
+		int is_commit, unknown = 0;
+
+		if (ps[0].ls.errors[i])
+			continue;
+		value = ap_patch_header(&ps[0].ls.patches[i], "Applied-Upstream", NULL);
+		if (!value)
+			continue;
+		d->merges[i].applied_upstream = value;
+		rev = applied_rev(value, &is_commit);
+		for (size_t c = 0; rev && *rev && c < d->ncols; c++) {
+			ap_drift_cell *cell = &d->cells[i * d->ncols + c];
+			int r = column_after(d, c, &g, rev, is_commit, err);
+
+			if (r < 0)
+				unknown = 1;
+			if (r > 0 && (cell->status == AP_DRIFT_UPSTREAMED ||
+				      cell->status == AP_DRIFT_PARTLY || cell->status == AP_DRIFT_CONFLICT))
+				cell->expected = 1;
+		}
+		if (unknown && ap_array_grow((void **)&d->warnings, &d->wcap, d->nwarnings + 1,
+					     sizeof *d->warnings) == 0) {
+			d->warnings[d->nwarnings].where = ap_printf("%s/%s", d->patches_dir, d->names[i]);
+			d->warnings[d->nwarnings].what =
+				ap_printf("Applied-Upstream: %s names no version or commit some columns "
+					  "can be compared with; those columns are judged as usual", value);
+			d->nwarnings++;
+		}
+		free(rev);
+	}
+	ap_git_free(g);
 }
 
 int ap_drift_run(ap_drift *d, const ap_drift_opts *o, ap_error *err)
@@ -522,6 +761,7 @@ int ap_drift_run(ap_drift *d, const ap_drift_opts *o, ap_error *err)
 		if (eval_column(d, c, &ps[k], o, &git, err) < 0)
 			goto out;
 	}
+	mark_expected(d, ps, err);
 	if (o->find_merges && find_merges(d, ps, nps, err) < 0)
 		goto out;
 	rc = 0;
@@ -539,6 +779,12 @@ int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f)
 	for (size_t i = 0; i < d->npatches * d->ncols; i++) {
 		ap_drift_status s = d->cells[i].status;
 
+		/* Applied-Upstream said so: only --fail-on any asks to hear it */
+		if (d->cells[i].expected) {
+			if (f == AP_FAIL_ON_ANY)
+				return 1;
+			continue;
+		}
 		if (s == AP_DRIFT_CONFLICT || s == AP_DRIFT_PARTLY || s == AP_DRIFT_ERROR)
 			return 1;
 		if (f >= AP_FAIL_ON_DRIFT && (s == AP_DRIFT_DRIFTED || s == AP_DRIFT_NEEDS_FUZZ))
@@ -567,9 +813,20 @@ void ap_drift_free(ap_drift *d)
 	for (size_t i = 0; i < d->npatches; i++) {
 		free(d->names[i]);
 		if (d->merges) {
-			free(d->merges[i].commit);
-			free(d->merges[i].summary);
-			free(d->merges[i].tag);
+			ap_drift_merge *m = &d->merges[i];
+
+			free(m->commit);
+			free(m->summary);
+			free(m->tag);
+			for (size_t h = 0; h < m->nhunks; h++) {
+				free(m->hunks[h].file);
+				free(m->hunks[h].commit);
+				free(m->hunks[h].tag);
+			}
+			free(m->hunks);
+			free(m->present_commit);
+			free(m->present_tag);
+			free(m->applied_upstream);
 		}
 	}
 	for (size_t c = 0; c < d->ncols; c++) {

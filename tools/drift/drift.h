@@ -48,6 +48,8 @@ typedef struct ap_drift_cell {
 	ap_patch_result result;  /* per file and hunk, as placed without fuzz
 	                            (with fuzz for needs-fuzz) */
 	char *error;
+	int expected;            /* upstreamed, partly or conflict where the patch's
+	                            Applied-Upstream says upstream has it: not a failure */
 } ap_drift_cell;
 
 typedef struct ap_drift_column {
@@ -57,10 +59,24 @@ typedef struct ap_drift_column {
 	char *commit;            /* git: the commit id */
 } ap_drift_column;
 
+/* Where one hunk became already applied upstream (and stayed so). */
+typedef struct ap_drift_hunk_merge {
+	char *file;
+	size_t hunk;             /* 1-based, within the file diff */
+	char *commit;            /* NULL: not present in the newest revision */
+	char *tag;
+} ap_drift_hunk_merge;
+
 typedef struct ap_drift_merge {
 	char *commit;            /* NULL: not found (or not a git column) */
 	char *summary;           /* the commit's first line */
 	char *tag;               /* first tag containing it, or NULL */
+	/* a patch upstream took in part, or wrote differently: per hunk */
+	ap_drift_hunk_merge *hunks;
+	size_t nhunks, npresent;
+	char *present_commit;    /* from which all npresent hunks are there */
+	char *present_tag;
+	char *applied_upstream;  /* the patch's DEP-3 Applied-Upstream, or NULL */
 } ap_drift_merge;
 
 typedef struct ap_drift {

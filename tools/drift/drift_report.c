@@ -26,10 +26,32 @@ void ap_drift_mark(ap_buf *out, const ap_drift_cell *c)
 	case AP_DRIFT_SKIPPED: ap_buf_puts(out, "-"); break;
 	case AP_DRIFT_ERROR: ap_buf_puts(out, "ERR"); break;
 	}
+	if (c->expected)
+		ap_buf_putc(out, '*');
 }
 
-static const char *color_of(ap_drift_status s)
+/* "upstreamed (2 of 3 hunks present from e73953fd3b0a, first released in
+ * v4.11.0; the rest conflict)", for a patch upstream took in part or
+ * wrote differently. */
+void ap_drift_partial_phrase(ap_buf *b, const ap_drift_merge *m)
 {
+	ap_buf_printf(b, "upstreamed (%zu of %zu hunk%s present from %.12s", m->npresent, m->nhunks,
+		      m->nhunks == 1 ? "" : "s", m->present_commit);
+	if (m->present_tag)
+		ap_buf_printf(b, ", first released in %s", m->present_tag);
+	else
+		ap_buf_puts(b, ", in no release tag yet");
+	if (m->npresent < m->nhunks)
+		ap_buf_puts(b, "; the rest conflict");
+	ap_buf_putc(b, ')');
+}
+
+static const char *color_of(const ap_drift_cell *c)
+{
+	ap_drift_status s = c->status;
+
+	if (c->expected)
+		return CYAN;
 	switch (s) {
 	case AP_DRIFT_APPLIES: return GREEN;
 	case AP_DRIFT_DRIFTED: case AP_DRIFT_NEEDS_FUZZ: return YELLOW;
@@ -104,7 +126,7 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 				ap_buf m = AP_BUF_INIT;
 
 				ap_drift_mark(&m, cell);
-				ap_buf_printf(b, "  %s%-*s%s", color ? color_of(cell->status) : "",
+				ap_buf_printf(b, "  %s%-*s%s", color ? color_of(cell) : "",
 					      (int)col_width(d, c), m.data, color ? RESET : "");
 				ap_buf_free(&m);
 			}
@@ -113,7 +135,8 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 		first = last;
 	}
 	ap_buf_puts(b, "\nok exact   ~N offsets up to N   fuzzN needs fuzz N   UP upstreamed   "
-		    "part partly upstreamed   FAIL conflict   - not selected   ERR error\n");
+		    "part partly upstreamed   FAIL conflict   - not selected   ERR error\n"
+		    "* expected: the patch's Applied-Upstream says upstream has it by this version\n");
 	for (size_t i = 0; i < d->npatches; i++) {
 		int shown = 0;
 
@@ -135,6 +158,29 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 				      d->merges[i].commit,
 				      d->merges[i].tag ? ", first released in " : ", in no release tag yet",
 				      d->merges[i].tag ? d->merges[i].tag : "");
+		if (d->merges && d->merges[i].npresent) {
+			const ap_drift_merge *m = &d->merges[i];
+
+			ap_buf_printf(b, "%s: ", d->names[i]);
+			ap_drift_partial_phrase(b, m);
+			ap_buf_putc(b, '\n');
+			for (size_t h = 0; h < m->nhunks; h++) {
+				if (m->hunks[h].commit && m->hunks[h].tag)
+					ap_buf_printf(b, "  hunk %zu of %s: present from %.12s (%s)\n",
+						      m->hunks[h].hunk, m->hunks[h].file, m->hunks[h].commit,
+						      m->hunks[h].tag);
+				else if (m->hunks[h].commit)
+					ap_buf_printf(b, "  hunk %zu of %s: present from %.12s, in no "
+						      "release tag yet\n", m->hunks[h].hunk, m->hunks[h].file,
+						      m->hunks[h].commit);
+				else
+					ap_buf_printf(b, "  hunk %zu of %s: conflicts\n", m->hunks[h].hunk,
+						      m->hunks[h].file);
+			}
+		}
+		if (d->merges && d->merges[i].applied_upstream)
+			ap_buf_printf(b, "%s: Applied-Upstream: %s (columns from there on are expected, "
+				      "marked *)\n", d->names[i], d->merges[i].applied_upstream);
 	}
 }
 
@@ -202,6 +248,32 @@ static void json(ap_buf *b, const ap_drift *d)
 			ap_json_string(&j, "tag", d->merges[i].tag);
 			ap_json_end_object(&j);
 		}
+		if (d->merges && d->merges[i].npresent) {
+			const ap_drift_merge *m = &d->merges[i];
+			ap_buf phrase = AP_BUF_INIT;
+
+			ap_drift_partial_phrase(&phrase, m);
+			ap_json_begin_object(&j, "partly_upstream");
+			ap_json_string(&j, "summary", phrase.data);
+			ap_json_int(&j, "present", (long long)m->npresent);
+			ap_json_int(&j, "hunks", (long long)m->nhunks);
+			ap_json_string(&j, "commit", m->present_commit);
+			ap_json_string(&j, "tag", m->present_tag);
+			ap_json_begin_array(&j, "per_hunk");
+			for (size_t h = 0; h < m->nhunks; h++) {
+				ap_json_begin_object(&j, NULL);
+				ap_json_string(&j, "file", m->hunks[h].file);
+				ap_json_int(&j, "hunk", (long long)m->hunks[h].hunk);
+				ap_json_string(&j, "commit", m->hunks[h].commit);
+				ap_json_string(&j, "tag", m->hunks[h].tag);
+				ap_json_end_object(&j);
+			}
+			ap_json_end_array(&j);
+			ap_json_end_object(&j);
+			ap_buf_free(&phrase);
+		}
+		if (d->merges)
+			ap_json_string(&j, "applied_upstream", d->merges[i].applied_upstream);
 		ap_json_begin_array(&j, "cells");
 		for (size_t c = 0; c < d->ncols; c++) {
 			const ap_drift_cell *cell = &d->cells[i * d->ncols + c];
@@ -210,6 +282,7 @@ static void json(ap_buf *b, const ap_drift *d)
 			ap_json_string(&j, "version", d->cols[c].label);
 			ap_json_string(&j, "platform", d->cols[c].platform);
 			ap_json_string(&j, "status", ap_drift_status_name(cell->status));
+			ap_json_bool(&j, "expected", cell->expected);
 			ap_json_string(&j, "rule", cell->rule);
 			ap_json_int(&j, "fuzz", cell->fuzz);
 			ap_json_int(&j, "max_offset", cell->max_offset);
@@ -238,7 +311,8 @@ static void junit(ap_buf *b, const ap_drift *d)
 		for (size_t i = 0; i < d->npatches; i++) {
 			ap_drift_status s = d->cells[i * d->ncols + c].status;
 
-			failures += s == AP_DRIFT_CONFLICT || s == AP_DRIFT_PARTLY || s == AP_DRIFT_ERROR;
+			failures += !d->cells[i * d->ncols + c].expected &&
+				    (s == AP_DRIFT_CONFLICT || s == AP_DRIFT_PARTLY || s == AP_DRIFT_ERROR);
 			skipped += s == AP_DRIFT_SKIPPED;
 		}
 		ap_buf_puts(b, "  <testsuite name=\"");
@@ -259,12 +333,16 @@ static void junit(ap_buf *b, const ap_drift *d)
 				ap_buf_printf(&m, " (%s)", cell->rule);
 			if (cell->error)
 				ap_buf_printf(&m, ": %s", cell->error);
+			if (cell->expected)
+				ap_buf_printf(&m, " (expected: Applied-Upstream: %s)",
+					      d->merges[i].applied_upstream);
 			if (cell->status == AP_DRIFT_SKIPPED) {
 				ap_buf_puts(b, "      <skipped message=\"");
 				ap_xml_escape(b, cell->result.reason ? cell->result.reason : "not selected");
 				ap_buf_puts(b, "\"/>\n");
-			} else if (cell->status == AP_DRIFT_CONFLICT || cell->status == AP_DRIFT_PARTLY ||
-				   cell->status == AP_DRIFT_ERROR) {
+			} else if (!cell->expected &&
+				   (cell->status == AP_DRIFT_CONFLICT || cell->status == AP_DRIFT_PARTLY ||
+				    cell->status == AP_DRIFT_ERROR)) {
 				ap_buf_puts(b, "      <failure message=\"");
 				ap_xml_escape(b, m.data);
 				ap_buf_puts(b, "\">");
@@ -323,7 +401,7 @@ static void github(ap_buf *b, const ap_drift *d)
 
 			switch (cell->status) {
 			case AP_DRIFT_CONFLICT: case AP_DRIFT_PARTLY: case AP_DRIFT_ERROR:
-				level = "error";
+				level = cell->expected ? "notice" : "error";
 				break;
 			case AP_DRIFT_DRIFTED: case AP_DRIFT_NEEDS_FUZZ:
 				level = "warning";
@@ -345,6 +423,9 @@ static void github(ap_buf *b, const ap_drift *d)
 					ap_buf_printf(&m, " (%s)", cell->rule);
 				if (cell->error)
 					ap_buf_printf(&m, ": %s", cell->error);
+				if (cell->expected)
+					ap_buf_printf(&m, " (expected: Applied-Upstream: %s)",
+						      d->merges[i].applied_upstream);
 				char *file = ap_printf("%s/%s", d->patches_dir, d->names[i]);
 
 				ap_report_gh_line(b, level, file, cell_line(cell), "drift", m.data);

@@ -12,4 +12,8 @@ int ap_drift_report(ap_buf *out, const ap_drift *d, ap_format format, int color)
 /* The short mark for a cell in the tables: "ok", "+12", "fuzz2", "UP", ... */
 void ap_drift_mark(ap_buf *out, const ap_drift_cell *cell);
 
+/* "upstreamed (N of M hunks present from COMMIT, first released in TAG;
+ * the rest conflict)" for a merge with npresent > 0. */
+void ap_drift_partial_phrase(ap_buf *out, const ap_drift_merge *m);
+
 #endif

@@ -105,6 +105,33 @@ int ap_git_resolve(ap_git *g, const char *rev, char oid[AP_OID_HEX], ap_error *e
 	return 0;
 }
 
+int ap_git_commit_time(ap_git *g, const char *commit, long long *when, ap_error *err)
+{
+	git_commit *c;
+
+	if (lookup_commit(g, commit, &c, err) < 0)
+		return -1;
+	*when = (long long)git_commit_time(c);
+	git_commit_free(c);
+	return 0;
+}
+
+int ap_git_contains(ap_git *g, const char *commit, const char *ancestor, ap_error *err)
+{
+	git_oid a, b;
+	int r;
+
+	if (git_oid_fromstr(&a, commit) < 0 || git_oid_fromstr(&b, ancestor) < 0)
+		return ap_error_set(err, "%s or %s is not a full commit id", commit, ancestor);
+	if (git_oid_equal(&a, &b))
+		return 1;
+	r = git_graph_descendant_of(g->repo, &a, &b);
+	if (r < 0)
+		return ap_error_set(err, "%s: cannot tell whether %.12s contains %.12s: %s", g->path,
+				    commit, ancestor, git_msg());
+	return r;
+}
+
 static int add_oid(ap_strlist *out, const git_oid *id, ap_error *err)
 {
 	char hex[AP_OID_HEX];

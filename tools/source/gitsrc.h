@@ -34,6 +34,13 @@ const char *ap_git_path(const ap_git *g);
  * ("v4.10.2^", "master~3"). A range ("A..B") is an error here. */
 int ap_git_resolve(ap_git *g, const char *rev, char oid[AP_OID_HEX], ap_error *err);
 
+/* A commit's committer time (seconds since the epoch). */
+int ap_git_commit_time(ap_git *g, const char *commit, long long *when, ap_error *err);
+
+/* Whether commit's history holds ancestor (both full ids; a commit holds
+ * itself): 1 yes, 0 no, -1 error. */
+int ap_git_contains(ap_git *g, const char *commit, const char *ancestor, ap_error *err);
+
 /* The commits a spec names, oldest first, appended to out as hex ids:
  * "A..B" lists those reachable from B and not from A (as git log A..B,
  * in topological order), a single revision lists that one commit. */
