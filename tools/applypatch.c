@@ -30,7 +30,7 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  apply   [-d TREE] [-p N] [--patches DIR] [--platform NAME] [--fuzz N] [--dry-run]\n"
-	"          [--format text|json|junit|github] [-v]\n"
+	"          [--format text|json|junit|github] [--no-quilt-state] [-v]\n"
 	"                 apply the series selected for the platform\n"
 	"  unapply [-d TREE] [--force] [--format ...]\n"
 	"                 restore the files apply changed, byte for byte\n"
@@ -64,6 +64,7 @@ static const char usage_text[] =
 	"  -f, --format FMT       text (default), json, junit or github, as the command\n"
 	"                         lists them; another is a usage error (exit 2)\n"
 	"      --force            unapply even files edited after apply\n"
+	"      --no-quilt-state   apply: do not keep quilt's .pc/ beside applypatch's state\n"
 	"  -v, --verbose          show every hunk, not only offsets, fuzz and failures\n"
 	"  -h, --help             this text;   -V, --version   the version\n"
 	"\n"
@@ -72,7 +73,7 @@ static const char usage_text[] =
 	"             2 usage or I/O error.\n"
 	"See applypatch(1) for the series format, selectors and the state record.\n";
 
-enum { OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV };
+enum { OPT_NO_QUILT = 300, OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV };
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
@@ -83,6 +84,7 @@ static const struct option long_opts[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-quilt-state", no_argument, NULL, OPT_NO_QUILT },
 	{ "git", required_argument, NULL, OPT_GIT },
 	{ "tags", required_argument, NULL, OPT_TAGS },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -456,6 +458,7 @@ int main(int argc, char **argv)
 			format_name = optarg;
 			break;
 		case OPT_FORCE: o.force = 1; break;
+		case OPT_NO_QUILT: o.no_quilt_state = 1; break;
 		case OPT_GIT: da.git = optarg; break;
 		case OPT_TAGS:
 			if (da.ntags == sizeof da.tags / sizeof *da.tags)

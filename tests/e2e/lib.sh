@@ -85,9 +85,9 @@ tree_state() { snapshot "$1"; snapshot_all "$1"; }
 
 files_of() {
 	(cd "$1" && {
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type l -printf '%p link %l\n' \
+		find . \( -path ./patches -o -path ./.applypatch -o -path ./.pc \) -prune -o -type l -printf '%p link %l\n' \
 			-o -type f \( -perm -u+x -printf '%p x\n' -o -printf '%p -\n' \)
-		find . \( -path ./patches -o -path ./.applypatch \) -prune -o -type f -exec sha256sum {} +
+		find . \( -path ./patches -o -path ./.applypatch -o -path ./.pc \) -prune -o -type f -exec sha256sum {} +
 	} | LC_ALL=C sort)
 }
 

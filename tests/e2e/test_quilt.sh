@@ -141,4 +141,66 @@ check "selectors fixture: quilt applied all eight patches" [ "$(ls "$newcase_dir
 check "selectors fixture: -p0 honoured by quilt" [ -f "$newcase_dir/platform/p0.txt" ]
 check "selectors fixture: -p2 honoured by quilt" [ -f "$newcase_dir/platform/p2.txt" ]
 
+# --- (d) quilt's .pc/, written by apply and read by quilt -----------------------------
+
+D="$WORK/d"
+mkdir -p "$D"
+cp -R "$FIXTURES/minigap" "$D/orig"
+cp -R "$FIXTURES/minigap-patches" "$D/orig/patches"
+cp -R "$D/orig" "$D/t"
+check_rc "pc: applypatch apply -P cygwin exit 0" 0 "$AP" apply -d "$D/t" -P cygwin
+check_rc "pc: quilt applied exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- applied' sh "$D/t"
+check "pc: quilt applied lists the three, in order" \
+	[ "$(cat "$OUT")" = "$(printf 'install-targets.patch\ncygwin/cygwin-ensure-bag.patch\ncygwin/cygwin-pool-noreserve.patch')" ]
+check_rc "pc: quilt top exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- top' sh "$D/t"
+check_grep "pc: quilt top is the last one" "cygwin/cygwin-pool-noreserve.patch" "$OUT"
+check_rc "pc: quilt pop -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
+check "pc: quilt pop -a gives the original tree byte for byte" \
+	sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/orig"
+check_rc "pc: quilt push -a after that exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$D/t"
+
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+check_rc "pc: apply -P linux exit 0" 0 "$AP" apply -d "$D/t" -P linux
+check_rc "pc: quilt applied (linux) exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- applied' sh "$D/t"
+check "pc: quilt sees the one linux patch" [ "$(cat "$OUT")" = "install-targets.patch" ]
+check_rc "pc: quilt push (the next in the series, a cygwin patch) exit 0" 0 \
+	sh -c 'cd "$1" && quilt --quiltrc=- push' sh "$D/t"
+check_rc "pc: quilt pop -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
+check "pc: back to the original" sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/orig"
+
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+check_rc "pc: apply, then quilt refresh exit 0" 0 sh -c '"$2" apply -d "$1" -P cygwin && cd "$1" && quilt --quiltrc=- refresh' sh "$D/t" "$AP"
+check_rc "pc: applypatch unapply exit 0" 0 "$AP" unapply -d "$D/t"
+check "pc: unapply removes the .pc/ it wrote" [ ! -e "$D/t/.pc" ]
+check "pc: unapply gives the original files back" \
+	sh -c 'diff -r -x patches "$1" "$2"' sh "$D/t" "$D/orig"
+
+# quilt push -a, then applypatch: status names quilt's patches, apply
+# takes them as applied, unapply does what quilt pop -a does.
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+check_rc "quilt push -a: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$D/t"
+check_rc "after quilt push -a: applypatch status exit 0" 0 "$AP" status -d "$D/t"
+check_grep "status: 3 patches applied by quilt" "3 patches applied by quilt or dpkg-source" "$OUT"
+check_rc "after quilt push -a: apply -P cygwin exit 0" 0 "$AP" apply -d "$D/t" -P cygwin
+check_grep "apply: already applied by quilt" "already applied, nothing to do (by quilt" "$OUT"
+check_rc "after quilt push -a: applypatch unapply exit 0" 0 "$AP" unapply -d "$D/t"
+check "unapply of quilt's patches: the original tree byte for byte" \
+	sh -c 'diff -r -x .pc "$1" "$2"' sh "$D/t" "$D/orig"
+check_rc "quilt agrees nothing is applied" 2 sh -c 'cd "$1" && quilt --quiltrc=- top' sh "$D/t"
+check_rc "quilt push -a again: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$D/t"
+
+# quilt pushed one, applypatch applies the rest: unapply takes back only its own
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+check_rc "quilt push (one): exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push' sh "$D/t"
+check_rc "applypatch applies the other two: exit 0" 0 "$AP" apply -d "$D/t" -P cygwin
+check_grep "the first is quilt's" "install-targets.patch  *already-applied: applied by quilt" "$OUT"
+check_rc "quilt applied lists all three" 0 sh -c 'cd "$1" && quilt --quiltrc=- applied' sh "$D/t"
+check "quilt applied: three" [ "$(wc -l <"$OUT")" -eq 3 ]
+check_rc "quilt pop -a: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
+check "quilt pop -a over both: the original" sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/orig"
+
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+check_rc "pc: --no-quilt-state exit 0" 0 "$AP" apply -d "$D/t" -P cygwin --no-quilt-state
+check "pc: --no-quilt-state writes no .pc/" [ ! -e "$D/t/.pc" ]
+
 finish

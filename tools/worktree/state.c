@@ -216,6 +216,16 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 			}
 			if (ap_strlist_add(&s->dirs, cur) < 0)
 				rc = -1;
+		} else if (strcmp(kind, "quilt") == 0 && cur) {
+			/* only quilt's folder, .pc/ */
+			if (ap_path_unsafe(cur, strlen(cur)) || strncmp(cur, ".pc/", 4) != 0) {
+				rc = -1;
+				ap_error_set(err, "%s:%zu: a file of quilt's .pc/ applypatch would not "
+					     "write", where, lineno);
+				continue;
+			}
+			if (ap_strlist_add(&s->quilt, cur) < 0)
+				rc = -1;
 		} else if (strcmp(kind, "next-blob") == 0 && cur) {
 			s->next_blob = strtoul(cur, NULL, 10);
 		} else {
@@ -279,6 +289,8 @@ int ap_state_format(const ap_state *s, ap_buf *out)
 	}
 	for (size_t i = 0; i < s->dirs.n; i++)
 		ap_buf_printf(out, "dir\t%s\n", s->dirs.v[i]);
+	for (size_t i = 0; i < s->quilt.n; i++)
+		ap_buf_printf(out, "quilt\t%s\n", s->quilt.v[i]);
 	for (size_t i = 0; i < s->ngone; i++)
 		ap_buf_printf(out, "gone-dir\t%o\t%lu\t%lu\t%s\n", (unsigned)s->gone[i].mode,
 			      (unsigned long)s->gone[i].uid, (unsigned long)s->gone[i].gid,
@@ -300,6 +312,7 @@ void ap_state_free(ap_state *s)
 	free(s->files);
 	free(s->platform);
 	ap_strlist_free(&s->dirs);
+	ap_strlist_free(&s->quilt);
 	for (size_t i = 0; i < s->ngone; i++)
 		free(s->gone[i].path);
 	free(s->gone);

@@ -8,6 +8,7 @@
  *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SHA256 PATH
  *   owner     ORIG-UID ORIG-GID PATH    (the file's owner before; unapply keeps it)
  *   dir       PATH                      (created by apply)
+ *   quilt     PATH                      (a file of quilt's .pc/ apply wrote)
  *   gone-dir  MODE UID GID PATH         (apply removed it if emptied; unapply
  *                                        re-creates it as it was)
  *   next-blob N
@@ -63,6 +64,7 @@ typedef struct ap_state {
 	ap_state_file *files;
 	size_t nfiles, fcap;
 	ap_strlist dirs;
+	ap_strlist quilt;            /* files of .pc/ apply wrote (quiltpc.h) */
 	ap_state_dir *gone;          /* directories apply may have removed */
 	size_t ngone, gcap;
 	ap_strmap gone_index;        /* path -> position in gone + 1 */

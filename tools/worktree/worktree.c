@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "path.h"
+#include "quiltpc.h"
 #include "state.h"
 #include "strmap.h"
 #include "tree.h"
@@ -340,13 +341,13 @@ oom:
 	return ap_error_set(err, "out of memory");
 }
 
-static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run *run,
-				  ap_error *err)
+static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
+				  const ap_quiltpc_out *pc, ap_run *run, ap_error *err)
 {
-	ap_change *ch = calloc(v->n ? v->n : 1, sizeof *ch);
+	ap_change *ch = calloc(v->n + pc->n + 1, sizeof *ch);
 	ap_vfile **files = calloc(v->n ? v->n : 1, sizeof *files);
 	char **blobs = calloc(v->n ? v->n : 1, sizeof *blobs);
-	size_t n = 0;
+	size_t n = 0, nfiles;
 	ap_txn *x = NULL;
 	ap_buf text = AP_BUF_INIT;
 	mode_t umask = ap_umask();
@@ -397,13 +398,29 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 		ch[n].backup = blobs[n];
 		n++;
 	}
+	nfiles = n;
+	for (size_t i = 0; i < pc->n; i++, n++) {
+		int dup = 0;
+
+		ch[n].path = pc->v[i].path;
+		ch[n].kind = AP_CHANGE_WRITE;
+		ch[n].data = pc->v[i].data;
+		ch[n].len = pc->v[i].len;
+		ch[n].mode = pc->v[i].mode;
+		for (size_t j = 0; j < st->quilt.n && !dup; j++)
+			dup = strcmp(st->quilt.v[j], pc->v[i].path) == 0;
+		if (!dup && ap_strlist_add(&st->quilt, pc->v[i].path) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
+	}
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
-	if (remove_emptied_dirs(t, st, x, ch, n, err) < 0)
+	if (remove_emptied_dirs(t, st, x, ch, nfiles, err) < 0)
 		goto out;
 	for (size_t i = 0; i < ap_txn_created_dirs(x)->n; i++)
 		ap_strlist_add(&st->dirs, ap_txn_created_dirs(x)->v[i]);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nfiles; i++) {
 		ap_state_file *sf = ap_state_file_find(st, files[i]->path);
 
 		sf->now = ch[i].result;
@@ -419,7 +436,7 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v, ap_run 
 	}
 	if (ap_txn_commit(x, text.data, text.len, err) < 0)
 		goto out;
-	run->files_written = n;
+	run->files_written = nfiles;
 	rc = 0;
 out:
 	ap_txn_free(x);
@@ -464,6 +481,160 @@ static int refuse_over_edits(ap_tree *t, const ap_state *st, ap_run *run, const 
 	return 1;
 }
 
+/* Keeps, for quilt, each file patch p touches as it is before p:
+ * .pc/NAME/FILE (empty when the file does not exist yet), and the
+ * backup folder's .timestamp. */
+static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_quiltpc_out *pc)
+{
+	char *path = ap_quiltpc_backup_path(name, ".timestamp");
+
+	if (!path || ap_quiltpc_out_add(pc, path, "", 0, 0644) < 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const char *paths[2] = { p->files[i].old_path, p->files[i].new_path };
+
+		for (int k = 0; k < 2; k++) {
+			ap_error ignored = AP_ERROR_INIT;
+			ap_vfile *f;
+			int dup = 0;
+
+			if (!paths[k] || (k == 1 && paths[0] && strcmp(paths[0], paths[1]) == 0))
+				continue;
+			path = ap_quiltpc_backup_path(name, paths[k]);
+			if (!path)
+				return -1;
+			for (size_t j = 0; j < pc->n && !dup; j++)
+				dup = strcmp(pc->v[j].path, path) == 0;
+			/* a file the patch cannot reach fails the patch: nothing to keep */
+			f = dup ? NULL : ap_vtree_get(v, paths[k], &ignored);
+			if (f && ap_quiltpc_out_add(pc, path, f->exists && !f->symlink ? f->data : "",
+						    f->exists && !f->symlink ? f->len : 0,
+						    f->exists ? f->mode & 07777 : 0644) < 0) {
+				free(path);
+				return -1;
+			}
+			free(path);
+		}
+	}
+	return 0;
+}
+
+/* The patches directory as .pc/.quilt_patches names it: relative to the
+ * tree when inside it, else absolute. */
+static char *pc_patches_dir(const char *tree, const char *dir)
+{
+	char *rt = realpath(tree, NULL), *rd = realpath(dir, NULL), *out = NULL;
+	size_t n = rt ? strlen(rt) : 0;
+
+	if (rt && rd && strncmp(rd, rt, n) == 0 && rd[n] == '/')
+		out = ap_strdup(rd + n + 1);
+	else if (rd)
+		out = ap_strdup(rd);
+	free(rt);
+	free(rd);
+	return out;
+}
+
+/* quilt's own files: .version, .quilt_patches and .quilt_series where
+ * missing, and applied-patches with this run's patches added. */
+static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run, const size_t *sel,
+		   size_t k, size_t nsel, ap_quiltpc_out *pc, ap_error *err)
+{
+	ap_quiltpc q;
+	ap_buf applied = AP_BUF_INIT;
+	char *pdir = pc_patches_dir(run->tree, run->patches_dir);
+	const char *series = strrchr(ls->series.series_path, '/');
+	static const char *const meta[] = { ".pc/.version", ".pc/.quilt_patches",
+					    ".pc/.quilt_series" };
+	int rc = -1;
+
+	if (!pdir)
+		return ap_error_sys(err, "cannot resolve the patches directory %s", run->patches_dir);
+	if (ap_quiltpc_read(t, &q, err) < 0) {
+		free(pdir);
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		ap_file_state fs;
+		char *text = i == 0 ? ap_strdup("2\n") : ap_printf("%s\n", i == 1 ? pdir
+							: series ? series + 1 : "series");
+
+		if (!text || ap_tree_stat(t, meta[i], &fs, err) < 0 ||
+		    (!fs.exists && ap_quiltpc_out_add(pc, meta[i], text, strlen(text), 0644) < 0)) {
+			if (text)
+				ap_error_set(err, "out of memory");
+			free(text);
+			goto out;
+		}
+		free(text);
+	}
+	for (size_t i = 0; i < q.applied.n; i++)
+		ap_buf_printf(&applied, "%s\n", q.applied.v[i]);
+	for (size_t i = k; i < nsel; i++) {
+		const ap_patch_result *r = &run->patches[sel[i]];
+
+		if (r->status == AP_PATCH_APPLIED && !ap_quiltpc_has(&q, r->name))
+			ap_buf_printf(&applied, "%s\n", r->name);
+	}
+	if (applied.len && ap_quiltpc_out_add(pc, ".pc/applied-patches", applied.data, applied.len,
+					      0644) < 0) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	ap_buf_free(&applied);
+	ap_quiltpc_free(&q);
+	free(pdir);
+	return rc;
+}
+
+/* A tree quilt push or dpkg-source -x patched, without applypatch's state:
+ * the patches quilt's .pc/applied-patches lists must be the first selected
+ * ones, in order; they are taken as applied (recorded as quilt-applied,
+ * their files left to quilt) and *k says how many. Returns 1 (and a note,
+ * failed) when quilt applied something else. */
+static int quilt_applied_prefix(ap_tree *t, ap_state *st, const ap_loaded_series *ls,
+				ap_run *run, const size_t *sel, size_t nsel, size_t *k,
+				ap_error *err)
+{
+	ap_quiltpc q;
+	size_t m = 0;
+
+	*k = 0;
+	if (ap_quiltpc_read(t, &q, err) < 0)
+		return -1;
+	while (m < q.applied.n && m < nsel && strcmp(q.applied.v[m], ls->series.v[sel[m]].name) == 0)
+		m++;
+	if (m < q.applied.n) {
+		set_note(run, ap_printf("%s: quilt (or dpkg-source) applied %s, which is not the next "
+					"patch selected for %s here; run 'quilt pop -a' (or 'applypatch "
+					"unapply -d %s') first", run->tree, q.applied.v[m],
+					run->platform, run->tree));
+		run->failed = 1;
+		ap_quiltpc_free(&q);
+		return 1;
+	}
+	for (size_t i = 0; i < m; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+
+		r->status = AP_PATCH_ALREADY;
+		free(r->reason);
+		r->reason = ap_strdup("applied by quilt or dpkg-source (in " AP_QUILTPC_DIR
+				      "/applied-patches)");
+		if (ap_state_patch_add(st, r->name, "quilt-applied", r->sha256, r->strip) < 0) {
+			ap_quiltpc_free(&q);
+			return ap_error_set(err, "out of memory");
+		}
+	}
+	*k = m;
+	ap_quiltpc_free(&q);
+	return 0;
+}
+
 int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_loaded_series ls;
@@ -472,8 +643,10 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	ap_vtree v;
 	size_t *sel = NULL, nsel = 0, k = 0;
 	char *note = NULL;
-	int found = 0, rc = -1;
+	int found = 0, rc = -1, use_pc = 0;
 	ap_apply_opts ao = { o->max_fuzz, 0 };
+	ap_quiltpc_out pc = { NULL, 0, 0 };
+	size_t kept;
 
 	if (run_init(run, o, 1, err) < 0)
 		return -1;
@@ -560,6 +733,18 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		rc = -1;
 	} else {
 		st.platform = ap_strdup(run->platform);
+		rc = quilt_applied_prefix(t, &st, &ls, run, sel, nsel, &k, err);
+		if (rc != 0) {
+			rc = rc > 0 ? 0 : -1;
+			goto out_tree;
+		}
+		rc = -1;
+		if (k && k == nsel) {
+			set_note(run, ap_strdup("already applied, nothing to do (by quilt or "
+						"dpkg-source: " AP_QUILTPC_DIR "/applied-patches)"));
+			rc = 0;
+			goto out_tree;
+		}
 	}
 	if (nsel == 0) {
 		if (!run->note)
@@ -568,6 +753,9 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out_tree;
 	}
 
+	/* quilt's .pc/ beside the state, unless asked not to or there is no
+	 * series file for quilt to read */
+	use_pc = !o->no_quilt_state && ls.series.series_path != NULL;
 	ap_vtree_init(&v, ap_tree_load, t);
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
@@ -578,11 +766,18 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			run->failed = 1;
 			continue;
 		}
+		kept = pc.n;
+		if (use_pc && pc_keep_before(&v, &ls.patches[sel[i]], r->name, &pc) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out_vtree;
+		}
 		rc = ap_apply_patch(&v, &ls.patches[sel[i]], &ao, r, err);
 		ap_loaded_series_drop(&ls, sel[i]);
 		if (rc < 0)
 			goto out_vtree;
 		rc = -1;
+		if (r->status != AP_PATCH_APPLIED)
+			ap_quiltpc_out_truncate(&pc, kept);
 		if (r->status == AP_PATCH_FAILED)
 			run->failed = 1;
 	}
@@ -599,12 +794,15 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			goto out_vtree;
 		}
 	}
-	if (build_state_and_commit(t, &st, &v, run, err) < 0)
+	if (use_pc && pc.n && pc_meta(t, &ls, run, sel, k, nsel, &pc, err) < 0)
+		goto out_vtree;
+	if (build_state_and_commit(t, &st, &v, &pc, run, err) < 0)
 		goto out_vtree;
 	rc = 0;
 out_vtree:
 	ap_vtree_free(&v);
 out_tree:
+	ap_quiltpc_out_free(&pc);
 	ap_state_free(&st);
 	ap_tree_close(t);
 	free(sel);
@@ -668,6 +866,239 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 	return 0;
 }
 
+/* Takes out of quilt's .pc/ what apply put there: the backup folders of
+ * the patches it applied, their lines in applied-patches, and quilt's own
+ * files when no patch is left applied. Lines quilt wrote stay. */
+static int pc_undo(ap_tree *t, const ap_state *st, ap_change *ch, size_t *n, ap_buf *applied,
+		   ap_error *err)
+{
+	ap_quiltpc q;
+	size_t left = 0;
+
+	if (ap_quiltpc_read(t, &q, err) < 0)
+		return -1;
+	for (size_t i = 0; i < q.applied.n; i++) {
+		int ours = 0;
+
+		for (size_t j = 0; j < st->npatches && !ours; j++)
+			ours = strcmp(st->patches[j].name, q.applied.v[i]) == 0 &&
+			       strcmp(st->patches[j].status, "applied") == 0;
+		if (!ours) {
+			ap_buf_printf(applied, "%s\n", q.applied.v[i]);
+			left++;
+		}
+	}
+	for (size_t i = 0; i < st->quilt.n; i++) {
+		const char *p = st->quilt.v[i];
+		ap_file_state fs;
+		int meta = strncmp(p, ".pc/.", 5) == 0 && !strchr(p + 5, '/');
+
+		if ((meta && left) || strcmp(p, ".pc/applied-patches") == 0)
+			continue;
+		if (ap_tree_stat(t, p, &fs, err) < 0) {
+			ap_quiltpc_free(&q);
+			return -1;
+		}
+		if (fs.exists && !fs.dir) {
+			ch[*n].kind = AP_CHANGE_DELETE;
+			ch[*n].path = p;
+			(*n)++;
+		}
+	}
+	if (q.found) {
+		ch[*n].path = ".pc/applied-patches";
+		if (left) {
+			ch[*n].kind = AP_CHANGE_WRITE;
+			ch[*n].data = applied->data;
+			ch[*n].len = applied->len;
+			ch[*n].mode = 0644;
+		} else {
+			ch[*n].kind = AP_CHANGE_DELETE;
+		}
+		(*n)++;
+	}
+	ap_quiltpc_free(&q);
+	return 0;
+}
+
+typedef struct pc_restore {
+	ap_strmap latest;          /* tree path -> its oldest backup (.pc/PATCH/PATH) */
+	ap_strlist backups;        /* every .pc/ file to delete */
+	ap_strlist dirs;           /* .pc/ folders to remove, outermost first */
+} pc_restore;
+
+/* Gathers, newest patch first, what quilt kept: the oldest backup of a
+ * file is the one restored (what quilt pop -a leaves). */
+static int pc_gather(ap_tree *t, const ap_quiltpc *q, pc_restore *pr, ap_error *err)
+{
+	for (size_t i = q->applied.n; i > 0; i--) {
+		const char *name = q->applied.v[i - 1];
+		ap_strlist files = { 0 };
+		char *dir = ap_printf("%s/%s", AP_QUILTPC_DIR, name), *ts;
+
+		if (!dir || ap_strlist_add(&pr->dirs, dir) < 0) {
+			free(dir);
+			return ap_error_set(err, "out of memory");
+		}
+		ts = ap_quiltpc_backup_path(name, ".timestamp");
+		if (!ts || ap_strlist_add(&pr->backups, ts) < 0) {
+			free(ts);
+			free(dir);
+			return ap_error_set(err, "out of memory");
+		}
+		free(ts);
+		free(dir);
+		if (ap_quiltpc_backups(t, name, &files, err) < 0)
+			return -1;
+		for (size_t j = 0; j < files.n; j++) {
+			char *b = ap_quiltpc_backup_path(name, files.v[j]);
+			char *slash;
+
+			if (!b || ap_strlist_add(&pr->backups, b) < 0 ||
+			    ap_strmap_put(&pr->latest, files.v[j], pr->backups.v[pr->backups.n - 1]) < 0) {
+				free(b);
+				ap_strlist_free(&files);
+				return ap_error_set(err, "out of memory");
+			}
+			/* the folders of nested backups go too, deepest last */
+			for (slash = strchr(files.v[j], '/'); slash; slash = strchr(slash + 1, '/')) {
+				char *sub = ap_printf("%s/%s/%.*s", AP_QUILTPC_DIR, name,
+						      (int)(slash - files.v[j]), files.v[j]);
+				int dup = 0;
+
+				for (size_t d = 0; sub && d < pr->dirs.n && !dup; d++)
+					dup = strcmp(pr->dirs.v[d], sub) == 0;
+				if (!sub || (!dup && ap_strlist_add(&pr->dirs, sub) < 0)) {
+					free(sub);
+					free(b);
+					ap_strlist_free(&files);
+					return ap_error_set(err, "out of memory");
+				}
+				free(sub);
+			}
+			free(b);
+		}
+		ap_strlist_free(&files);
+	}
+	return 0;
+}
+
+typedef struct pc_walk {
+	ap_tree *t;
+	ap_change *ch;
+	char **datas;
+	size_t n;
+	ap_error *err;
+	int rc;
+} pc_walk;
+
+static int pc_restore_one(const char *path, const char *value, pc_walk *w)
+{
+	ap_file_state bs, cur;
+	char *data;
+	size_t len;
+
+	if (w->rc < 0)
+		return 0;
+	if (ap_tree_read(w->t, value, &bs, &data, &len, w->err) < 0 ||
+	    ap_tree_stat(w->t, path, &cur, w->err) < 0) {
+		w->rc = -1;
+		return 0;
+	}
+	w->ch[w->n].path = path;
+	if (len == 0) {
+		/* quilt's empty backup: the file did not exist before */
+		free(data);
+		if (!cur.exists)
+			return 0;
+		w->ch[w->n].kind = AP_CHANGE_DELETE;
+	} else {
+		w->datas[w->n] = data;
+		w->ch[w->n].kind = AP_CHANGE_WRITE;
+		w->ch[w->n].data = data;
+		w->ch[w->n].len = len;
+		w->ch[w->n].mode = bs.mode;
+	}
+	w->n++;
+	return 0;
+}
+
+/* unapply on a tree quilt push or dpkg-source -x patched: what quilt pop -a
+ * does, as one transaction: every file back from quilt's backups, the
+ * backup folders and applied-patches removed. Returns 1 when quilt's
+ * record lists nothing. */
+static int unapply_quilt(ap_tree *t, ap_run *run, ap_error *err)
+{
+	ap_quiltpc q;
+	pc_restore pr;
+	pc_walk w = { t, NULL, NULL, 0, err, 0 };
+	ap_txn *x = NULL;
+	size_t nfiles;
+	int rc = -1;
+
+	memset(&pr, 0, sizeof pr);
+	if (ap_quiltpc_read(t, &q, err) < 0)
+		return -1;
+	if (!q.applied.n) {
+		ap_quiltpc_free(&q);
+		return 1;
+	}
+	if (pc_gather(t, &q, &pr, err) < 0)
+		goto out;
+	w.ch = calloc(2 * pr.backups.n + 2, sizeof *w.ch);
+	w.datas = calloc(2 * pr.backups.n + 2, sizeof *w.datas);
+	if (!w.ch || !w.datas) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < pr.latest.cap; i++)
+		if (pr.latest.slots[i].key)
+			pc_restore_one(pr.latest.slots[i].key, pr.latest.slots[i].value, &w);
+	if (w.rc < 0)
+		goto out;
+	nfiles = w.n;
+	for (size_t i = 0; i < pr.backups.n; i++) {
+		w.ch[w.n].kind = AP_CHANGE_DELETE;
+		w.ch[w.n++].path = pr.backups.v[i];
+	}
+	w.ch[w.n].kind = AP_CHANGE_DELETE;
+	w.ch[w.n++].path = AP_QUILTPC_DIR "/applied-patches";
+	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, w.ch, w.n, err) < 0)
+		goto out;
+	for (size_t i = 0; i < pr.dirs.n; i++)
+		if (ap_txn_rmdir(x, pr.dirs.v[i]) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
+	if (ap_txn_commit(x, NULL, 0, err) < 0)
+		goto out;
+	run->files_written = nfiles;
+	run->patches = calloc(q.applied.n + 1, sizeof *run->patches);
+	if (run->patches) {
+		run->n = q.applied.n;
+		for (size_t i = 0; i < q.applied.n; i++) {
+			run->patches[i].name = ap_strdup(q.applied.v[i]);
+			run->patches[i].selected = 1;
+			run->patches[i].status = AP_PATCH_UNAPPLIED;
+			run->patches[i].reason = ap_strdup("applied by quilt or dpkg-source");
+		}
+	}
+	set_note(run, ap_strdup("unapplied what quilt's " AP_QUILTPC_DIR "/applied-patches listed, "
+				"as 'quilt pop -a' would"));
+	rc = 0;
+out:
+	ap_txn_free(x);
+	for (size_t i = 0; w.datas && i < 2 * pr.backups.n + 2; i++)
+		free(w.datas[i]);
+	free(w.datas);
+	free(w.ch);
+	ap_strmap_free(&pr.latest);
+	ap_strlist_free(&pr.backups);
+	ap_strlist_free(&pr.dirs);
+	ap_quiltpc_free(&q);
+	return rc;
+}
+
 int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_state st = AP_STATE_INIT;
@@ -681,6 +1112,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	ap_buf modified = AP_BUF_INIT;
 	size_t nmodified = 0, elen = 0;
 	kept_edit *keep = NULL;
+	ap_buf pc_applied = AP_BUF_INIT;
 
 	if (run_init(run, o, 0, err) < 0)
 		return -1;
@@ -690,14 +1122,18 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	if (ap_state_load(&st, t, &found, err) < 0)
 		goto out;
 	if (!found) {
-		ap_error_set(err, "%s: nothing to unapply: there is no %s/state here (applypatch "
-			     "has not patched this tree, or it was unapplied already)", run->tree,
-			     AP_STATE_DIR);
+		rc = unapply_quilt(t, run, err);
+		if (rc == 1)
+			ap_error_set(err, "%s: nothing to unapply: there is no %s/state here, nor "
+				     "patches in quilt's %s/applied-patches (the tree is not patched, "
+				     "or it was unapplied already)", run->tree, AP_STATE_DIR,
+				     AP_QUILTPC_DIR);
+		rc = rc == 0 ? 0 : -1;
 		goto out;
 	}
 	free(run->platform);
 	run->platform = ap_strdup(st.platform);
-	ch = calloc(2 * st.nfiles + 1, sizeof *ch);
+	ch = calloc(2 * st.nfiles + st.quilt.n + 1, sizeof *ch);
 	datas = calloc(2 * st.nfiles + 1, sizeof *datas);
 	keep = calloc(st.nfiles + 1, sizeof *keep);
 	if (!ch || !datas || !keep) {
@@ -772,6 +1208,8 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	}
 	if (keep_edits(t, run, &st, keep, ch, &n, err) < 0)
 		goto out;
+	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, err) < 0)
+		goto out;
 	if (ap_txn_begin(&x, t, err) < 0)
 		goto out;
 	for (size_t i = 0; i < st.ngone; i++) {
@@ -809,6 +1247,7 @@ out:
 		for (size_t i = 0; i < st.nfiles; i++)
 			free(keep[i].name);
 	free(keep);
+	ap_buf_free(&pc_applied);
 	free(ch);
 	ap_buf_free(&modified);
 	ap_state_free(&st);
@@ -851,6 +1290,40 @@ static int status_maps(const ap_loaded_series *ls, const ap_state *st, ap_strmap
 	return 0;
 }
 
+/* Without applypatch's state, what quilt's .pc/ says is applied. */
+static int quilt_status(ap_tree *t, ap_status *out, ap_error *err)
+{
+	ap_quiltpc q;
+	ap_buf names = AP_BUF_INIT;
+
+	if (ap_quiltpc_read(t, &q, err) < 0)
+		return -1;
+	if (!q.applied.n) {
+		ap_quiltpc_free(&q);
+		return 0;
+	}
+	out->patches = calloc(q.applied.n, sizeof *out->patches);
+	if (!out->patches) {
+		ap_quiltpc_free(&q);
+		return ap_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < q.applied.n; i++) {
+		ap_status_patch *p = &out->patches[out->npatches++];
+
+		p->name = ap_strdup(q.applied.v[i]);
+		p->status = ap_strdup("quilt-applied");
+		p->series = "unknown";
+		ap_buf_printf(&names, "%s%s", i ? ", " : "", q.applied.v[i]);
+	}
+	free(out->note);
+	out->note = ap_printf("%zu patch%s applied by quilt or dpkg-source (%s/applied-patches), "
+			      "not by applypatch: %s", q.applied.n, q.applied.n == 1 ? "" : "es",
+			      AP_QUILTPC_DIR, names.data ? names.data : "");
+	ap_buf_free(&names);
+	ap_quiltpc_free(&q);
+	return 0;
+}
+
 int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 {
 	ap_state st = AP_STATE_INIT;
@@ -877,6 +1350,8 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 	if (ap_state_load(&st, t, &found, err) < 0)
 		goto out;
 	if (!found) {
+		if (quilt_status(t, out, err) < 0)
+			goto out;
 		if (!out->note)
 			out->note = ap_strdup("not patched by applypatch (no " AP_STATE_DIR "/state)");
 		rc = 0;

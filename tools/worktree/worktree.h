@@ -19,9 +19,10 @@ typedef struct ap_run_opts {
 	int dry_run;
 	int force;                 /* unapply: discard edits made after apply */
 	int strip;                 /* -pN for series lines without one (patch's -p) */
+	int no_quilt_state;        /* apply: do not keep quilt's .pc/ */
 } ap_run_opts;
 
-#define AP_RUN_OPTS_INIT { NULL, NULL, NULL, 0, 0, 0, 1 }
+#define AP_RUN_OPTS_INIT { NULL, NULL, NULL, 0, 0, 0, 1, 0 }
 
 typedef struct ap_run {
 	char *tree;

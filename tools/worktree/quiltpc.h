@@ -1,0 +1,61 @@
+/* quiltpc.h - quilt's own record of applied patches, TREE/.pc/, as quilt
+ * 0.66 and dpkg-source write it:
+ *   .pc/.version          "2"
+ *   .pc/.quilt_patches    the patches directory, relative to the tree
+ *   .pc/.quilt_series     the series file, relative to that directory
+ *   .pc/applied-patches   one applied patch a line, in order
+ *   .pc/PATCH/FILE        FILE as it was before PATCH (empty: it did not
+ *                         exist), for every file PATCH touches
+ *   .pc/PATCH/.timestamp  empty
+ * apply writes it beside its own state (in the same transaction), so that
+ * quilt and dpkg-source see what applypatch applied; unapply, status and
+ * apply read it, so that applypatch sees what quilt push or dpkg-source -x
+ * applied.
+ */
+#ifndef AP_QUILTPC_H
+#define AP_QUILTPC_H
+
+#include "error.h"
+#include "tree.h"
+
+#define AP_QUILTPC_DIR ".pc"
+
+typedef struct ap_quiltpc {
+	int found;                 /* .pc/applied-patches exists */
+	ap_strlist applied;        /* its lines, in order */
+} ap_quiltpc;
+
+/* Reads .pc/applied-patches; pc->found = 0 (and ok) when there is none.
+ * A name that would leave .pc/ is refused. */
+int ap_quiltpc_read(ap_tree *t, ap_quiltpc *pc, ap_error *err);
+void ap_quiltpc_free(ap_quiltpc *pc);
+int ap_quiltpc_has(const ap_quiltpc *pc, const char *patch);
+
+/* The files quilt kept for patch: tree paths (as under .pc/PATCH/),
+ * .timestamp left out. A symlink or a non-regular file there is an error. */
+int ap_quiltpc_backups(ap_tree *t, const char *patch, ap_strlist *files, ap_error *err);
+
+/* The path of a kept file: .pc/PATCH/FILE (malloc'd). */
+char *ap_quiltpc_backup_path(const char *patch, const char *file);
+
+/* Files of .pc/ to write, gathered while a series is applied. */
+typedef struct ap_quiltpc_file {
+	char *path;                /* .pc/... */
+	char *data;
+	size_t len;
+	mode_t mode;
+} ap_quiltpc_file;
+
+typedef struct ap_quiltpc_out {
+	ap_quiltpc_file *v;
+	size_t n, cap;
+} ap_quiltpc_out;
+
+/* Adds a file (data copied); returns -1 when out of memory. */
+int ap_quiltpc_out_add(ap_quiltpc_out *o, const char *path, const char *data, size_t len,
+		       mode_t mode);
+/* Drops the files added after the first n (a patch that was not applied). */
+void ap_quiltpc_out_truncate(ap_quiltpc_out *o, size_t n);
+void ap_quiltpc_out_free(ap_quiltpc_out *o);
+
+#endif
