@@ -70,7 +70,7 @@ def applypatch(ap, tree, pdir, names, dry_run):
     status, parsed JSON report or None, stderr)."""
     with open(os.path.join(pdir, "series"), "w") as f:
         f.write("".join(n + ".patch\n" for n in names))
-    cmd = [ap, "apply", "-d", tree, "-p", pdir, "-P", "linux", "-f", "json"] + (["-n"] if dry_run else [])
+    cmd = [ap, "apply", "-d", tree, "--patches", pdir, "-P", "linux", "-f", "json"] + (["-n"] if dry_run else [])
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         report = json.loads(r.stdout)
