@@ -348,6 +348,60 @@ static void pure_rename_and_copy(void **state)
 	world_free(&w);
 }
 
+/* git reads a copy's or rename's source as it was before the patch
+ * (issue 11, item 5; git apply 2.39 gives these bytes) */
+static void git_copy_reads_the_pre_image(void **state)
+{
+	(void)state;
+	/* git diff -C: a.c modified, and copied (with a change) to b.c */
+	WORLD(w, { "a.c", "l1\nl2\nl3\nl4\nl5\n", 0, 0 });
+	apply(&w, "diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -3,3 +3,3 @@\n l3\n-l4\n+L4\n l5\n"
+		  "diff --git a/a.c b/b.c\nsimilarity index 80%\ncopy from a.c\ncopy to b.c\n"
+		  "--- a/a.c\n+++ b/b.c\n@@ -1,3 +1,3 @@\n l1\n-l2\n+L2\n l3\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_file(&w, "a.c", "l1\nl2\nl3\nL4\nl5\n");
+	assert_file(&w, "b.c", "l1\nL2\nl3\nl4\nl5\n");
+	world_free(&w);
+}
+
+static void git_pure_copy_reads_the_pre_image(void **state)
+{
+	(void)state;
+	WORLD(w, { "a.c", "x\n", 0, 0 });
+	apply(&w, "diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-x\n+y\n"
+		  "diff --git a/a.c b/b.c\nsimilarity index 100%\ncopy from a.c\ncopy to b.c\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_file(&w, "a.c", "y\n");
+	assert_file(&w, "b.c", "x\n");
+	world_free(&w);
+}
+
+static void git_rename_chain(void **state)
+{
+	static const char *const order[] = {
+		"diff --git a/b b/c\nsimilarity index 100%\nrename from b\nrename to c\n"
+		"diff --git a/a b/b\nsimilarity index 100%\nrename from a\nrename to b\n",
+		"diff --git a/a b/b\nsimilarity index 100%\nrename from a\nrename to b\n"
+		"diff --git a/b b/c\nsimilarity index 100%\nrename from b\nrename to c\n",
+		/* with changes on the way */
+		"diff --git a/a b/b\nsimilarity index 50%\nrename from a\nrename to b\n"
+		"--- a/a\n+++ b/b\n@@ -1,2 +1,2 @@\n-A1\n+A1'\n A2\n"
+		"diff --git a/b b/c\nsimilarity index 50%\nrename from b\nrename to c\n"
+		"--- a/b\n+++ b/c\n@@ -1,2 +1,2 @@\n B1\n-B2\n+B2'\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		WORLD(w, { "a", "A1\nA2\n", 0, 0 }, { "b", "B1\nB2\n", 0, 0 });
+		apply(&w, order[i]);
+		assert_status(&w, AP_PATCH_APPLIED);
+		assert_absent(&w, "a");
+		assert_file(&w, "b", i < 2 ? "A1\nA2\n" : "A1'\nA2\n");
+		assert_file(&w, "c", i < 2 ? "B1\nB2\n" : "B1\nB2'\n");
+		world_free(&w);
+	}
+}
+
 static void rename_onto_existing_file_fails(void **state)
 {
 	(void)state;
@@ -660,6 +714,9 @@ int main(void)
 		cmocka_unit_test(delete_empty_file),
 		cmocka_unit_test(rename_with_changes),
 		cmocka_unit_test(pure_rename_and_copy),
+		cmocka_unit_test(git_copy_reads_the_pre_image),
+		cmocka_unit_test(git_pure_copy_reads_the_pre_image),
+		cmocka_unit_test(git_rename_chain),
 		cmocka_unit_test(rename_onto_existing_file_fails),
 		cmocka_unit_test(rename_of_missing_file_fails),
 		cmocka_unit_test(copy_onto_existing_file_fails),

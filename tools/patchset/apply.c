@@ -182,9 +182,10 @@ static int apply_create(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts
 }
 
 /* Applies fd's hunks to src's content, the result going to dst (which may
- * be src). Deleting leaves dst absent. */
+ * be src). Deleting leaves dst absent; del (a rename's source, or NULL)
+ * is removed once dst is written. */
 static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
-		       ap_vfile *src, ap_vfile *dst, int delete_src, ap_file_result *fr,
+		       ap_vfile *src, ap_vfile *dst, ap_vfile *del, ap_file_result *fr,
 		       ap_error *err)
 {
 	const ap_lines *lines = ap_vfile_lines(src);
@@ -243,7 +244,7 @@ static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts 
 			free(data);
 			return ap_error_set(err, "out of memory");
 		}
-		if (delete_src && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)
+		if (del && ap_vtree_set(v, del, 0, 0, 0, NULL, 0) < 0)
 			return ap_error_set(err, "out of memory");
 		return 0;
 	}
@@ -260,15 +261,109 @@ static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts 
 		free(data);
 		return ap_error_set(err, "out of memory");
 	}
-	if (delete_src && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)
+	if (del && ap_vtree_set(v, del, 0, 0, 0, NULL, 0) < 0)
 		return ap_error_set(err, "out of memory");
 	return 0;
 }
 
-static int apply_file(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
+/* What the rest of a git patch does to the paths of a copy or rename:
+ * git applies each file diff to the tree as it was before the patch. */
+typedef struct git_ctx {
+	int dst_freed;      /* another file diff renames or deletes the target away */
+	int src_rewritten;  /* an earlier one wrote the source (as its target) */
+} git_ctx;
+
+static git_ctx git_context(const ap_patch *p, size_t k)
+{
+	const ap_file_diff *fd = &p->files[k];
+	git_ctx g = { 0, 0 };
+
+	if (!fd->is_git || (fd->op != AP_OP_RENAME && fd->op != AP_OP_COPY))
+		return g;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const ap_file_diff *o = &p->files[i];
+
+		if (i == k || !o->is_git)
+			continue;
+		if ((o->op == AP_OP_RENAME || o->op == AP_OP_DELETE) && o->old_path &&
+		    strcmp(o->old_path, fd->new_path) == 0)
+			g.dst_freed = 1;
+		if (i < k && o->op != AP_OP_DELETE && o->new_path &&
+		    strcmp(o->new_path, fd->old_path) == 0)
+			g.src_rewritten = 1;
+	}
+	return g;
+}
+
+/* A copy or rename. In git's format the source is read as it was before
+ * the patch (git apply does: a modified a.c copied to b.c gives b.c the
+ * unmodified bytes), and a target that another file diff of the patch
+ * renames or deletes away may be written over (b -> c, then a -> b). */
+static int apply_copy(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_apply_opts *o,
 		      ap_file_result *fr, ap_error *err)
 {
-	ap_vfile *src, *dst;
+	ap_vfile *src, *dst, *del, before;
+	ap_error e = AP_ERROR_INIT;
+	int rc;
+
+	src = ap_vtree_get(v, fd->old_path, &e);
+	dst = src ? ap_vtree_get(v, fd->new_path, &e) : NULL;
+	if (!src || !dst)
+		return file_fail(fr, "%s%s", e.msg, NULL);
+	if (fd->is_git)
+		ap_vtree_before(v, src, &before);
+	else
+		before = *src, before.lines = (ap_lines)AP_LINES_INIT, before.lines_valid = 0;
+	/* a rename leaves no source behind, unless the patch wrote it anew */
+	del = fd->op == AP_OP_RENAME && !g.src_rewritten ? src : NULL;
+	if (before.exists && (!dst->exists || g.dst_freed)) {
+		if (fd->nhunks == 0) {
+			char *copy = ap_strndup(before.data ? before.data : "", before.len);
+			mode_t mode = fd->new_mode ? mode_for(fd->new_mode, before.mode) : before.mode;
+
+			if (!copy || ap_vtree_set(v, dst, 1, 0, mode, copy, before.len) < 0 ||
+			    (del && ap_vtree_set(v, del, 0, 0, 0, NULL, 0) < 0))
+				return ap_error_set(err, "out of memory");
+			fr->outcome = AP_FILE_APPLIED;
+			return 0;
+		}
+		rc = apply_hunks(v, fd, o, &before, dst, del, fr, err);
+		ap_lines_free(&before.lines);
+		return rc;
+	}
+	if (dst->exists && (fd->op == AP_OP_COPY || !src->exists)) {
+		/* done already when the target holds the post-image */
+		size_t failed = 0, already = 0;
+		const ap_lines *lines = ap_vfile_lines(dst);
+
+		if (!lines || place(lines, fd, o, fr, &failed, &already) < 0)
+			return ap_error_set(err, "out of memory");
+		/* without hunks, a copy is done when the bytes are the source's */
+		if (fd->nhunks == 0 && src->exists &&
+		    (dst->len != src->len ||
+		     (dst->len && memcmp(dst->data, src->data, dst->len) != 0)))
+			failed = 1;
+		if (failed == 0 && already == fd->nhunks &&
+		    (fd->op == AP_OP_RENAME || src->exists)) {
+			fr->outcome = AP_FILE_ALREADY;
+			return 0;
+		}
+		return file_fail(fr, fd->op == AP_OP_COPY
+				 ? "%s already exists and differs (the patch copies %s to it)"
+				 : "%s already exists (the patch renames %s to it)",
+				 fd->new_path, fd->old_path);
+	}
+	if (!before.exists)
+		return file_fail(fr, fd->op == AP_OP_RENAME ? "%s: no such file to rename%s"
+				 : "%s: no such file to copy%s", fd->old_path, NULL);
+	return file_fail(fr, "%s already exists (the patch renames %s to it)", fd->new_path,
+			 fd->old_path);
+}
+
+static int apply_file(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_apply_opts *o,
+		      ap_file_result *fr, ap_error *err)
+{
+	ap_vfile *src;
 	ap_error e = AP_ERROR_INIT;
 
 	fr->op = fd->op;
@@ -300,7 +395,7 @@ static int apply_file(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *
 			return file_fail(fr, "%s%s", e.msg, NULL);
 		if (!src->exists)
 			return file_fail(fr, "%s: no such file to patch%s", fr->path, NULL);
-		return apply_hunks(v, fd, o, src, src, 0, fr, err);
+		return apply_hunks(v, fd, o, src, src, NULL, fr, err);
 	case AP_OP_DELETE:
 		src = ap_vtree_get(v, fd->old_path, &e);
 		if (!src)
@@ -327,54 +422,10 @@ static int apply_file(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *
 			fr->outcome = AP_FILE_APPLIED;
 			return ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0 ? ap_error_set(err, "out of memory") : 0;
 		}
-		return apply_hunks(v, fd, o, src, src, 0, fr, err);
+		return apply_hunks(v, fd, o, src, src, NULL, fr, err);
 	case AP_OP_RENAME:
 	case AP_OP_COPY:
-		src = ap_vtree_get(v, fd->old_path, &e);
-		dst = src ? ap_vtree_get(v, fd->new_path, &e) : NULL;
-		if (!src || !dst)
-			return file_fail(fr, "%s%s", e.msg, NULL);
-		if (src->exists && !dst->exists) {
-			if (fd->nhunks == 0) {
-				char *copy = ap_strndup(src->data ? src->data : "", src->len);
-				mode_t mode = fd->new_mode ? mode_for(fd->new_mode, src->mode) : src->mode;
-
-				if (!copy || ap_vtree_set(v, dst, 1, 0, mode, copy, src->len) < 0 ||
-				    (fd->op == AP_OP_RENAME && ap_vtree_set(v, src, 0, 0, 0, NULL, 0) < 0)) {
-					return ap_error_set(err, "out of memory");
-				}
-				fr->outcome = AP_FILE_APPLIED;
-				return 0;
-			}
-			return apply_hunks(v, fd, o, src, dst, fd->op == AP_OP_RENAME, fr, err);
-		}
-		if (dst->exists && (fd->op == AP_OP_COPY || !src->exists)) {
-			/* done already when the target holds the post-image */
-			size_t failed = 0, already = 0;
-			const ap_lines *lines = ap_vfile_lines(dst);
-
-			if (!lines || place(lines, fd, o, fr, &failed, &already) < 0)
-				return ap_error_set(err, "out of memory");
-			/* without hunks, a copy is done when the bytes are the source's */
-			if (fd->nhunks == 0 && src->exists &&
-			    (dst->len != src->len ||
-			     (dst->len && memcmp(dst->data, src->data, dst->len) != 0)))
-				failed = 1;
-			if (failed == 0 && already == fd->nhunks &&
-			    (fd->op == AP_OP_RENAME || src->exists)) {
-				fr->outcome = AP_FILE_ALREADY;
-				return 0;
-			}
-			return file_fail(fr, fd->op == AP_OP_COPY
-					 ? "%s already exists and differs (the patch copies %s to it)"
-					 : "%s already exists (the patch renames %s to it)",
-					 fd->new_path, fd->old_path);
-		}
-		if (!src->exists)
-			return file_fail(fr, fd->op == AP_OP_RENAME ? "%s: no such file to rename%s"
-					 : "%s: no such file to copy%s", fd->old_path, NULL);
-		return file_fail(fr, "%s already exists (the patch renames %s to it)", fd->new_path,
-				 fd->old_path);
+		return apply_copy(v, fd, g, o, fr, err);
 	}
 	return 0;
 }
@@ -391,7 +442,7 @@ int ap_apply_patch(ap_vtree *v, const ap_patch *p, const ap_apply_opts *o, ap_pa
 	for (size_t i = 0; i < p->nfiles; i++) {
 		ap_file_result *fr = &r->files[i];
 
-		if (apply_file(v, &p->files[i], o, fr, err) < 0) {
+		if (apply_file(v, &p->files[i], git_context(p, i), o, fr, err) < 0) {
 			ap_vtree_rollback(v);
 			return -1;
 		}

@@ -138,6 +138,24 @@ int ap_vtree_set(ap_vtree *v, ap_vfile *f, int exists, int symlink, mode_t mode,
 	return 0;
 }
 
+int ap_vtree_before(const ap_vtree *v, const ap_vfile *f, ap_vfile *view)
+{
+	*view = *f;
+	view->lines = (ap_lines)AP_LINES_INIT;
+	view->lines_valid = 0;
+	/* the first undo record of f holds its state before this patch */
+	for (size_t i = 0; i < v->nundo; i++)
+		if (v->undo[i].f == f) {
+			view->exists = v->undo[i].exists;
+			view->symlink = v->undo[i].symlink;
+			view->mode = v->undo[i].mode;
+			view->data = v->undo[i].data;
+			view->len = v->undo[i].len;
+			return 1;
+		}
+	return 0;
+}
+
 void ap_vtree_commit(ap_vtree *v)
 {
 	/* the old contents are no longer needed once the patch is kept; nor

@@ -68,6 +68,13 @@ const ap_lines *ap_vfile_lines(ap_vfile *f);
 int ap_vtree_set(ap_vtree *v, ap_vfile *f, int exists, int symlink, mode_t mode, char *data,
 		 size_t len);
 
+/* Fills view with f as it was when the current patch began (git reads the
+ * source of a copy or rename so, whatever the patch did to it before).
+ * The view shares the vtree's bytes until ap_vtree_commit or rollback;
+ * free its lines with ap_lines_free(&view->lines). Returns 1 when the
+ * current patch changed f, else 0 (the view is f as it is). */
+int ap_vtree_before(const ap_vtree *v, const ap_vfile *f, ap_vfile *view);
+
 /* Ends the current patch: keep its edits, or undo them. */
 void ap_vtree_commit(ap_vtree *v);
 void ap_vtree_rollback(ap_vtree *v);
