@@ -178,7 +178,8 @@ check_grep "and Sage says the test suite failed" "Error testing package gap-4.10
 # --- Cygwin: the platform patches, by spkg-install, once ------------------------------------
 R3="$W/sage-cygwin"
 sage_root "$R3" CYGWIN
-check_rc "Sage's sage-spkg -c with UNAME=CYGWIN" 0 sage_spkg "$R3"
+check_rc "Sage's sage-spkg -c with UNAME=CYGWIN (and SAGE_SPKG_INSTALL_DOCS=yes)" 0 \
+	sage_spkg "$R3" SAGE_SPKG_INSTALL_DOCS=yes
 LOG="$OUT"
 check "the top-level patch once" test "$(grep -c '^Applying ../patches/install-targets.patch' "$LOG")" -eq 1
 check "cygwin/cygwin-ensure-bag.patch once, by spkg-install" \
@@ -190,6 +191,8 @@ reference cygwin
 check "the installed sources are the series applied once for Cygwin" same_sources "$R3/local" cygwin
 check_grep "the installed allocator has the Cygwin change" "MAP_NORESERVE" "$R3/local/share/gap/src/sysmem.c"
 sage_layout "$R3/local" "$R3/local" "$R3/local/var/tmp/sage/build/gap-4.10.2/src"
+check "the manuals went to SAGE_SHARE/doc/gap too" test -f "$R3/local/share/doc/gap/ref/manual.six"
+check "not without SAGE_SPKG_INSTALL_DOCS (the Linux run)" test ! -e "$W/sage/local/share/doc/gap"
 
 # --- what sage-spkg refuses -------------------------------------------------------------------
 R4="$W/sage-refuse"
