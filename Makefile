@@ -64,7 +64,13 @@ VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 
 .PHONY: all check check-fast check-san check-mingw unit e2e clean install lint-patches setup gap fetch fuzz \
 	sage-package spkg
-all: $(BINS)
+all: $(BINS) $(BIN_DIR)/cygwin_reserve.so
+
+# verify's model of Cygwin's reserve-then-commit memory, preloaded into the
+# emulated target's workload run (tools/shim/cygwin_reserve.c). Never built
+# with the sanitizers: it is loaded into GAP, which is not.
+$(BIN_DIR)/cygwin_reserve.so: tools/shim/cygwin_reserve.c | $(BUILD)/tests
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -shared -fPIC $< -o $@ -ldl
 
 $(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEP_CFLAGS) -c $< -o $@
@@ -102,7 +108,7 @@ unit: $(UNIT_TESTS)
 				--error-exitcode=99 $$t; \
 		else $$t; fi; done
 
-e2e: $(BINS) $(FAULT_DIR)/applypatch
+e2e: $(BINS) $(BIN_DIR)/cygwin_reserve.so $(FAULT_DIR)/applypatch
 	@BIN_DIR=$(abspath $(BIN_DIR)) FAULT_APPLYPATCH=$(abspath $(FAULT_DIR)/applypatch) \
 		sh tests/e2e/run.sh
 
@@ -203,6 +209,8 @@ install: all
 	for m in man/*.1; do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -d $(DESTDIR)$(PREFIX)/share/gap-patchkit
 	install -m 0644 expectations.conf $(DESTDIR)$(PREFIX)/share/gap-patchkit/
+	install -d $(DESTDIR)$(PREFIX)/lib/gap-patchkit
+	install -m 0644 $(BIN_DIR)/cygwin_reserve.so $(DESTDIR)$(PREFIX)/lib/gap-patchkit/
 
 clean:
 	rm -rf build build-san $(addprefix tools/,$(CLIS))

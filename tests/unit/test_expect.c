@@ -176,6 +176,11 @@ static void fake_default(ap_probe_result *r, unsigned long long len)
 	r->stopped = ap_strdup("exit_group(0) before GAP read its library");
 }
 
+/* gmp.fresh_bags: what the workload run under the Cygwin model did */
+static ap_workload_result workload_right = { (char *)"gap -q -A -m 64m", 1, 0, NULL, 0,
+					     NULL, NULL, 1 };
+static const ap_workload_result *fake_workload = &workload_right;
+
 typedef struct outcome {
 	ap_check_result *v;
 	size_t n;
@@ -191,6 +196,7 @@ static void evaluate(outcome *o, const ap_expect *e, const char *platform, const
 	m.default_run = def;
 	m.s_bytes = 1ULL << 30;
 	m.noise_bytes = noise;
+	m.workload = fake_workload;
 	o->v = NULL;
 	o->n = 0;
 	assert_int_equal(ap_expect_evaluate(e, platform, mode, &m, &o->v, &o->n, &err), 0);
@@ -255,6 +261,45 @@ static void unpatched_passes_linux_fails_cygwin(void **state)
 	ap_probe_result_free(&pool);
 	ap_probe_result_free(&def);
 	ap_probe_result_free(&def0);
+	ap_expect_free(&e);
+}
+
+/* Issue 3434: the model's run ended in GMP fails, a finished right one
+ * passes, one not run is not measured. */
+static void gmp_fresh_bags(void **state)
+{
+	ap_expect e;
+	ap_error err = AP_ERROR_INIT;
+	ap_probe_result pool, def;
+	outcome o;
+	ap_workload_result ended = { (char *)"gap -q -A -m 64m", 0, 0, NULL, 0,
+				     (char *)"0x7f00 (libgmp.so.10+0x2a0f0, __gmpn_mul_1) touching "
+					     "the reserved page at 0x100004001000",
+				     NULL, 0 };
+
+	(void)state;
+	assert_int_equal(ap_expect_load(&e, "expectations.conf", &err), 0);
+	fake_run(&pool, 1);
+	fake_default(&def, 0x100001000ULL);
+	fake_workload = &ended;
+	evaluate(&o, &e, "cygwin", "emulated", &pool, &def, 32 << 20);
+	assert_false(find(&o, "gmp.fresh_bags")->pass);
+	assert_contains(find(&o, "gmp.fresh_bags")->measured,
+			"ended in GMP at 0x7f00 (libgmp.so.10+0x2a0f0, __gmpn_mul_1)");
+	assert_true(find(&o, "pool.mmap.flags")->pass);
+	ap_check_results_free(o.v, o.n);
+	fake_workload = NULL;
+	evaluate(&o, &e, "cygwin", "emulated", &pool, &def, 32 << 20);
+	assert_false(find(&o, "gmp.fresh_bags")->pass);
+	assert_contains(find(&o, "gmp.fresh_bags")->measured, "not measured");
+	ap_check_results_free(o.v, o.n);
+	fake_workload = &workload_right;
+	evaluate(&o, &e, "cygwin", "emulated", &pool, &def, 32 << 20);
+	assert_true(find(&o, "gmp.fresh_bags")->pass);
+	assert_contains(find(&o, "gmp.fresh_bags")->measured, "finished with the right result");
+	ap_check_results_free(o.v, o.n);
+	ap_probe_result_free(&pool);
+	ap_probe_result_free(&def);
 	ap_expect_free(&e);
 }
 
@@ -445,6 +490,7 @@ int main(void)
 		cmocka_unit_test(sizes_parse_and_format),
 		cmocka_unit_test(unpatched_passes_linux_fails_cygwin),
 		cmocka_unit_test(patched_passes_cygwin),
+		cmocka_unit_test(gmp_fresh_bags),
 		cmocka_unit_test(noise_allowance_applies_to_commit_only),
 		cmocka_unit_test(unmeasured_checks_fail_unless_report_only),
 		cmocka_unit_test(winstate_words),

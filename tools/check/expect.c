@@ -33,12 +33,14 @@ static const struct {
 	{ "fork.commit", MEAS_BYTES, 1 },
 	{ "pool.winstate", MEAS_WORDS, 0 },
 	{ "libgap.fork.commit", MEAS_BYTES, 1 },
+	{ "gmp.fresh_bags", MEAS_WORDS, 0 },
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
 const char *const ap_check_names[] = {
 	"pool.mmap.flags", "pool.mmap.size", "pool.vmflags", "pool.commit",
-	"pool.default", "fork.commit", "pool.winstate", "libgap.fork.commit", NULL,
+	"pool.default", "fork.commit", "pool.winstate", "libgap.fork.commit", "gmp.fresh_bags",
+	NULL,
 };
 
 static int check_index(const char *name)
@@ -285,9 +287,10 @@ static int add_setting(ap_expect *e, const char *platform, const char *mode, cha
 		if (c.pool_pow || c.s_pow || c.forks_pow)
 			return ap_error_set(err, "%s:%zu: commit.noise must be a plain size",
 					    where, lineno);
-	} else {
+	} else if (strcmp(key, "gmp.workload") != 0 && strcmp(key, "gmp.args") != 0) {
 		return ap_error_set(err, "%s:%zu: unknown setting '%s' (known: probe.pool, "
-				    "probe.forks, probe.fork_at, commit.noise)", where, lineno, key);
+				    "probe.forks, probe.fork_at, commit.noise, gmp.workload, "
+				    "gmp.args)", where, lineno, key);
 	}
 	if (ap_array_grow((void **)&e->sets, &e->scap, e->nsets + 1, sizeof(*e->sets)) < 0)
 		return ap_error_set(err, "out of memory");
@@ -496,7 +499,7 @@ static int scope_applies(const char *sp, const char *sm, const char *platform, c
 int ap_expect_settings_for(const ap_expect *e, const char *platform, const char *mode,
 			   ap_expect_settings *s, ap_error *err)
 {
-	const char *pool = "1g";
+	const char *pool = "1g", *workload = "Bernoulli(1742);", *wargs = "-A -m 64m";
 	memset(s, 0, sizeof(*s));
 	s->forks = 4;
 	s->noise_bytes = 32LL << 20;
@@ -513,6 +516,10 @@ int ap_expect_settings_for(const ap_expect *e, const char *platform, const char 
 				s->forks = atoi(sc->value);
 			} else if (strcmp(sc->key, "probe.fork_at") == 0) {
 				s->fork_at_library = strcmp(sc->value, "library") == 0;
+			} else if (strcmp(sc->key, "gmp.workload") == 0) {
+				workload = sc->value;
+			} else if (strcmp(sc->key, "gmp.args") == 0) {
+				wargs = sc->value;
 			} else if (strcmp(sc->key, "commit.noise") == 0) {
 				ap_cond c;
 				memset(&c, 0, sizeof(c));
@@ -525,15 +532,21 @@ int ap_expect_settings_for(const ap_expect *e, const char *platform, const char 
 		}
 	}
 	s->pool = ap_strdup(pool);
-	if (!s->pool)
+	s->workload = ap_strdup(workload);
+	s->workload_args = ap_strdup(wargs);
+	if (!s->pool || !s->workload || !s->workload_args) {
+		ap_expect_settings_free(s);
 		return ap_error_set(err, "out of memory");
+	}
 	return 0;
 }
 
 void ap_expect_settings_free(ap_expect_settings *s)
 {
 	free(s->pool);
-	s->pool = NULL;
+	free(s->workload);
+	free(s->workload_args);
+	s->pool = s->workload = s->workload_args = NULL;
 }
 
 /* --- measurements ------------------------------------------------------------ */
@@ -586,6 +599,30 @@ static void why_no_pool(ap_buf *out, const ap_probe_result *r)
 		      r->stopped ? r->stopped : "tracing ended", r->command ? r->command : "");
 }
 
+/* gmp.fresh_bags: words "finished right", "finished wrong" or "ended". */
+static void workload_measure(const ap_workload_result *w, measure *m)
+{
+	if (!w) {
+		ap_buf_puts(&m->text, "not measured: the workload was not run for this target");
+		return;
+	}
+	m->known = 1;
+	if (w->gmp_fault) {
+		split_words(m, "ended", " ");
+		ap_buf_printf(&m->text, "ended in GMP at %s (%s)", w->gmp_fault, w->command);
+		return;
+	}
+	if (!w->finished) {
+		split_words(m, "ended", " ");
+		ap_buf_printf(&m->text, "ended without finishing: %s (%s)",
+			      w->why ? w->why : "no result", w->command);
+		return;
+	}
+	split_words(m, w->right ? "finished right" : "finished wrong", " ");
+	ap_buf_printf(&m->text, "finished %s (%s)",
+		      w->right ? "with the right result" : "with a wrong result", w->command);
+}
+
 static void measure_get(const char *name, const ap_measures *ms, measure *m)
 {
 	const ap_probe_result *r = ms->pool_run;
@@ -606,6 +643,10 @@ static void measure_get(const char *name, const ap_measures *ms, measure *m)
 					      "exited");
 		}
 		ap_buf_printf(&m->text, " (%s)", d->command ? d->command : "");
+		return;
+	}
+	if (strcmp(name, "gmp.fresh_bags") == 0) {
+		workload_measure(ms->workload, m);
 		return;
 	}
 	if (strcmp(name, "libgap.fork.commit") == 0) {

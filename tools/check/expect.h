@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "error.h"
 #include "probe.h"
+#include "workload.h"
 #include "report.h"
 
 #include <stddef.h>
@@ -50,6 +51,8 @@ typedef struct ap_expect_settings {
 	int forks;                 /* probe.forks */
 	int fork_at_library;       /* probe.fork_at = library (else pool) */
 	long long noise_bytes;     /* commit.noise */
+	char *workload;            /* gmp.workload: GAP input for gmp.fresh_bags */
+	char *workload_args;       /* gmp.args: GAP's options for it */
 } ap_expect_settings;
 
 typedef struct ap_expect {
@@ -96,6 +99,7 @@ typedef struct ap_measures {
 	const ap_probe_result *libgap_run;   /* the libgap driver -s POOL, forks */
 	unsigned long long s_bytes;          /* -s POOL in bytes */
 	long long noise_bytes;
+	const ap_workload_result *workload;  /* gmp.fresh_bags */
 } ap_measures;
 
 /* "1g" -> 1073741824 as GAP reads -s; -1 if not a size. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CYGWIN_MACRO "SYS_IS_CYGWIN32"
 
@@ -113,6 +114,75 @@ static void probe_runs_make(const ap_verify_opts *vo, ap_target *t, const ap_exp
 	}
 }
 
+/* The Cygwin model's shim: $AP_CYGWIN_RESERVE_SHIM, else beside the
+ * running program (tools/, BUILD/bin/) or in PREFIX/lib/gap-patchkit. */
+static char *reserve_shim(void)
+{
+	const char *env = getenv("AP_CYGWIN_RESERVE_SHIM");
+	if (env && *env)
+		return ap_strdup(env);
+	char self[4096];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (l <= 0)
+		return NULL;
+	self[l] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	static const char *where[] = { "/cygwin_reserve.so", "/../lib/gap-patchkit/cygwin_reserve.so" };
+	for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+		char *p = ap_printf("%s%s", self, where[i]);
+		if (p && access(p, R_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* gmp.fresh_bags: the workload as it is (the reference) and, on the
+ * emulated Cygwin target, under the Cygwin model; right when the model's
+ * run printed what the reference did. */
+static int workload_runs(const ap_verify_opts *vo, ap_target *t, const ap_expect_settings *s,
+			 const char *binary, const char *cwd, ap_workload_result *model)
+{
+	ap_workload_opts wo;
+	ap_workload_result ref;
+	ap_error err = AP_ERROR_INIT;
+	int emulated = strcmp(t->platform, "cygwin") == 0 && strcmp(t->mode, "emulated") == 0;
+	char *shim = emulated ? reserve_shim() : NULL;
+	memset(&wo, 0, sizeof wo);
+	wo.binary = binary;
+	wo.args = s->workload_args;
+	wo.root = vo->gap_root ? vo->gap_root : cwd;
+	wo.input = s->workload;
+	if (emulated && !shim) {
+		ap_target_note(t, "gmp.fresh_bags not measured: the Cygwin model (cygwin_reserve.so) "
+			       "was not found; set AP_CYGWIN_RESERVE_SHIM");
+		return -1;
+	}
+	if (vo->progress)
+		vo->progress(vo->progress_ctx, t->platform, "workload", 0, 0, s->workload);
+	if (ap_workload_run(&wo, &ref, &err) < 0) {
+		ap_target_note(t, "gmp.fresh_bags: the workload could not run: %s", err.msg);
+		free(shim);
+		return -1;
+	}
+	wo.preload = shim;
+	int rc = ap_workload_run(&wo, model, &err);
+	if (rc < 0)
+		ap_target_note(t, "gmp.fresh_bags: the workload could not run: %s", err.msg);
+	else
+		model->right = model->finished && ref.finished && ref.output_len == model->output_len &&
+			       memcmp(ref.output, model->output, ref.output_len) == 0;
+	if (rc == 0 && !ref.finished)
+		ap_target_note(t, "gmp.fresh_bags: the reference run did not finish either: %s (%s)",
+			       ref.why ? ref.why : "?", ref.command);
+	ap_workload_result_free(&ref);
+	free(shim);
+	return rc;
+}
+
 /* Probes binary and evaluates the target's checks. */
 static void probe_target(const ap_verify_opts *vo, ap_target *t, const char *binary,
 			 const char *cwd, const char *libgap_driver)
@@ -128,8 +198,13 @@ static void probe_target(const ap_verify_opts *vo, ap_target *t, const char *bin
 		return;
 	}
 	probe_runs_make(vo, t, &s, binary, cwd, libgap_driver, &pr);
+	ap_workload_result wl;
+	memset(&wl, 0, sizeof wl);
+	int have_wl = !t->error && ap_expect_wants(ex, t->platform, t->mode, "gmp.") &&
+		      workload_runs(vo, t, &s, binary, cwd, &wl) == 0;
 	ap_measures m;
 	memset(&m, 0, sizeof m);
+	m.workload = have_wl ? &wl : NULL;
 	m.pool_run = pr.have_pool ? &pr.pool : NULL;
 	m.default_run = pr.have_default ? &pr.deflt : NULL;
 	m.libgap_run = pr.have_libgap ? &pr.libgap : NULL;
@@ -147,6 +222,7 @@ static void probe_target(const ap_verify_opts *vo, ap_target *t, const char *bin
 	ap_probe_result_free(&pr.pool);
 	ap_probe_result_free(&pr.deflt);
 	ap_probe_result_free(&pr.libgap);
+	ap_workload_result_free(&wl);
 	ap_expect_settings_free(&s);
 }
 
