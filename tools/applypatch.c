@@ -58,7 +58,9 @@ static const char usage_text[] =
 	"  -Q, --patches DIR      the patches directory (default: TREE/patches)\n"
 	"  -p, --strip N          strip N leading components from file names, as patch -pN\n"
 	"                         (default 1; a series line's own -pN wins)\n"
-	"  -P, --platform NAME    linux, cygwin, darwin, freebsd, ... (default: from uname)\n"
+	"  -P, --platform NAME    linux, cygwin, darwin (osx), windows (win), freebsd, ...,\n"
+	"                         optionally OS-ARCH (linux-aarch64, osx-arm64; default:\n"
+	"                         from uname)\n"
 	"  -F, --fuzz N           allow hunks to match ignoring N context lines (default 0)\n"
 	"  -n, --dry-run          check that the series applies; write nothing\n"
 	"  -f, --format FMT       text (default), json, junit or github, as the command\n"
@@ -498,7 +500,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "drift") == 0) {
 		if (o.platform && strcmp(o.platform, "all") != 0 && !ap_platform_known(o.platform))
-			return usage_error("unknown platform '%s'", o.platform);
+			return usage_error("unknown platform '%s' (linux, cygwin, darwin, ..., all; "
+					   "OS-ARCH as conda writes it: linux-aarch64, osx-arm64)", o.platform);
 		ro.color = ro.format == AP_FORMAT_TEXT && use_color();
 		return cmd_drift(&o, &da, argv + optind, argc - optind, &ro);
 	}
@@ -513,7 +516,8 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o.platform && !ap_platform_known(o.platform))
 		return usage_error("unknown platform '%s' (linux, cygwin, darwin, freebsd, netbsd, "
-				   "openbsd, sunos, aix)", o.platform);
+				   "openbsd, sunos, aix, windows; osx, win; with an architecture as "
+				   "conda writes it: linux-aarch64, osx-arm64, win-64)", o.platform);
 	ro.color = ro.format == AP_FORMAT_TEXT && use_color();
 
 	if (strcmp(cmd, "lint") == 0) {

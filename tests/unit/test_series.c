@@ -272,8 +272,8 @@ static void selector_errors(void **state)
 	assert_series_error(dir, "a.patch # [linux darwin]\n", "linux", 1, "'and' or 'or'");
 	assert_series_error(dir, "a.patch # []\n", "linux", 1, "platform was expected");
 	/* errors are found whatever the platform, even in unselected lines */
-	assert_series_error(dir, "a.patch # [cygwin or windows]\n", "cygwin", 1,
-			    "unknown platform 'windows'");
+	assert_series_error(dir, "a.patch # [cygwin or plan9]\n", "cygwin", 1,
+			    "unknown platform 'plan9'");
 }
 
 static void listing_errors(void **state)
@@ -314,8 +314,8 @@ static void bad_platform_or_directory(void **state)
 	char *missing = ap_printf("%s/nope", dir);
 
 	make_dir(dir, "a.patch\n", "a.patch", NULL);
-	assert_int_equal(ap_series_load(&s, dir, "windows", &err), -1);
-	assert_contains(err.msg, "unknown platform 'windows'");
+	assert_int_equal(ap_series_load(&s, dir, "plan9", &err), -1);
+	assert_contains(err.msg, "unknown platform 'plan9'");
 	assert_int_equal(ap_series_load(&s, missing, "linux", &err), -1);
 	assert_contains(err.msg, missing);
 	free(missing);
@@ -404,6 +404,41 @@ static void selector_grammar(void **state)
 	assert_int_equal(eval("((((cygwin))))", "cygwin"), 1);
 }
 
+/* Issue 15 item 6: conda-build's selector words as real recipes use them */
+static void selector_conda_words(void **state)
+{
+	(void)state;
+	assert_int_equal(eval("win", "windows"), 1);
+	assert_int_equal(eval("win", "cygwin"), 0);
+	assert_int_equal(eval("not win", "linux"), 1);
+	assert_int_equal(eval("unix", "windows"), 0);
+	assert_int_equal(eval("unix", "darwin"), 1);
+	assert_int_equal(eval("osx and arm64", "darwin-arm64"), 1);
+	assert_int_equal(eval("osx and arm64", "darwin-x86_64"), 0);
+	assert_int_equal(eval("osx and arm64", "osx-arm64"), 1);
+	assert_int_equal(eval("linux and (aarch64 or ppc64le)", "linux-aarch64"), 1);
+	assert_int_equal(eval("linux and (aarch64 or ppc64le)", "linux-ppc64le"), 1);
+	assert_int_equal(eval("linux and (aarch64 or ppc64le)", "linux-x86_64"), 0);
+	assert_int_equal(eval("aarch64", "linux-arm64"), 1);
+	assert_int_equal(eval("x86_64", "linux-64"), 1);
+	assert_int_equal(eval("x86_64", "cygwin-x86_64"), 1);
+	assert_int_equal(eval("x86", "linux-32"), 1);
+	assert_int_equal(eval("s390x", "linux-s390x"), 1);
+	assert_int_equal(eval("armv7l", "linux-armv7l"), 1);
+	assert_int_equal(eval("linux64", "linux-x86_64"), 1);
+	assert_int_equal(eval("linux64", "linux-aarch64"), 1);
+	assert_int_equal(eval("linux32", "linux-x86_64"), 0);
+	assert_int_equal(eval("linux32", "linux-armv7l"), 1);
+	assert_int_equal(eval("win64", "win-64"), 1);
+	assert_int_equal(eval("win32", "win-64"), 0);
+	assert_int_equal(eval("win64", "linux-64"), 0);
+	assert_true(ap_platform_known("win"));
+	assert_true(ap_platform_known("osx-arm64"));
+	assert_true(ap_platform_known("linux-aarch64"));
+	assert_false(ap_platform_known("linux-sparc"));
+	assert_false(ap_platform_known("x86_64"));
+}
+
 static void selector_errors_direct(void **state)
 {
 	static const struct {
@@ -466,8 +501,8 @@ static void platform_from_uname(void **state)
 	assert_string_equal(ap_platform_from_uname("FreeBSD"), "freebsd");
 	assert_string_equal(ap_platform_from_uname("OpenBSD"), "openbsd");
 	assert_string_equal(ap_platform_from_uname("SunOS"), "sunos");
-	assert_null(ap_platform_from_uname("MINGW64_NT-10.0-19045"));
-	assert_null(ap_platform_from_uname("MSYS_NT-10.0"));
+	assert_string_equal(ap_platform_from_uname("MINGW64_NT-10.0-19045"), "windows");
+	assert_string_equal(ap_platform_from_uname("MSYS_NT-10.0"), "windows");
 	assert_null(ap_platform_from_uname(""));
 	/* the host this runs on is one we know */
 	assert_non_null(ap_platform_detect());
@@ -484,8 +519,8 @@ static void platform_names(void **state)
 	assert_true(n >= 4);
 	assert_true(ap_platform_known("osx"));
 	assert_true(ap_platform_known("unix"));
-	assert_false(ap_platform_known("win"));
-	assert_false(ap_platform_known("windows"));
+	assert_true(ap_platform_known("win"));
+	assert_true(ap_platform_known("windows"));
 	assert_false(ap_platform_known(""));
 	assert_false(ap_platform_known("Linux"));
 }
@@ -546,6 +581,7 @@ int main(void)
 		T(directory_convention_empty),
 		cmocka_unit_test(selector_grammar),
 		cmocka_unit_test(selector_errors_direct),
+		cmocka_unit_test(selector_conda_words),
 		cmocka_unit_test(selector_nesting_is_bounded),
 		cmocka_unit_test(platform_from_uname),
 		cmocka_unit_test(platform_names),

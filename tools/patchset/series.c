@@ -17,23 +17,110 @@
 #include <unistd.h>
 
 const char *const ap_platform_names[] = {
-	"linux", "cygwin", "darwin", "freebsd", "netbsd", "openbsd", "sunos", "aix", NULL,
+	"linux", "cygwin", "darwin", "freebsd", "netbsd", "openbsd", "sunos", "aix", "windows",
+	NULL,
 };
 
 /* conda-build spellings that mean one of ours */
-static const char *canonical(const char *word)
+static const char *canonical_os(const char *word, size_t n)
 {
-	if (strcmp(word, "osx") == 0 || strcmp(word, "macos") == 0)
+	if ((n == 3 && strncmp(word, "osx", 3) == 0) || (n == 5 && strncmp(word, "macos", 5) == 0))
 		return "darwin";
+	if (n == 3 && strncmp(word, "win", 3) == 0)
+		return "windows";
 	for (size_t i = 0; ap_platform_names[i]; i++)
-		if (strcmp(word, ap_platform_names[i]) == 0)
+		if (strlen(ap_platform_names[i]) == n && strncmp(word, ap_platform_names[i], n) == 0)
 			return ap_platform_names[i];
 	return NULL;
+}
+
+/* Architectures as conda-build names them; aarch64 and arm64 are one. */
+static const struct {
+	const char *word, *arch;
+	int bits;
+} arch_words[] = {
+	{ "x86_64", "x86_64", 64 }, { "amd64", "x86_64", 64 }, { "64", "x86_64", 64 },
+	{ "x86", "x86", 32 }, { "i386", "x86", 32 }, { "i686", "x86", 32 }, { "32", "x86", 32 },
+	{ "aarch64", "arm64", 64 }, { "arm64", "arm64", 64 },
+	{ "ppc64le", "ppc64le", 64 }, { "ppc64", "ppc64", 64 }, { "s390x", "s390x", 64 },
+	{ "armv6l", "armv6l", 32 }, { "armv7l", "armv7l", 32 },
+};
+
+static int arch_index(const char *word)
+{
+	for (size_t i = 0; i < sizeof arch_words / sizeof *arch_words; i++)
+		if (strcmp(word, arch_words[i].word) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The host's architecture, as arch_words names it (uname -m). */
+static const char *host_arch(void)
+{
+	struct utsname u;
+	int i;
+
+	if (uname(&u) < 0)
+		return "x86_64";
+	i = arch_index(u.machine);
+	return i >= 0 ? arch_words[i].arch : "x86_64";
+}
+
+/* A platform is "OS" or "OS-ARCH" (conda's subdir style: linux-aarch64,
+ * osx-arm64, win-64); the OS in our spelling, the architecture given or
+ * the host's. Returns the OS, or NULL for an unknown one. */
+static const char *platform_split(const char *platform, const char **arch, int *bits)
+{
+	const char *dash = strchr(platform, '-');
+	const char *os = canonical_os(platform, dash ? (size_t)(dash - platform) : strlen(platform));
+	int a = dash ? arch_index(dash + 1) : arch_index(host_arch());
+
+	if (!os || a < 0)
+		return NULL;
+	if (arch)
+		*arch = arch_words[a].arch;
+	if (bits)
+		*bits = arch_words[a].bits;
+	return os;
+}
+
+static const char *canonical(const char *word)
+{
+	return platform_split(word, NULL, NULL);
 }
 
 int ap_platform_known(const char *word)
 {
 	return canonical(word) != NULL || strcmp(word, "unix") == 0;
+}
+
+/* Evaluates one selector word for a platform: 1, 0, or -1 not a word we
+ * know. OS words, unix (every OS but Windows), architectures and conda's
+ * OS-and-bits words (linux32, linux64, win32, win64). */
+static int selector_word(const char *w, const char *platform)
+{
+	const char *arch = NULL;
+	int bits = 0, a;
+	const char *os = platform_split(platform, &arch, &bits);
+	size_t n = strlen(w);
+
+	if (!os) {
+		/* still tell an unknown word from a known one */
+		os = "";
+		arch = "";
+	}
+	if (strcmp(w, "unix") == 0)
+		return strcmp(os, "windows") != 0;
+	if (n > 2 && (strcmp(w + n - 2, "32") == 0 || strcmp(w + n - 2, "64") == 0) &&
+	    canonical_os(w, n - 2) && strcmp(w, "x86_64") != 0 && strcmp(w, "ppc64") != 0 &&
+	    strcmp(w, "arm64") != 0)
+		return strcmp(canonical_os(w, n - 2), os) == 0 && bits == atoi(w + n - 2);
+	a = arch_index(w);
+	if (a >= 0 && strcmp(w, "32") != 0 && strcmp(w, "64") != 0)
+		return strcmp(arch_words[a].arch, arch) == 0;
+	if (canonical_os(w, n))
+		return strcmp(canonical_os(w, n), os) == 0;
+	return -1;
 }
 
 const char *ap_platform_from_uname(const char *sysname)
@@ -54,6 +141,8 @@ const char *ap_platform_from_uname(const char *sysname)
 		return "sunos";
 	if (strcmp(sysname, "AIX") == 0)
 		return "aix";
+	if (strncmp(sysname, "MINGW", 5) == 0 || strncmp(sysname, "MSYS", 4) == 0)
+		return "windows";
 	return NULL;
 }
 
@@ -101,14 +190,12 @@ static int sel_expr(selparser *p);
 static int sel_factor(selparser *p)
 {
 	char w[64];
-	const char *c;
+	int v;
 
 	if (++p->depth > 64)
 		return ap_error_set(p->err, "selector nests too deeply");
 	skip_space(p);
 	if (*p->s == '(') {
-		int v;
-
 		p->s++;
 		v = sel_expr(p);
 		if (v < 0)
@@ -127,7 +214,7 @@ static int sel_factor(selparser *p)
 	}
 	p->s += strlen(w);
 	if (strcmp(w, "not") == 0) {
-		int v = sel_factor(p);
+		v = sel_factor(p);
 
 		p->depth--;
 		return v < 0 ? -1 : !v;
@@ -135,20 +222,19 @@ static int sel_factor(selparser *p)
 	if (strcmp(w, "and") == 0 || strcmp(w, "or") == 0)
 		return ap_error_set(p->err, "'%s' needs a platform before it", w);
 	p->depth--;
-	if (strcmp(w, "unix") == 0)
-		return 1;
-	c = canonical(w);
-	if (!c) {
+	v = selector_word(w, p->platform);
+	if (v < 0) {
 		ap_buf known = AP_BUF_INIT;
 
 		for (size_t i = 0; ap_platform_names[i]; i++)
 			ap_buf_printf(&known, "%s%s", i ? ", " : "", ap_platform_names[i]);
-		ap_error_set(p->err, "unknown platform '%s' in selector (known: %s, unix, osx)", w,
-			     known.data ? known.data : "");
+		ap_error_set(p->err, "unknown platform '%s' in selector (known: %s, unix, osx, win; "
+			     "x86_64, x86, aarch64, arm64, ppc64le, s390x, armv6l, armv7l; linux32, "
+			     "linux64, win32, win64)", w, known.data ? known.data : "");
 		ap_buf_free(&known);
 		return -1;
 	}
-	return strcmp(c, p->platform) == 0;
+	return v;
 }
 
 static int sel_term(selparser *p)
@@ -352,7 +438,7 @@ static int load_directory(ap_series *s, ap_error *err)
 		}
 		for (size_t i = 0; i < nsub; i++) {
 			ap_series_entry *en = add_entry(s);
-			int mine = strcmp(e->d_name, s->platform) == 0;
+			int mine = canonical(e->d_name) == canonical(s->platform);
 
 			if (!en) {
 				free_names(sub, nsub);
@@ -619,10 +705,15 @@ static int series_load(ap_series *s, const char *dir, const char *platform, int 
 	s->lenient = lenient;
 	if (!canonical(platform)) {
 		return ap_error_set(err, "unknown platform '%s' (known: linux, cygwin, darwin, "
-				    "freebsd, netbsd, openbsd, sunos, aix)", platform);
+				    "freebsd, netbsd, openbsd, sunos, aix, windows; osx, win; "
+				    "OS-ARCH as conda names them: linux-aarch64, osx-arm64, win-64)",
+				    platform);
 	}
 	s->dir = ap_strdup(dir);
-	s->platform = ap_strdup(canonical(platform));
+	/* the OS in our spelling, with the architecture when one was named */
+	s->platform = strchr(platform, '-') ? ap_printf("%s%s", canonical(platform),
+						       strchr(platform, '-'))
+					    : ap_strdup(canonical(platform));
 	if (!s->dir || !s->platform)
 		return ap_error_set(err, "out of memory");
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -708,7 +799,7 @@ const char **ap_series_platforms(const ap_series *s)
 		return NULL;
 	for (size_t k = 0; ap_platform_names[k]; k++) {
 		const char *pf = ap_platform_names[k];
-		int used = strcmp(pf, s->platform) == 0;
+		int used = canonical(s->platform) == pf;
 
 		for (size_t i = 0; i < s->n && !used; i++) {
 			const char *sel = s->v[i].selector;
@@ -717,11 +808,17 @@ const char **ap_series_platforms(const ap_series *s)
 
 			if (!s->series_path && strncmp(name, pf, len) == 0 && name[len] == '/')
 				used = 1;
-			for (const char *q = sel; q && (q = strstr(q, pf)); q += len)
-				if ((q == sel || !isalnum((unsigned char)q[-1])) && !isalnum((unsigned char)q[len]))
+			/* every word of the selector, in any of its spellings */
+			for (const char *q = sel; q && *q && !used;) {
+				size_t wl = strspn(q, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+				if (wl && (canonical_os(q, wl) == pf ||
+					   (wl > 2 && (strncmp(q + wl - 2, "32", 2) == 0 ||
+						       strncmp(q + wl - 2, "64", 2) == 0) &&
+					    canonical_os(q, wl - 2) == pf)))
 					used = 1;
-			if (sel && strstr(sel, "osx") && strcmp(pf, "darwin") == 0)
-				used = 1;
+				q += wl ? wl : 1;
+			}
 		}
 		if (used)
 			out[n++] = pf;
