@@ -83,7 +83,7 @@ check_grep "fuzz 2: text says fuzz 2" "data.txt: hunk 1 (.*fuzz2.patch:4) fuzz 2
 one already.patch
 before=$(snapshot "$T")
 check_rc "already applied: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux -f json
-check "already applied: patch status already-applied" jq -e '.patches[0].status == "already-applied"' "$OUT"
+check "already applied: patch status present-before" jq -e '.patches[0].status == "present-before"' "$OUT"
 check "already applied: hunk outcome already-applied at 22" hunk '.outcome == "already-applied" and .line == 22'
 check "already applied: no file changed" [ "$before" = "$(snapshot "$T")" ]
 check_rc "already applied, again: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux

@@ -133,7 +133,7 @@ bad_setup
 add unsafe create-existing-same.patch
 before=$(snapshot "$T")
 check_rc "create an identical file: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux -f json
-check "create an identical file: already-applied" jq -e '.patches[0].status == "already-applied"' "$OUT"
+check "create an identical file: present-before" jq -e '.patches[0].status == "present-before"' "$OUT"
 check "create an identical file: nothing written" [ "$before" = "$(snapshot "$T")" ]
 
 # --- malformed patches: PATCH:LINE: what is wrong --------------------------------

@@ -205,6 +205,28 @@ check_grep "header edit: already applied" "already applied, nothing to do" "$OUT
 check_rc "header edit: unapply exit 0" 0 "$AP" unapply -d "$WORK/cp-a"
 check "header edit: unapply gives base/ back" same_files "$WORK/cp-a" "$E2E/base"
 
+# --- patches someone else applied (issue 13, item 3) ------------------------------------------
+
+# GNU patch applies the whole minigap series, [cygwin] patches included, as
+# sage-apply-patches or dpkg-source would; applypatch for linux then finds
+# its patch present-before and the cygwin ones present, and status counts all.
+G="$WORK/gnu"
+cp -R "$FIXTURES/minigap" "$G"
+cp -R "$FIXTURES/minigap-patches" "$G/patches"
+(cd "$G" && for p in $(sed -e 's/[ 	]*#.*//' -e 's/ .*//' -e '/^$/d' patches/series); do patch -s -p1 <"patches/$p"; done)
+prepatched=$(tree_state "$G")
+prepatched_files=$(snapshot "$G")
+check_rc "pre-patched: apply -P linux exit 0" 0 "$AP" apply -d "$G" -P linux -f json
+check "pre-patched: the linux patch present-before, the cygwin ones present, none skipped" \
+	jq -e '([.patches[].status] | all(. == "present-before")) and .files_written == 0' "$OUT"
+check_rc "pre-patched: status exit 0" 0 "$AP" status -d "$G" -f json
+check "pre-patched: status counts every patch the tree holds" jq -e '(.patches | length) == 3 and (.drift | not)' "$OUT"
+check_rc "pre-patched: unapply exit 0" 0 "$AP" unapply -d "$G"
+check "pre-patched: unapply leaves what it did not apply" [ "$prepatched" = "$(tree_state "$G")" ]
+check_rc "pre-patched: apply -P cygwin exit 0" 0 "$AP" apply -d "$G" -P cygwin
+check_grep "pre-patched: cygwin: all three present-before" "3 of 3 patches selected" "$OUT"
+check "pre-patched: cygwin: no file of the tree written" [ "$prepatched_files" = "$(snapshot "$G")" ]
+
 # --- an incremental apply over a hand edit (issue 11, item 7) ---------------------------------
 
 chain 01-default.patch

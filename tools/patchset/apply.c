@@ -15,6 +15,7 @@ const char *ap_patch_status_name(enum ap_patch_status s)
 	case AP_PATCH_FAILED: return "failed";
 	case AP_PATCH_SKIPPED: return "skipped";
 	case AP_PATCH_UNAPPLIED: return "unapplied";
+	case AP_PATCH_PRESENT: return "present-before";
 	}
 	return "?";
 }

@@ -20,6 +20,7 @@ enum ap_patch_status {
 	AP_PATCH_FAILED,
 	AP_PATCH_SKIPPED,
 	AP_PATCH_UNAPPLIED,
+	AP_PATCH_PRESENT,          /* apply: every hunk was in the tree before it */
 };
 
 enum ap_file_outcome {

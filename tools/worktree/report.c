@@ -71,6 +71,7 @@ static const char *status_color(enum ap_patch_status s)
 	switch (s) {
 	case AP_PATCH_APPLIED: return GREEN;
 	case AP_PATCH_ALREADY: return YELLOW;
+	case AP_PATCH_PRESENT: return YELLOW;
 	case AP_PATCH_FAILED: return RED;
 	default: return "";
 	}
@@ -466,7 +467,8 @@ int ap_report_status(ap_buf *b, const ap_status *st, const ap_report_opts *o)
 		      st->npatches == 1 ? "" : "es", st->nfiles, st->nfiles == 1 ? "" : "s");
 	for (size_t i = 0; i < st->npatches; i++) {
 		const ap_status_patch *p = &st->patches[i];
-		int bad = strcmp(p->series, "unchanged") != 0 && strcmp(p->series, "unknown") != 0;
+		int bad = strcmp(p->series, "unchanged") != 0 && strcmp(p->series, "unknown") != 0 &&
+			  strcmp(p->series, "other-platform") != 0;
 
 		ap_buf_printf(b, "  %-16s %s", p->status, p->name);
 		if (bad)

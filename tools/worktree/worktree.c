@@ -87,7 +87,9 @@ int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *pl
 int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
 			  int strip, ap_error *err)
 {
-	return load_series(ls, dir, platform, 0, 0, strip, err);
+	/* every patch, not only the selected ones: another platform's may be
+	 * found present in the tree */
+	return load_series(ls, dir, platform, 1, 0, strip, err);
 }
 
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i)
@@ -635,6 +637,59 @@ static int quilt_applied_prefix(ap_tree *t, ap_state *st, const ap_loaded_series
 	return 0;
 }
 
+/* Takes the "present-other" lines out of a loaded state (they follow the
+ * selected patches' lines and are found again by each apply that writes). */
+static void drop_present_other(ap_state *st)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < st->npatches; i++) {
+		if (strcmp(st->patches[i].status, "present-other") == 0) {
+			free(st->patches[i].name);
+			free(st->patches[i].status);
+		} else {
+			st->patches[k++] = st->patches[i];
+		}
+	}
+	st->npatches = k;
+}
+
+/* A patch not selected here (another platform's) whose every hunk is in
+ * the tree anyway (sage-apply-patches or dpkg-source applied the whole
+ * series) is reported present, not skipped, and recorded as
+ * "present-other", so status counts every patch the tree holds. */
+static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_state *st,
+			  ap_error *err)
+{
+	ap_apply_opts trial = { 0, 1 };
+
+	for (size_t i = 0; i < ls->series.n; i++) {
+		ap_patch_result *r = &run->patches[i], t;
+
+		if (ls->series.v[i].selected || !ls->raw[i] || ap_loaded_series_parse(ls, i) < 0)
+			continue;
+		memset(&t, 0, sizeof t);
+		if (ap_apply_patch(v, &ls->patches[i], &trial, &t, err) < 0) {
+			ap_patch_result_free(&t);
+			return -1;
+		}
+		ap_loaded_series_drop(ls, i);
+		if (t.status == AP_PATCH_ALREADY) {
+			char *why = ap_printf("not selected (%s), but every hunk is in the tree", r->why);
+
+			r->status = AP_PATCH_PRESENT;
+			free(r->reason);
+			r->reason = why;
+			if (ap_state_patch_add(st, r->name, "present-other", r->sha256, r->strip) < 0) {
+				ap_patch_result_free(&t);
+				return ap_error_set(err, "out of memory");
+			}
+		}
+		ap_patch_result_free(&t);
+	}
+	return 0;
+}
+
 int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_loaded_series ls;
@@ -646,6 +701,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	int found = 0, rc = -1, use_pc = 0;
 	ap_apply_opts ao = { o->max_fuzz, 0 };
 	ap_quiltpc_out pc = { NULL, 0, 0 };
+	ap_state others = AP_STATE_INIT;
 	size_t kept;
 
 	if (run_init(run, o, 1, err) < 0)
@@ -659,6 +715,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	set_note(run, note);
 	if (ap_state_load(&st, t, &found, err) < 0)
 		goto out_tree;
+	drop_present_other(&st);
 
 	run->patches = calloc(ls.series.n + 1, sizeof *run->patches);
 	sel = calloc(ls.series.n + 1, sizeof *sel);
@@ -776,11 +833,21 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		if (rc < 0)
 			goto out_vtree;
 		rc = -1;
+		if (r->status == AP_PATCH_ALREADY) {
+			/* someone else applied it (sage-apply-patches, dpkg-source, a
+			 * person): recorded as such, and left alone by unapply */
+			r->status = AP_PATCH_PRESENT;
+			free(r->reason);
+			r->reason = ap_strdup("every hunk was already in the tree (applied before, "
+					      "not by applypatch); recorded, and left by unapply");
+		}
 		if (r->status != AP_PATCH_APPLIED)
 			ap_quiltpc_out_truncate(&pc, kept);
 		if (r->status == AP_PATCH_FAILED)
 			run->failed = 1;
 	}
+	if (!run->failed && others_present(&v, &ls, run, &others, err) < 0)
+		goto out_vtree;
 	if (run->failed || run->dry_run) {
 		rc = 0;
 		goto out_vtree;
@@ -794,6 +861,12 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			goto out_vtree;
 		}
 	}
+	for (size_t i = 0; i < others.npatches; i++)
+		if (ap_state_patch_add(&st, others.patches[i].name, others.patches[i].status,
+				       others.patches[i].sha256, others.patches[i].strip) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out_vtree;
+		}
 	if (use_pc && pc.n && pc_meta(t, &ls, run, sel, k, nsel, &pc, err) < 0)
 		goto out_vtree;
 	if (build_state_and_commit(t, &st, &v, &pc, run, err) < 0)
@@ -803,6 +876,7 @@ out_vtree:
 	ap_vtree_free(&v);
 out_tree:
 	ap_quiltpc_out_free(&pc);
+	ap_state_free(&others);
 	ap_state_free(&st);
 	ap_tree_close(t);
 	free(sel);
@@ -1233,8 +1307,14 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		for (size_t i = 0; i < st.npatches; i++) {
 			run->patches[i].name = ap_strdup(st.patches[i].name);
 			memcpy(run->patches[i].sha256, st.patches[i].sha256, AP_SHA256_HEX);
-			run->patches[i].selected = 1;
+			run->patches[i].selected = strcmp(st.patches[i].status, "present-other") != 0;
 			run->patches[i].status = AP_PATCH_UNAPPLIED;
+			if (strcmp(st.patches[i].status, "applied") != 0) {
+				/* in the tree before apply: unapply leaves it there */
+				run->patches[i].status = AP_PATCH_PRESENT;
+				run->patches[i].reason = ap_printf("left in the tree (%s: not applied by "
+								   "applypatch)", st.patches[i].status);
+			}
 		}
 	}
 	rc = 0;
@@ -1407,7 +1487,10 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		p->series = "unknown";
 		if (!have_series)
 			continue;
-		p->series = series_status(&st, &ls, &in_series, p);
+		p->series = strcmp(p->status, "present-other") == 0
+			    ? "other-platform" : series_status(&st, &ls, &in_series, p);
+		if (strcmp(p->series, "other-platform") == 0)
+			continue;
 		if (strcmp(p->series, "unchanged") != 0)
 			out->drift = 1;
 	}
