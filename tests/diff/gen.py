@@ -8,7 +8,11 @@ below or between the changed regions (so hunks need offsets), sometimes
 perturbed inside a hunk (so the patch must fail). Lines come from a large
 random vocabulary, so a line rarely occurs twice and every hunk has one
 right place, except in a share of cases made partly of lines every C file
-repeats ("}", "", "return 0;"), where contexts may match in several places. Files may lack a final newline; some are created or deleted.
+repeats ("}", "", "return 0;"), where contexts may match in several places. Files may lack a final newline (some of
+those end in "\r", shape "creol"); some are created or deleted. In some
+cases ("elsewhere") a copy of a hunk's post-image is put into the tree
+away from the hunk, its pre-image left in place: the hunk must still
+apply, at an offset.
 
 Everything is a function of (seed, index): the same seed gives the same
 cases, byte for byte (file times are pinned before diff runs).
@@ -86,6 +90,14 @@ class Gen:
             out.insert(rng.randint(0, len(out)), self.line(rng))
         return out
 
+    @staticmethod
+    def cr_at_eof(rng, text):
+        """Now and then a last line without "\\n" ends in "\\r" (the patch then
+        has "+line\\r" or " line\\r" before "\\ No newline at end of file")."""
+        if not text.eol and text.lines and rng.random() < 0.4:
+            text.lines[-1] += "\r"
+        return text
+
     def case(self, index):
         """One case: its random source (perturb draws from it next), a dict of
         path -> (orig Text|None, new Text|None), and which tool diffs it."""
@@ -96,9 +108,10 @@ class Gen:
             depth = rng.choice([0, 1, 1, 2])
             path = "/".join(["d%d" % rng.randint(0, 3) for _ in range(depth)] + ["f%d.txt" % k])
             kind = rng.choices(["modify", "create", "delete"], [86, 7, 7])[0]
-            orig = Text(self.lines(rng, rng.randint(1, 70)), rng.random() > 0.12)
+            orig = self.cr_at_eof(rng, Text(self.lines(rng, rng.randint(1, 70)), rng.random() > 0.12))
             if kind == "create":
-                files[path] = (None, Text(self.lines(rng, rng.randint(1, 20)), rng.random() > 0.12))
+                files[path] = (None, self.cr_at_eof(
+                    rng, Text(self.lines(rng, rng.randint(1, 20)), rng.random() > 0.12)))
             elif kind == "delete":
                 files[path] = (orig, None)
             else:
@@ -123,8 +136,8 @@ class Gen:
         if orig.eol != new.eol:
             # difflib compares lines, not newlines: the last line changes too
             covered.update(range(n - 1 - CONTEXT, n + CONTEXT))
-        kind = rng.choices(["none", "above", "below", "both", "between", "conflict"],
-                           [34, 30, 10, 10, 6, 10])[0]
+        kind = rng.choices(["none", "above", "below", "both", "between", "conflict", "elsewhere"],
+                           [30, 28, 10, 10, 6, 10, 6])[0]
 
         def new_index(p):
             """Where orig's line p (outside every hunk) sits in new."""
@@ -142,6 +155,20 @@ class Gen:
                  "between": [p for p in range(1, n) if first_hunk < p - 1 and p < last_hunk and
                              p - 1 not in covered and p not in covered]}
         edits = []  # (orig index, lines to insert, how many to delete)
+        if kind == "elsewhere":
+            # a hunk's post-image (with its context) also stands elsewhere in
+            # the tree, its pre-image still in place: the hunk must apply
+            # where the pre-image is (GNU patch applies it at an offset)
+            changed = [(j1, j2) for tag, _, _, j1, j2 in ops if tag != "equal"]
+            where = [w for w in ("above", "below") if slots[w]]
+            if not changed or not where:
+                return Text(orig.lines, orig.eol), Text(new.lines, new.eol), "none"
+            j1, j2 = rng.choice(changed)
+            block = new.lines[max(j1 - CONTEXT, 0):j2 + CONTEXT]
+            if not block or (j2 + CONTEXT >= len(new.lines) and not new.eol):
+                # the file's unterminated last line cannot be copied mid-file
+                return Text(orig.lines, orig.eol), Text(new.lines, new.eol), "none"
+            edits.append((rng.choice(slots[rng.choice(where)]), list(block), 0))
         for where in {"above": ["above"], "below": ["below"], "both": ["above", "below"],
                       "between": ["between"]}.get(kind, []):
             if not slots[where]:
@@ -214,7 +241,9 @@ def build_case(gen, index, src):
     return {"index": index, "name": name, "tool": tool, "ops": ops, "kinds": kinds,
             "repeats": gen.repeats,
             "target": target, "expect": expect if should_apply else None,
-            "noeol": any(t is not None and not t.eol for pair in files.values() for t in pair)}
+            "noeol": any(t is not None and not t.eol for pair in files.values() for t in pair),
+            "creol": any(t is not None and not t.eol and t.lines and t.lines[-1].endswith("\r")
+                         for pair in files.values() for t in pair)}
 
 
 def diff_trees(src, tool):

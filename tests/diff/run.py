@@ -122,9 +122,11 @@ def run_applypatch_one(ap, case, workdir):
 
 
 def describe(c):
-    return "%s (%s; %s; target %s%s%s)" % (c["name"], c["tool"], ",".join(c["ops"]), ",".join(c["kinds"]),
-                                            "; no final newline somewhere" if c["noeol"] else "",
-                                            "; repeated lines" if c["repeats"] else "")
+    return "%s (%s; %s; target %s%s%s%s)" % (
+        c["name"], c["tool"], ",".join(c["ops"]), ",".join(c["kinds"]),
+        "; no final newline somewhere" if c["noeol"] else "",
+        " (a last line ending in \\r)" if c.get("creol") else "",
+        "; repeated lines" if c["repeats"] else "")
 
 
 def main():
@@ -163,10 +165,13 @@ def main():
                     apr.update(run_applypatch_batch(a.applypatch, cases[k:k + a.batch],
                                                     os.path.join(work, "batch%d" % k)))
         passed = failed = skipped = agree_ok = agree_fail = expected_ok = 0
-        mix = dict.fromkeys(["diff", "git", "offset", "conflict", "create", "delete", "noeol", "repeats"], 0)
+        mix = dict.fromkeys(["diff", "git", "offset", "conflict", "create", "delete", "noeol", "creol",
+                             "elsewhere", "repeats"], 0)
         for c in cases:
             mix[c["tool"]] += 1
-            mix["offset"] += any(k in ("above", "below", "both", "between") for k in c["kinds"])
+            mix["offset"] += any(k in ("above", "below", "both", "between", "elsewhere") for k in c["kinds"])
+            mix["elsewhere"] += "elsewhere" in c["kinds"]
+            mix["creol"] += c["creol"]
             mix["conflict"] += "conflict" in c["kinds"]
             mix["create"] += "create" in c["ops"]
             mix["delete"] += "delete" in c["ops"]
