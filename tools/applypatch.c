@@ -39,7 +39,7 @@ static const char usage_text[] =
 	"  list    [-p N] [--patches DIR] [--platform NAME] [--format text|json]\n"
 	"                 the series in order, with why each patch is in or out\n"
 	"  drift   [-p N] [--patches DIR] [--platform NAME|all] --git REPO\n"
-	"          [REV|REV..REV|--rev REV|--tags GLOB]...\n"
+	"          [REV|REV..REV|--rev REV|--tags GLOB]... [--all-commits]\n"
 	"  drift   [-p N] [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
 	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
 	"                 how each patch fares against each upstream version: applies,\n"
@@ -75,7 +75,7 @@ static const char usage_text[] =
 	"             2 usage or I/O error.\n"
 	"See applypatch(1) for the series format, selectors and the state record.\n";
 
-enum { OPT_NO_QUILT = 300, OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV };
+enum { OPT_NO_QUILT = 300, OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV, OPT_ALL_COMMITS };
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
@@ -91,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "tags", required_argument, NULL, OPT_TAGS },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "no-merges", no_argument, NULL, OPT_NO_MERGES },
+	{ "all-commits", no_argument, NULL, OPT_ALL_COMMITS },
 	{ "rev", required_argument, NULL, OPT_REV },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -152,6 +153,7 @@ typedef struct drift_args {
 	size_t ntags;
 	ap_drift_fail_on fail_on;
 	int no_merges;
+	int all_commits;
 } drift_args;
 
 static const char *base_name(const char *path)
@@ -236,11 +238,39 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 			if (strstr(version, "..")) {
 				ap_strlist commits = { 0 };
 
+				int *change = NULL;
+				size_t looked = 0, nchanges = 0;
+
 				if (ap_git_rev_list(g, version, &commits, &err) < 0)
 					goto fail;
+				/* by default the commits where something changes, bisected;
+				 * every commit with --all-commits */
+				if (!da->all_commits) {
+					change = calloc(commits.n + 1, sizeof *change);
+					if (!change || ap_drift_range_changes(da->git, &commits, platforms, &dopts,
+									      change, &looked, &err) < 0) {
+						free(change);
+						ap_strlist_free(&commits);
+						goto fail;
+					}
+					for (size_t k = 0; k < commits.n; k++)
+						nchanges += change[k] != 0;
+					if (ro->format == AP_FORMAT_TEXT || ro->format == AP_FORMAT_MARKDOWN)
+						ap_buf_printf(&out, "%s: %zu commits, %zu checked (bisected); "
+							      "the first and the %zu where a patch's status "
+							      "changes are shown (--all-commits for every one)\n\n",
+							      version, commits.n, looked,
+							      nchanges ? nchanges - 1 : 0);
+					else
+						fprintf(stderr, "applypatch: %s: %zu commits, %zu checked "
+							"(bisected), %zu shown\n", version, commits.n, looked,
+							nchanges);
+				}
 				for (size_t k = 0; k < commits.n; k++) {
 					char label[16];
 
+					if (change && !change[k])
+						continue;
 					snprintf(label, sizeof label, "%.12s", commits.v[k]);
 					u.rev = commits.v[k];
 					if (add_version(&d, platforms, label, &u, commits.v[k], &err) < 0) {
@@ -248,6 +278,7 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 						goto fail;
 					}
 				}
+				free(change);
 				ap_strlist_free(&commits);
 			} else {
 				char oid[AP_OID_HEX];
@@ -408,7 +439,7 @@ int main(int argc, char **argv)
 	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
 	ap_error err = AP_ERROR_INIT;
 	ap_buf out = AP_BUF_INIT;
-	drift_args da = { NULL, { NULL }, 0, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0 };
+	drift_args da = { NULL, { NULL }, 0, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0, 0 };
 	const char *format_name = NULL;
 	const char *cmd;
 	int c, rc;
@@ -478,6 +509,7 @@ int main(int argc, char **argv)
 				return usage_error("--fail-on takes conflict, drift or any, not '%s'", optarg);
 			break;
 		case OPT_NO_MERGES: da.no_merges = 1; break;
+		case OPT_ALL_COMMITS: da.all_commits = 1; break;
 		case OPT_REV:
 			if (da.nrevs == sizeof da.revs / sizeof *da.revs)
 				return usage_error("too many --rev%s", "");

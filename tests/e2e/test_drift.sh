@@ -200,9 +200,17 @@ check_rc "unknown revision: exit 2" 2 AP_DRIFT --git "$repo" v9.9
 check_grep "unknown revision named" "v9.9" "$ERR"
 
 # --- a range, a tarball and a directory as columns ------------------------------------
-check_rc "a range gives one column per commit" 1 AP_DRIFT --git "$repo" v1.1..v2.0 --format json --no-merges
+check_rc "--all-commits: a range gives one column per commit" 1 AP_DRIFT --git "$repo" v1.1..v2.0 --format json --no-merges --all-commits
 n=$(jq '.versions | length' "$OUT")
 [ "$n" -eq "$(g rev-list --count v1.1..v2.0)" ] && ok "range: $n columns" || not_ok "range columns: $n"
+# by default: the first commit and those where a status changes, bisected (item 3)
+check_rc "a range, summarised" 1 AP_DRIFT --git "$repo" v1.1..v2.0 --format json --no-merges
+got=$(jq -r '[.versions[].commit] | join(" ")' "$OUT")
+[ "$got" = "$merge $(g rev-parse v2.0)" ] && ok "range summary: the first commit and the one that changes things" ||
+	not_ok "range summary columns: $got"
+check_grep "range summary: said on stderr for JSON" "v1.1..v2.0: 3 commits, 3 checked (bisected), 2 shown" "$ERR"
+check_rc "a range, text" 1 AP_DRIFT --git "$repo" v1.1..v2.0 --no-merges
+check_grep "range summary line" "^v1.1..v2.0: 3 commits, 3 checked (bisected); the first and the 1 where a patch's status changes are shown" "$OUT"
 g archive --prefix=proj-1.1/ -o "$work/proj-1.1.tar.gz" v1.1
 mkdir -p "$work/dir20" && g archive v2.0 | tar -x -C "$work/dir20"
 check_rc "tarball and directory columns" 1 AP_DRIFT "$work/proj-1.1.tar.gz" "$work/dir20" --format json

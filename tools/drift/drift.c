@@ -616,18 +616,26 @@ static char *applied_rev(const char *value, int *is_commit)
 	return ap_strndup(v, strcspn(v, ", \t"));
 }
 
-/* The version in a column label ("gap-4.11.0.tar.gz" -> "4.11.0"), or NULL. */
+/* The version in a column label ("gap-4.11.0.tar.gz", "v4.11.0" ->
+ * "4.11.0"), or NULL: digits with a dot, at the start or after 'v', '-'
+ * or '_' (so a commit id's digits are no version). */
 static char *label_version(const char *label)
 {
-	const char *q = label;
-	size_t n;
+	for (const char *q = label; *q; q++) {
+		size_t n;
 
-	while (*q && !(*q >= '0' && *q <= '9'))
-		q++;
-	n = strspn(q, "0123456789.");
-	while (n && q[n - 1] == '.')
-		n--;
-	return n ? ap_strndup(q, n) : NULL;
+		if (!(*q >= '0' && *q <= '9'))
+			continue;
+		if (q != label && q[-1] != 'v' && q[-1] != '-' && q[-1] != '_')
+			return NULL;
+		if (q - label > 1 && q[-1] == 'v' && q[-2] != '-' && q[-2] != '_')
+			return NULL;
+		n = strspn(q, "0123456789.");
+		while (n && q[n - 1] == '.')
+			n--;
+		return memchr(q, '.', n) ? ap_strndup(q, n) : NULL;
+	}
+	return NULL;
 }
 
 /* Whether column c is at or after the revision rev (resolved in git to
@@ -793,6 +801,91 @@ int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f)
 			return 1;
 	}
 	return 0;
+}
+
+/* Every cell's status at one commit, for every platform, as a string:
+ * equal strings mean nothing changed for any patch. */
+static char *signature_at(const char *commit, const char *repo, const char **platforms,
+			  const ap_drift_opts *o, ap_error *err)
+{
+	ap_drift d = AP_DRIFT_INIT;
+	ap_drift_opts one = *o;
+	ap_upstream u = { AP_UPSTREAM_GIT, repo, commit };
+	ap_buf sig = AP_BUF_INIT;
+
+	one.find_merges = 0;
+	for (size_t k = 0; platforms[k]; k++)
+		if (ap_drift_add_column(&d, commit, platforms[k], &u, commit, err) < 0) {
+			ap_drift_free(&d);
+			return NULL;
+		}
+	if (ap_drift_run(&d, &one, err) < 0) {
+		ap_drift_free(&d);
+		return NULL;
+	}
+	for (size_t i = 0; i < d.npatches * d.ncols; i++) {
+		ap_buf_printf(&sig, "%d.", (int)d.cells[i].status);
+		if (d.cells[i].status == AP_DRIFT_NEEDS_FUZZ)
+			ap_buf_printf(&sig, "%d", d.cells[i].fuzz);
+	}
+	ap_buf_putc(&sig, ';');
+	ap_drift_free(&d);
+	return ap_buf_detach(&sig, NULL);
+}
+
+/* Bisects commits[lo..hi] (signatures at lo and hi known) for the commits
+ * where the signature changes; a change that reverts inside a stretch
+ * whose ends agree is not seen (as with git bisect). */
+static int bisect_changes(const ap_strlist *commits, char **sigs, size_t lo, size_t hi,
+			  const char *repo, const char **platforms, const ap_drift_opts *o,
+			  int *change, size_t *looked, ap_error *err)
+{
+	size_t mid;
+
+	if (strcmp(sigs[lo], sigs[hi]) == 0)
+		return 0;
+	if (hi == lo + 1) {
+		change[hi] = 1;
+		return 0;
+	}
+	mid = lo + (hi - lo) / 2;
+	if (!sigs[mid]) {
+		sigs[mid] = signature_at(commits->v[mid], repo, platforms, o, err);
+		if (!sigs[mid])
+			return -1;
+		(*looked)++;
+	}
+	if (bisect_changes(commits, sigs, lo, mid, repo, platforms, o, change, looked, err) < 0)
+		return -1;
+	return bisect_changes(commits, sigs, mid, hi, repo, platforms, o, change, looked, err);
+}
+
+int ap_drift_range_changes(const char *repo, const ap_strlist *commits, const char **platforms,
+			   const ap_drift_opts *o, int *change, size_t *looked, ap_error *err)
+{
+	char **sigs;
+	int rc = 0;
+
+	*looked = 0;
+	if (commits->n == 0)
+		return 0;
+	sigs = calloc(commits->n, sizeof *sigs);
+	if (!sigs)
+		return ap_error_set(err, "out of memory");
+	change[0] = 1;
+	sigs[0] = signature_at(commits->v[0], repo, platforms, o, err);
+	sigs[commits->n - 1] = commits->n > 1 ? signature_at(commits->v[commits->n - 1], repo,
+							    platforms, o, err) : NULL;
+	*looked = commits->n > 1 ? 2 : 1;
+	if (!sigs[0] || (commits->n > 1 && !sigs[commits->n - 1]))
+		rc = -1;
+	else if (commits->n > 1)
+		rc = bisect_changes(commits, sigs, 0, commits->n - 1, repo, platforms, o, change,
+				    looked, err);
+	for (size_t i = 0; i < commits->n; i++)
+		free(sigs[i]);
+	free(sigs);
+	return rc;
 }
 
 size_t ap_drift_checked(const ap_drift *d)

@@ -120,6 +120,13 @@ const char *ap_drift_status_name(ap_drift_status s);
 typedef enum ap_drift_fail_on { AP_FAIL_ON_CONFLICT, AP_FAIL_ON_DRIFT, AP_FAIL_ON_ANY } ap_drift_fail_on;
 int ap_drift_failed(const ap_drift *d, ap_drift_fail_on f);
 
+/* For a range's commits (oldest first, from one repository), marks in
+ * change[] (zeroed, commits->n long) the first commit and each commit where
+ * some patch's status changes, for any of the platforms (NULL-terminated),
+ * by bisection: *looked says how many commits were checked. */
+int ap_drift_range_changes(const char *repo, const ap_strlist *commits, const char **platforms,
+			   const ap_drift_opts *o, int *change, size_t *looked, ap_error *err);
+
 /* How many cells were checked (neither skipped nor an error of the
  * column): 0 means the run said nothing about the series. */
 size_t ap_drift_checked(const ap_drift *d);
