@@ -24,7 +24,8 @@
 
 static const char usage_text[] =
 	"usage: verify [--upstream TARBALL|DIR | --upstream-git REPO --rev REV]\n"
-	"              [--patches DIR] [--platform linux|cygwin|all] [--expect FILE]\n"
+	"              [--patches DIR] [--no-patches] [--platform linux|cygwin|all]\n"
+	"              [--expect FILE]\n"
 	"              [--build-dir DIR] [--jobs N] [--format text|json|junit]\n"
 	"       verify --probe GAP_BINARY [--platform NAME] [--expect FILE] [--format ...]\n"
 	"       verify --noise [SAMPLES]\n"
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"      --upstream-git REPO --rev REV\n"
 	"                          a revision of a git repository (autogen.sh is run)\n"
 	"  -p, --patches DIR       the patch series (default: ./patches if present)\n"
-	"      --no-patches        build the upstream as it is (expect it to fail)\n"
+	"      --no-patches        build the upstream as it is; the series (--patches\n"
+	"                          or ./patches) only picks the units emulated\n"
 	"  -P, --platform NAME     linux, cygwin or all (default: all = the host natively\n"
 	"                          and Cygwin emulated on Linux)\n"
 	"  -e, --expect FILE       the expectations (default: ./expectations.conf)\n"

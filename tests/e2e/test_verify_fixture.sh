@@ -153,8 +153,20 @@ case $(measured_of cygwin pool.commit) in
 +2[01][0-9][0-9][0-9][0-9][0-9]" kB ("*) ok "unpatched: the pool adds ~2 GiB of commit charge" ;;
 *) not_ok "unpatched: pool.commit: $(measured_of cygwin pool.commit)" ;;
 esac
-check_q_has "unpatched: every unit naming the macro rebuilt" '.targets[1].notes | join("\n")' \
+check_q_has "unpatched: the unit the series names is rebuilt" '.targets[1].notes | join("\n")' \
 	"rebuilt with SYS_IS_CYGWIN32: src/system.c"
+
+# --no-patches with --patches: the series is not applied, its files pick the
+# units (issue 16 item 4), not every unit naming the macro
+check_rc "not applied, units from the series: exit 1" 1 "$V" --upstream "$FIXTURES/minigap" \
+	--no-patches --patches "$FIXTURES/minigap-patches" --expect "$EXPECT" \
+	--build-dir "$WORK/u" --format json
+check_q_has "units from the series: src/integer.c (named by ensure-bag)" \
+	'.targets[1].notes | join("\n")' "rebuilt with SYS_IS_CYGWIN32: src/integer.c"
+check_q_lacks "units from the series: not every unit naming the macro" \
+	'.targets[1].notes | join("\n")' "every unit of gap naming it"
+check_q_lacks "units from the series: nothing applied" '.targets[1].notes | join("\n")' \
+	"patch applied"
 
 check_rc "unpatched, text: exit 1" 1 "$V" --upstream "$FIXTURES/minigap" --no-patches \
 	--expect "$EXPECT" --build-dir "$WORK/u"

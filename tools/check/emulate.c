@@ -11,6 +11,7 @@
 #include "builddir.h"
 #include "buildlog.h"
 #include "fingerprint.h"
+#include "patch.h"
 #include "strmap.h"
 #include "tree.h"
 #include "vtree.h"
@@ -292,6 +293,11 @@ static int emu_start(emu *x, const char *platform, const char *macro, ap_error *
 	if (ap_fingerprint_series(x->o->patches_dir, platform, &x->fp, &em->patches,
 				  &em->npatches, err) < 0)
 		return -1;
+	if (!x->o->patches_dir && x->o->units_from) {
+		ap_buf_printf(&x->fp, "units-from %s\n", x->o->units_from);
+		if (ap_fingerprint_series(x->o->units_from, platform, &x->fp, NULL, NULL, err) < 0)
+			return -1;
+	}
 	if (!x->fp.data)
 		return ap_error_set(err, "out of memory");
 	return 0;
@@ -447,6 +453,49 @@ static int emu_pick_touched(emu *x, const char *macro, ap_error *err)
 			return -1;
 	}
 	return 0;
+}
+
+/* The series not applied (--no-patches): the .c files it names (for the
+ * platform, applied or not) that gap compiles and that depend on the
+ * macro are the units, as they would be with the series applied. */
+static int emu_pick_named(emu *x, const char *platform, const char *macro, ap_error *err)
+{
+	ap_loaded_series ls;
+	memset(&ls, 0, sizeof ls);
+	if (ap_series_load_patches(&ls, x->o->units_from, platform, 0, 1, err) < 0)
+		return ap_error_wrap(err, "the series whose files decide the emulated units");
+	int rc = 0;
+	for (size_t i = 0; i < ls.series.n && rc == 0; i++) {
+		if (!ls.series.v[i].selected || (ls.errors && ls.errors[i]))
+			continue;
+		for (size_t k = 0; k < ls.patches[i].nfiles && rc == 0; k++) {
+			const char *path = ap_file_diff_target(&ls.patches[i].files[k]);
+			size_t l = path ? strlen(path) : 0;
+			int known = 0;
+			for (size_t j = 0; j < x->ntus; j++)
+				known |= strcmp(x->tus[j], path) == 0;
+			if (l < 3 || strcmp(path + l - 2, ".c") != 0 || known)
+				continue;
+			const ap_logcmd *c = ap_buildlog_compile_of(&x->bl, path, x->link);
+			if (!c)
+				continue;
+			char **idirs = NULL;
+			size_t nidirs = 0;
+			emu_add_idirs(x, c, &idirs, &nidirs);
+			ap_strmap seen = AP_STRMAP_INIT;
+			int dep = depends_on(&x->v, x->tree, path, idirs, nidirs, macro, &seen, 0);
+			ap_strmap_free(&seen);
+			ap_strv_free(idirs, nidirs);
+			if (dep)
+				rc = emu_add_unit(x, path, c, err);
+			else
+				ap_strv_add(&x->em->untouched, &x->em->nuntouched, path);
+		}
+	}
+	dprintf(x->logfd, "verify: the series in %s (not applied) names %zu unit(s) depending "
+		"on %s\n", x->o->units_from, x->ntus, macro);
+	ap_loaded_series_free(&ls);
+	return rc;
 }
 
 /* Nothing the series touches depends on the macro (an unpatched upstream,
@@ -700,6 +749,8 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 			rc = emu_read_log(&x, err);
 		if (rc == 0)
 			rc = emu_pick_touched(&x, macro, err);
+		if (rc == 0 && !o->patches_dir && o->units_from)
+			rc = emu_pick_named(&x, platform, macro, err);
 		if (rc == 0 && x.ntus == 0)
 			rc = emu_pick_naming(&x, macro, err);
 		if (rc == 0)

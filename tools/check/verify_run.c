@@ -348,8 +348,6 @@ static void run_native(const ap_verify_opts *o, const ap_build_opts *bo, const a
 
 int ap_verify_check(const ap_verify_opts *o, ap_error *err)
 {
-	if (o->no_patches && o->patches_dir)
-		return ap_error_set(err, "give --patches or --no-patches, not both");
 	if (o->git && !o->rev)
 		return ap_error_set(err, "--upstream-git needs --rev");
 	if (o->rev && !o->git)
@@ -384,12 +382,15 @@ static int run_built(const ap_verify_opts *o, const char *host, ap_verify_result
 		return -1;
 	const char *patches = o->patches_dir;
 	struct stat pst;
-	if (!patches && !o->no_patches && stat("patches", &pst) == 0 && S_ISDIR(pst.st_mode))
+	if (!patches && stat("patches", &pst) == 0 && S_ISDIR(pst.st_mode))
 		patches = "patches";
 	ap_build_opts bo;
 	memset(&bo, 0, sizeof bo);
 	bo.upstream = &u;
-	bo.patches_dir = patches;
+	/* --no-patches: the series is not applied, but its files still say
+	 * which units the emulation rebuilds */
+	bo.patches_dir = o->no_patches ? NULL : patches;
+	bo.units_from = o->no_patches ? patches : NULL;
 	bo.build_dir = o->build_dir ? o->build_dir : "build-gap";
 	bo.jobs = o->jobs;
 	bo.configure_args = o->configure_args;
