@@ -717,178 +717,199 @@ static int git_line_names(parser *ps, const text_line *t, char **old, char **new
 	return rc;
 }
 
-static int parse_git(parser *ps, const text_line *head)
+/* What a 'diff --git' header has said so far. */
+typedef struct git_head {
+	ap_file_diff *f;
+	char *line_old, *line_new;   /* the names on the 'diff --git' line */
+	int renamed, copied, created, deleted, have_from, have_to;
+} git_head;
+
+static int git_from_to(parser *ps, git_head *g, const text_line *t)
 {
-	ap_file_diff *f = new_file_diff(ps, head->lineno);
-	char *line_old = NULL, *line_new = NULL;
-	int renamed = 0, copied = 0, created = 0, deleted = 0, have_from = 0, have_to = 0;
+	int copy = t->s[0] == 'c', from = starts(t, "rename from ") || starts(t, "copy from ");
+
+	g->copied |= copy;
+	g->renamed |= !copy;
+	if (from) {
+		g->have_from = 1;
+		return take_git_path(ps, t, copy ? 10 : 12, &g->f->old_path);
+	}
+	g->have_to = 1;
+	return take_git_path(ps, t, copy ? 8 : 10, &g->f->new_path);
+}
+
+static int git_index(parser *ps, git_head *g, const text_line *t)
+{
+	const char *sp = memchr(t->s + 6, ' ', t->len - 6);
+	text_line m = *t;
+	unsigned mode = 0;
+
+	if (!sp)
+		return 0;
+	if (parse_mode(ps, &m, (size_t)(sp + 1 - t->s), &mode) < 0)
+		return -1;
+	if (!g->f->old_mode)
+		g->f->old_mode = mode;
+	if (!g->f->new_mode)
+		g->f->new_mode = mode;
+	return 0;
+}
+
+/* A '---'/'+++' pair inside a git header: names, unless a rename or copy
+ * header named them already. */
+static int git_minus_plus(parser *ps, git_head *g, text_line *t)
+{
+	text_line minus = *t, plus;
+	header_name a = { 0 }, b = { 0 };
+	int rc = -1;
+
+	read_line(ps, t);
+	if (!peek_line(ps, &plus) || !starts(&plus, "+++ "))
+		return fail(ps, minus.lineno, "'---' line not followed by a '+++' line");
+	read_line(ps, &plus);
+	if (parse_header_name(ps, &minus, &a) < 0 || parse_header_name(ps, &plus, &b) < 0)
+		goto out;
+	g->created |= a.dev_null;
+	g->deleted |= b.dev_null;
+	if (a.name && !g->renamed && !g->copied) {
+		free(g->f->old_path);
+		if (take_path(ps, minus.lineno, a.name, ps->p->strip, &g->f->old_path, NULL) < 0)
+			goto out;
+	}
+	if (b.name && !g->renamed && !g->copied) {
+		free(g->f->new_path);
+		if (take_path(ps, plus.lineno, b.name, ps->p->strip, &g->f->new_path, NULL) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(a.name);
+	free(b.name);
+	return rc;
+}
+
+/* The extended header lines up to the first hunk: 0 at its end, -1 bad. */
+static int git_header_lines(parser *ps, git_head *g)
+{
+	ap_file_diff *f = g->f;
 	text_line t;
 
-	if (!f)
-		return -1;
-	f->is_git = 1;
-	if (git_line_names(ps, head, &line_old, &line_new) < 0)
-		goto fail;
 	while (peek_line(ps, &t)) {
+		int rc = 0;
+
 		if (starts(&t, "old mode ")) {
-			if (parse_mode(ps, &t, 9, &f->old_mode) < 0)
-				goto fail;
+			rc = parse_mode(ps, &t, 9, &f->old_mode);
 		} else if (starts(&t, "new mode ")) {
-			if (parse_mode(ps, &t, 9, &f->new_mode) < 0)
-				goto fail;
+			rc = parse_mode(ps, &t, 9, &f->new_mode);
 		} else if (starts(&t, "deleted file mode ")) {
-			if (parse_mode(ps, &t, 18, &f->old_mode) < 0)
-				goto fail;
-			deleted = 1;
+			rc = parse_mode(ps, &t, 18, &f->old_mode);
+			g->deleted = 1;
 		} else if (starts(&t, "new file mode ")) {
-			if (parse_mode(ps, &t, 14, &f->new_mode) < 0)
-				goto fail;
-			created = 1;
-		} else if (starts(&t, "rename from ") || starts(&t, "copy from ")) {
-			have_from = 1;
-			copied |= t.s[0] == 'c';
-			renamed |= t.s[0] == 'r';
-			if (take_git_path(ps, &t, t.s[0] == 'c' ? 10 : 12, &f->old_path) < 0)
-				goto fail;
-		} else if (starts(&t, "rename to ") || starts(&t, "copy to ")) {
-			have_to = 1;
-			copied |= t.s[0] == 'c';
-			renamed |= t.s[0] == 'r';
-			if (take_git_path(ps, &t, t.s[0] == 'c' ? 8 : 10, &f->new_path) < 0)
-				goto fail;
+			rc = parse_mode(ps, &t, 14, &f->new_mode);
+			g->created = 1;
+		} else if (starts(&t, "rename from ") || starts(&t, "copy from ") ||
+			   starts(&t, "rename to ") || starts(&t, "copy to ")) {
+			rc = git_from_to(ps, g, &t);
 		} else if (starts(&t, "rename old ")) {
-			renamed = 1;
-			have_from = 1;
-			if (take_git_path(ps, &t, 11, &f->old_path) < 0)
-				goto fail;
+			g->renamed = g->have_from = 1;
+			rc = take_git_path(ps, &t, 11, &f->old_path);
 		} else if (starts(&t, "rename new ")) {
-			have_to = 1;
-			if (take_git_path(ps, &t, 11, &f->new_path) < 0)
-				goto fail;
+			g->have_to = 1;
+			rc = take_git_path(ps, &t, 11, &f->new_path);
 		} else if (starts(&t, "similarity index ") || starts(&t, "dissimilarity index ")) {
 			/* informational */
 		} else if (starts(&t, "index ")) {
-			const char *sp = memchr(t.s + 6, ' ', t.len - 6);
-
-			if (sp) {
-				text_line m = t;
-				unsigned mode = 0;
-
-				if (parse_mode(ps, &m, (size_t)(sp + 1 - t.s), &mode) < 0)
-					goto fail;
-				if (!f->old_mode)
-					f->old_mode = mode;
-				if (!f->new_mode)
-					f->new_mode = mode;
-			}
+			rc = git_index(ps, g, &t);
 		} else if (starts(&t, "--- ")) {
-			text_line minus = t, plus;
-			header_name a, b;
-
-			read_line(ps, &t);
-			if (!peek_line(ps, &plus) || !starts(&plus, "+++ ")) {
-				fail(ps, minus.lineno, "'---' line not followed by a '+++' line");
-				goto fail;
-			}
-			read_line(ps, &plus);
-			if (parse_header_name(ps, &minus, &a) < 0)
-				goto fail;
-			if (parse_header_name(ps, &plus, &b) < 0) {
-				free(a.name);
-				goto fail;
-			}
-			if (a.dev_null)
-				created = 1;
-			if (b.dev_null)
-				deleted = 1;
-			if (a.name && !renamed && !copied) {
-				free(f->old_path);
-				if (take_path(ps, minus.lineno, a.name, ps->p->strip, &f->old_path, NULL) < 0) {
-					free(a.name);
-					free(b.name);
-					goto fail;
-				}
-			}
-			if (b.name && !renamed && !copied) {
-				free(f->new_path);
-				if (take_path(ps, plus.lineno, b.name, ps->p->strip, &f->new_path, NULL) < 0) {
-					free(a.name);
-					free(b.name);
-					goto fail;
-				}
-			}
-			free(a.name);
-			free(b.name);
+			if (git_minus_plus(ps, g, &t) < 0)
+				return -1;
 			continue;
 		} else if (starts(&t, "@@ -")) {
-			break;
+			return 0;
 		} else {
-			if (refuse_binary(ps, &t) < 0)
-				goto fail;
-			break;
+			return refuse_binary(ps, &t) < 0 ? -1 : 0;
 		}
+		if (rc < 0)
+			return -1;
 		read_line(ps, &t);
 	}
-	if (!f->old_path && !created) {
-		f->old_path = line_old;
-		line_old = NULL;
+	return 0;
+}
+
+/* Settles the diff's names and operation once the header is read. */
+static int git_settle(parser *ps, git_head *g, const text_line *head)
+{
+	ap_file_diff *f = g->f;
+	int moved = g->renamed || g->copied;
+
+	if (!f->old_path && !g->created) {
+		f->old_path = g->line_old;
+		g->line_old = NULL;
 	}
-	if (!f->new_path && !deleted) {
-		f->new_path = line_new;
-		line_new = NULL;
+	if (!f->new_path && !g->deleted) {
+		f->new_path = g->line_new;
+		g->line_new = NULL;
 	}
-	if ((renamed || copied) && (!have_from || !have_to)) {
-		fail(ps, head->lineno, "a rename or copy needs both a '%s from' and a '%s to' line",
-		     copied ? "copy" : "rename", copied ? "copy" : "rename");
-		goto fail;
-	}
-	if ((!f->old_path && !created) || (!f->new_path && !deleted)) {
-		fail(ps, head->lineno, "cannot tell the file name from this 'diff --git' line; "
-		     "%s", renamed || copied ? "a rename or copy needs both 'from' and 'to'"
-		     : "add '---'/'+++' lines or quote the names");
-		goto fail;
-	}
-	if (created && deleted) {
-		fail(ps, head->lineno, "a file cannot be both created and deleted by one diff");
-		goto fail;
-	}
-	if ((renamed || copied) && (!f->old_path || !f->new_path)) {
-		fail(ps, head->lineno, "a rename or copy needs both a 'from' and a 'to' name");
-		goto fail;
-	}
-	f->op = created ? AP_OP_CREATE : deleted ? AP_OP_DELETE : renamed ? AP_OP_RENAME
-		: copied ? AP_OP_COPY : AP_OP_MODIFY;
-	if (created) {
+	if (moved && (!g->have_from || !g->have_to))
+		return fail(ps, head->lineno, "a rename or copy needs both a '%s from' and a '%s to' "
+			    "line", g->copied ? "copy" : "rename", g->copied ? "copy" : "rename");
+	if ((!f->old_path && !g->created) || (!f->new_path && !g->deleted))
+		return fail(ps, head->lineno, "cannot tell the file name from this 'diff --git' "
+			    "line; %s", moved ? "a rename or copy needs both 'from' and 'to'"
+			    : "add '---'/'+++' lines or quote the names");
+	if (g->created && g->deleted)
+		return fail(ps, head->lineno, "a file cannot be both created and deleted by one diff");
+	if (moved && (!f->old_path || !f->new_path))
+		return fail(ps, head->lineno, "a rename or copy needs both a 'from' and a 'to' name");
+	f->op = g->created ? AP_OP_CREATE : g->deleted ? AP_OP_DELETE : g->renamed ? AP_OP_RENAME
+		: g->copied ? AP_OP_COPY : AP_OP_MODIFY;
+	if (g->created) {
 		free(f->old_path);
 		f->old_path = NULL;
 	}
-	if (deleted) {
+	if (g->deleted) {
 		free(f->new_path);
 		f->new_path = NULL;
 	}
-	if (f->op == AP_OP_MODIFY && strcmp(f->old_path, f->new_path) != 0) {
-		fail(ps, head->lineno, "old and new names differ without a rename or copy header");
-		goto fail;
-	}
-	if (parse_hunks(ps, f) < 0)
-		goto fail;
-	if (peek_line(ps, &t) && refuse_binary(ps, &t) < 0)
-		goto fail;
-	if (created && f->nhunks && (f->hunks[0].old_count != 0 || f->nhunks != 1)) {
-		fail(ps, f->hunks[0].lineno, "a created file's hunk must start '@@ -0,0'");
-		goto fail;
-	}
-	if (deleted && f->nhunks && (f->hunks[0].new_count != 0 || f->nhunks != 1)) {
-		fail(ps, f->hunks[0].lineno, "a deleted file's hunk must end '+0,0 @@'");
-		goto fail;
-	}
-	free(line_old);
-	free(line_new);
+	if (f->op == AP_OP_MODIFY && strcmp(f->old_path, f->new_path) != 0)
+		return fail(ps, head->lineno, "old and new names differ without a rename or copy "
+			    "header");
 	return 0;
-fail:
-	free(line_old);
-	free(line_new);
-	return -1;
+}
+
+static int git_hunks(parser *ps, git_head *g)
+{
+	ap_file_diff *f = g->f;
+	text_line t;
+
+	if (parse_hunks(ps, f) < 0)
+		return -1;
+	if (peek_line(ps, &t) && refuse_binary(ps, &t) < 0)
+		return -1;
+	if (g->created && f->nhunks && (f->hunks[0].old_count != 0 || f->nhunks != 1))
+		return fail(ps, f->hunks[0].lineno, "a created file's hunk must start '@@ -0,0'");
+	if (g->deleted && f->nhunks && (f->hunks[0].new_count != 0 || f->nhunks != 1))
+		return fail(ps, f->hunks[0].lineno, "a deleted file's hunk must end '+0,0 @@'");
+	return 0;
+}
+
+static int parse_git(parser *ps, const text_line *head)
+{
+	git_head g;
+	int rc = -1;
+
+	memset(&g, 0, sizeof g);
+	g.f = new_file_diff(ps, head->lineno);
+	if (!g.f)
+		return -1;
+	g.f->is_git = 1;
+	if (git_line_names(ps, head, &g.line_old, &g.line_new) == 0 &&
+	    git_header_lines(ps, &g) == 0 && git_settle(ps, &g, head) == 0 &&
+	    git_hunks(ps, &g) == 0)
+		rc = 0;
+	free(g.line_old);
+	free(g.line_new);
+	return rc;
 }
 
 int ap_patch_parse(ap_patch *p, const char *name, const char *data, size_t len,
