@@ -669,6 +669,15 @@ static int column_after(ap_drift *d, size_t c, ap_git **g, const char *rev, int 
 		free(vrev);
 		if (!r)
 			return -1;
+		/* a commit older than the revision cannot hold it (clock skew
+		 * aside): no history walk for the old tags */
+		{
+			long long tc = 0, tr = 0;
+
+			if (ap_git_commit_time(*g, col->commit, &tc, err) == 0 &&
+			    ap_git_commit_time(*g, oid, &tr, err) == 0 && tc < tr)
+				return 0;
+		}
 		return ap_git_contains(*g, col->commit, oid, err);
 	}
 	return -1;
@@ -694,7 +703,12 @@ static void mark_expected(ap_drift *d, platform_series *ps, ap_error *err)
 		rev = applied_rev(value, &is_commit);
 		for (size_t c = 0; rev && *rev && c < d->ncols; c++) {
 			ap_drift_cell *cell = &d->cells[i * d->ncols + c];
-			int r = column_after(d, c, &g, rev, is_commit, err);
+			int r;
+
+			if (cell->status != AP_DRIFT_UPSTREAMED && cell->status != AP_DRIFT_PARTLY &&
+			    cell->status != AP_DRIFT_CONFLICT)
+				continue;
+			r = column_after(d, c, &g, rev, is_commit, err);
 
 			if (r < 0)
 				unknown = 1;
