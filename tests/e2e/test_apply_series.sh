@@ -158,7 +158,26 @@ bad_series "bad strip level" 'a.patch -px\n' \
 bad_series "name leaving the directory" 'a.patch\n../../base/x.patch\n' \
 	"patches/series:2: patch name '../../base/x.patch' leaves the patches directory"
 bad_series "absolute name" '/etc/passwd\n' \
-	"patches/series:1: patch name '/etc/passwd' leaves the patches directory"
+	"patches/series:1: patch name '/etc/passwd' leaves the patches directory (it is absolute)"
+bad_series "name with a '..' component" 'a.patch\nsub/../../x.patch\n' \
+	"patches/series:2: patch name 'sub/../../x.patch' leaves the patches directory (it has a '..' component)"
+
+# each message says what is actually wrong (issue 11, item 12)
+newcase series-errors
+cp "$T/patches/a.patch" "$T/patches/fix..v2.patch"
+printf 'fix..v2.patch\n' >"$T/patches/series"
+check_rc "'fix..v2.patch' is a name like any other: list exit 0" 0 "$AP" list -d "$T" -P linux
+check_grep "'fix..v2.patch' listed" "fix..v2.patch" "$OUT"
+for kind in "FIFO:mkfifo" "directory:mkdir"; do
+	newcase series-errors
+	(cd "$T/patches" && ${kind#*:} odd.patch)
+	printf 'a.patch\nodd.patch\n' >"$T/patches/series"
+	before=$(tree_state "$T")
+	check_rc "a $kind listed as a patch: apply exit 2" 2 "$AP" apply -d "$T" -P linux
+	check_grep "a $kind listed as a patch: says so, not 'no such file'" \
+		"patches/series:2: odd.patch is listed but is a ${kind%%:*}, not a regular file" "$ERR"
+	check "a $kind listed as a patch: tree untouched" [ "$before" = "$(tree_state "$T")" ]
+done
 
 # --- a series that is there but cannot be read: exit 2, never the ----------
 # directory convention (which would apply the [cygwin]-only patch on linux)

@@ -110,8 +110,13 @@ const char *ap_path_unsafe(const char *path, size_t len)
 			return "contains a control character";
 	if (path[0] == '/')
 		return "is absolute";
-	if (path[0] == '\\' || (len > 1 && path[1] == ':'))
-		return "is absolute";
+	if (path[0] == '\\')
+		return "is absolute (on Windows, a path from the root of the current drive)";
+	if (len > 1 && path[1] == ':' && isalpha((unsigned char)path[0]))
+		return len == 2 || path[2] == '/' || path[2] == '\\'
+		       ? "is absolute (a Windows drive path)"
+		       : "starts with a drive letter: on Windows (and Cygwin) it names a file on "
+			 "that drive, outside the tree";
 	/* Windows (Cygwin too) reads "\\" as "/": "..\\x" would leave the tree */
 	if (memchr(path, '\\', len))
 		return "contains a backslash, which Windows (and Cygwin) reads as '/'";

@@ -480,6 +480,46 @@ oom:
 	return ap_error_set(err, "out of memory");
 }
 
+/* Whether a name has a ".." component ("fix..v2.patch" has none). */
+static int has_dotdot(const char *name)
+{
+	for (const char *c = name; *c; ) {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return 1;
+		c += n;
+		c += *c == '/';
+	}
+	return 0;
+}
+
+/* A listed patch must be a regular file; say what it is when it is not. */
+static int patch_file_ok(const ap_series *s, const char *name, size_t lineno, ap_error *err)
+{
+	char *full = ap_printf("%s/%s", s->dir, name);
+	struct stat st, lst;
+	int rc = 0;
+
+	if (!full)
+		return ap_error_set(err, "out of memory");
+	if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+		rc = 0;
+	else if (lstat(full, &lst) < 0)
+		rc = ap_error_set(err, "%s:%zu: %s is listed but there is no such file in %s",
+				  s->series_path, lineno, name, s->dir);
+	else if (S_ISLNK(lst.st_mode) && stat(full, &st) < 0)
+		rc = ap_error_sys(err, "%s:%zu: %s is listed but is a symbolic link that cannot be "
+				  "followed", s->series_path, lineno, name);
+	else
+		rc = ap_error_set(err, "%s:%zu: %s is listed but is %s, not a regular file",
+				  s->series_path, lineno, name,
+				  S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				  : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+	free(full);
+	return rc;
+}
+
 /* listed maps each name listed so far to its index in s->v, plus one: a
  * lookup, not a scan, so that a long series loads in linear time */
 static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap *listed,
@@ -553,9 +593,10 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap 
 					    s->series_path, lineno, opt, name);
 		}
 	}
-	if (strstr(name, "..") || name[0] == '/')
-		return ap_error_set(err, "%s:%zu: patch name '%s' leaves the patches directory",
-				    s->series_path, lineno, name);
+	if (name[0] == '/' || has_dotdot(name))
+		return ap_error_set(err, "%s:%zu: patch name '%s' leaves the patches directory "
+				    "(it %s)", s->series_path, lineno, name,
+				    name[0] == '/' ? "is absolute" : "has a '..' component");
 	seen = ap_strmap_get(listed, name);
 	if (seen)
 		return ap_error_set(err, "%s:%zu: %s is listed twice (first at line %zu)",
@@ -586,16 +627,7 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap 
 	}
 	if (!en->name || !en->why)
 		return ap_error_set(err, "out of memory");
-	{
-		char *full = ap_printf("%s/%s", s->dir, name);
-		int ok = full && is_regular(full);
-
-		free(full);
-		if (!ok)
-			return ap_error_set(err, "%s:%zu: %s is listed but there is no such file in %s",
-					    s->series_path, lineno, name, s->dir);
-	}
-	return 0;
+	return patch_file_ok(s, name, lineno, err);
 }
 
 /* Splits "where: what" into a finding (lint reports them all). */
