@@ -68,4 +68,54 @@ else
 	echo "ok - skip: no fault-injection build (FAULT_APPLYPATCH) for the rollback check"
 fi
 
+# --- item 9: only what applypatch wrote is ever removed ------------------------
+
+theirs_stay() { [ -f "$T/.applypatch/notes.txt" ] && [ -f "$T/.applypatch/sub/data" ]; }
+
+# a state directory holding someone's files and no state record
+setup
+edit_a
+mkdir -p "$T/.applypatch/sub"
+echo notes >"$T/.applypatch/notes.txt"
+echo data >"$T/.applypatch/sub/data"
+run "$AP" status -d "$T" --patches "$P"
+check "status: .applypatch/notes.txt and sub/data stay" theirs_stay
+check_rc "apply --dry-run: exit 0" 0 "$AP" apply --dry-run -d "$T" --patches "$P" -P linux
+check "apply --dry-run: .applypatch/notes.txt and sub/data stay" theirs_stay
+check_rc "apply beside them: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+check "apply beside them: they stay" theirs_stay
+check_rc "unapply beside them: exit 0" 0 "$AP" unapply -d "$T"
+check "unapply beside them: they stay" theirs_stay
+check "unapply beside them: applypatch's own files are gone" \
+	[ "$(cd "$T/.applypatch" && find . | LC_ALL=C sort | tr '\n' ' ')" = ". ./notes.txt ./sub ./sub/data " ]
+check "unapply beside them: a.txt restored" grep -q two "$T/a.txt"
+
+# an interrupted run: status and a dry run change nothing, and say so; the
+# next apply completes it (or rolls it back, then applies)
+both_patched() { grep -q TWO "$T/a.txt" && grep -q y "$T/b.txt"; }
+if [ -x "${FAULT_APPLYPATCH:-}" ]; then
+	# rename 1 is pending's (before the commit point), 2 the journal's, 3 the first file's
+	for at in rename:3 rename:2; do
+		setup
+		edit_a
+		printf 'x\n' >"$T/b.txt"
+		patch edit-b.patch <<'EOF'
+--- a/b.txt
++++ b/b.txt
+@@ -1 +1 @@
+-x
++y
+EOF
+		APPLYPATCH_FAULT_KILL=$at "$FAULT_APPLYPATCH" apply -d "$T" --patches "$P" -P linux >/dev/null 2>&1
+		before=$(snapshot_all "$T")
+		check_rc "killed at $at: status exit 1" 1 "$AP" status -d "$T" --patches "$P"
+		check_grep "killed at $at: status says a run was interrupted" "interrupted" "$OUT"
+		check "killed at $at: status changed nothing" [ "$before" = "$(snapshot_all "$T")" ]
+		run "$AP" apply --dry-run -d "$T" --patches "$P" -P linux
+		check "killed at $at: a dry run changed nothing" [ "$before" = "$(snapshot_all "$T")" ]
+		check_rc "killed at $at: apply finishes: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+		check "killed at $at: both files patched" both_patched
+	done
+fi
+
 finish

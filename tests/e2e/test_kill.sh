@@ -1,7 +1,8 @@
 #!/bin/sh
 # SIGKILL at random moments while apply (and unapply) works on a larger
-# series: the next status/apply/unapply must find the tree either as before
-# or fully patched, never a mix, and finish the job. Also: two runs on one
+# series: status and apply --dry-run change nothing; the next apply or
+# unapply must find the tree either as before or fully patched, never a
+# mix, and finish the job. Also: two runs on one
 # tree at once, and a run meeting a held lock.
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,11 @@ start=$(date +%s%N)
 took_us=$((($(date +%s%N) - start) / 1000))
 after=$(digest "$work/ref")
 ok "reference apply took ${took_us} us"
+
+# every file's digest, the state directory's included
+everything() {
+	(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+}
 
 classify() {
 	now=$(digest "$1")
@@ -45,12 +51,25 @@ while [ "$i" -lt "$TRIALS" ]; do
 	wait "$pid" 2>/dev/null
 	rc=$?
 	[ "$rc" -eq 137 ] && seen_mid=$((seen_mid + 1))
-	# whatever the next command is, it recovers first
+	# status and a dry run only look: they change nothing, however the
+	# run ended; apply and unapply recover first
 	case $((i % 4)) in
-	0) "$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1 ;;
+	0|3)
+		seen=$(everything "$t")
+		if [ $((i % 4)) -eq 0 ]; then
+			"$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1
+		else
+			"$AP" apply --dry-run -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1
+		fi
+		if [ "$seen" != "$(everything "$t")" ]; then
+			not_ok "trial $i ($cmd killed after ${delay}s): a read-only command changed the tree"
+			bad=$((bad + 1))
+		fi
+		# the next apply or unapply recovers
+		if [ $((i % 8)) -lt 4 ]; then "$AP" unapply -d "$t" >/dev/null 2>&1
+		else "$AP" apply -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1; fi ;;
 	1) "$AP" apply -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1 ;;
 	2) "$AP" unapply -d "$t" >/dev/null 2>&1 ;;
-	3) "$AP" apply --dry-run -d "$t" --patches "$patches" --platform linux >/dev/null 2>&1 ;;
 	esac
 	state=$(classify "$t")
 	if [ "$state" = mixed ] || [ -n "$(find "$t" -name '.aptmp.*' | head -1)" ]; then

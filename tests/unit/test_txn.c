@@ -441,6 +441,8 @@ static void incomplete_journal_is_not_trusted(void **state)
 	ap_tree_close(t);
 }
 
+/* what a run killed early leaves (an empty orig/, a half-written pending)
+ * goes; a file applypatch has no record of stays, and its directory too */
 static void recover_removes_debris(void **state)
 {
 	const char *dir = *state;
@@ -448,10 +450,28 @@ static void recover_removes_debris(void **state)
 	ap_error err = AP_ERROR_INIT;
 	char *note = NULL;
 
-	tu_write(dir, ".applypatch/orig/1", "stale\n");
+	tu_write(dir, ".applypatch/pending.tmp", "applypatch-pending 1\n");
+	tu_write(dir, ".applypatch/orig/x", "");
+	{
+		char *x = ap_printf("%s/.applypatch/orig/x", dir);
+
+		unlink(x);  /* an empty orig/ */
+		free(x);
+	}
 	t = open_locked(dir);
 	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
 	assert_false(tu_exists(dir, ".applypatch"));
+	free(note);
+	ap_tree_close(t);
+
+	tu_write(dir, ".applypatch/orig/1", "not recorded\n");
+	tu_write(dir, ".applypatch/notes.txt", "someone's\n");
+	tu_write(dir, ".applypatch/state.new", "half\n");
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_true(tu_exists(dir, ".applypatch/orig/1"));
+	assert_true(tu_exists(dir, ".applypatch/notes.txt"));
+	assert_false(tu_exists(dir, ".applypatch/state.new"));
 	free(note);
 	ap_tree_close(t);
 }
@@ -488,6 +508,8 @@ static void commit_without_state_removes_it(void **state)
 	back[3].kind = AP_CHANGE_DELETE;
 	back[3].path = "src/link.c";
 	ap_txn_begin(&x, t, &err);
+	assert_int_equal(ap_txn_drop_backup(x, "1"), 0);
+	assert_int_equal(ap_txn_drop_backup(x, "2"), 0);
 	assert_int_equal(ap_txn_prepare(x, back, 4, &err), 0);
 	assert_int_equal(ap_txn_rmdir(x, "new"), 0);
 	assert_int_equal(ap_txn_rmdir(x, "new/dir"), 0);

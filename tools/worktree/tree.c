@@ -188,14 +188,19 @@ int ap_tree_open(ap_tree **out, const char *root, ap_error *err)
 	return 0;
 }
 
-void ap_tree_close(ap_tree *t)
+void ap_tree_forget_dirs(ap_tree *t)
 {
-	if (!t)
-		return;
 	for (size_t i = 0; i < t->dirs.cap; i++)
 		if (t->dirs.slots[i].key)
 			close((int)(long)t->dirs.slots[i].value - 1);
 	ap_strmap_free(&t->dirs);
+}
+
+void ap_tree_close(ap_tree *t)
+{
+	if (!t)
+		return;
+	ap_tree_forget_dirs(t);
 	if (t->scratch_fd >= 0)
 		close(t->scratch_fd);
 	if (t->rootfd >= 0)

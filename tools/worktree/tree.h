@@ -48,6 +48,10 @@ int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
 int ap_tree_parent(ap_tree *t, const char *path, ap_strlist *created, const char **base,
 		   ap_error *err);
 
+/* Closes the cached directory fds: after directories were removed (a
+ * rollback), a path must be walked afresh, not through a deleted one. */
+void ap_tree_forget_dirs(ap_tree *t);
+
 /* The directory dir itself, opened as ap_tree_parent opens parents (an fd
  * owned by the tree's cache); -1 with errno ENOENT when it is missing, -2
  * with err set on any other failure. */

@@ -4,7 +4,6 @@
 #include "buf.h"
 #include "path.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@ struct ap_txn {
 	ap_strlist created;     /* directories prepare made */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
+	ap_strlist drops;       /* orig/ names an unapply's commit removes */
 	ap_strlist attr_dirs;   /* ap_txn_dir_attr's directories, and ... */
 	mode_t *attr_mode;      /* ... their modes and owners */
 	ap_owner *attr_owner;
@@ -59,7 +59,9 @@ static int open_statedir(ap_tree *t, int create, int *created, ap_error *err)
 	return fd;
 }
 
-/* Writes dir/name atomically: name.tmp, fsync, rename, fsync dir. */
+/* Writes dir/name atomically: name.tmp, fsync, rename, fsync dir.
+ * Returns -2 when only the last step failed: name is in place, but may
+ * not be durable. */
 static int write_atomic(int dirfd, const char *name, const char *data, size_t len,
 			ap_error *err)
 {
@@ -84,8 +86,10 @@ static int write_atomic(int dirfd, const char *name, const char *data, size_t le
 		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
-	if (ap_sys_fsync(dirfd) < 0)
-		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
+	if (ap_sys_fsync(dirfd) < 0) {
+		ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
+		return -2;
+	}
 	return 0;
 }
 
@@ -123,6 +127,11 @@ const ap_strlist *ap_txn_created_dirs(const ap_txn *x)
 int ap_txn_rmdir(ap_txn *x, const char *dir)
 {
 	return ap_strlist_add(&x->rmdirs, dir);
+}
+
+int ap_txn_drop_backup(ap_txn *x, const char *name)
+{
+	return ap_strlist_add(&x->drops, name);
 }
 
 int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *owner)
@@ -422,29 +431,40 @@ static int unlink_path(ap_tree *t, const char *path, int flags, ap_error *err)
 	return 0;
 }
 
-static int remove_tree_at(int parent, const char *name)
-{
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d;
-	struct dirent *e;
+/* The names applypatch writes in its state directory (orig/N aside). */
+static const char *const own_names[] = {
+	"state", "state.new", "pending", "pending.tmp", "journal.tmp", NULL,
+};
 
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (e->d_type == DT_DIR)
-			remove_tree_at(dirfd(d), e->d_name);
-		else
-			ap_sys_unlinkat(dirfd(d), e->d_name, 0);
-	}
-	closedir(d);
-	return ap_sys_unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+/* Removes the state directory: the backups named in origs (may be NULL),
+ * the names applypatch writes there, the journal last, then orig/ and the
+ * directory itself if that left them empty. Anything else found there is
+ * not applypatch's: it stays, and so does the directory holding it. */
+static int remove_statedir(ap_tree *t, int statefd, const ap_strlist *origs, ap_error *err)
+{
+	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	for (size_t i = 0; origs && origfd >= 0 && i < origs->n; i++)
+		if (ap_sys_unlinkat(origfd, origs->v[i], 0) < 0 && errno != ENOENT) {
+			ap_error_sys(err, "cannot remove %s/orig/%s", AP_STATE_DIR, origs->v[i]);
+			close(origfd);
+			return -1;
+		}
+	if (origfd >= 0)
+		close(origfd);
+	for (size_t i = 0; own_names[i]; i++)
+		if (ap_sys_unlinkat(statefd, own_names[i], 0) < 0 && errno != ENOENT)
+			return ap_error_sys(err, "cannot remove %s/%s", AP_STATE_DIR, own_names[i]);
+	if (ap_sys_unlinkat(statefd, "journal", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/journal", AP_STATE_DIR);
+	if (ap_sys_unlinkat(statefd, "orig", AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		return ap_error_sys(err, "cannot remove %s/orig", AP_STATE_DIR);
+	if (ap_sys_unlinkat(ap_tree_rootfd(t), AP_STATE_DIR, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY && errno != EEXIST)
+		return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
+	ap_sys_fsync(ap_tree_rootfd(t));
+	return 0;
 }
 
 /* Carries out a journal; every step may already have been done. */
@@ -452,7 +472,7 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 {
 	char *save = NULL;
 	int remove_state = 0, write_state = 0;
-	ap_strlist synced = { 0 };
+	ap_strlist synced = { 0 }, origs = { 0 };
 	int rc = 0;
 
 	for (char *line = strtok_r(journal, "\n", &save); line && rc == 0;
@@ -488,6 +508,9 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 				ap_strlist_add(&synced, a);
 		} else if (strcmp(line, "rmdir") == 0 && a) {
 			rc = unlink_path(t, a, AT_REMOVEDIR, err);
+		} else if (strcmp(line, "orig") == 0 && a) {
+			if (ap_strlist_add(&origs, a) < 0)
+				rc = ap_error_set(err, "out of memory");
 		} else if (strcmp(line, "state") == 0 && a) {
 			remove_state = strcmp(a, "remove") == 0;
 			write_state = strcmp(a, "write") == 0;
@@ -498,19 +521,21 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 	if (rc == 0 && synced.n && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
 		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
 	ap_strlist_free(&synced);
-	if (rc < 0)
+	if (rc < 0) {
+		ap_strlist_free(&origs);
 		return -1;
+	}
+	if (remove_state) {
+		rc = remove_statedir(t, statefd, &origs, err);
+		ap_strlist_free(&origs);
+		return rc < 0 ? -1 : 1;
+	}
+	ap_strlist_free(&origs);
 	if (write_state && ap_sys_renameat(statefd, "state.new", statefd, "state") < 0 &&
 	    errno != ENOENT)
 		return ap_error_sys(err, "cannot rename %s/state.new", AP_STATE_DIR);
 	if (ap_sys_fsync(statefd) < 0)
 		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
-	if (remove_state) {
-		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
-			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
-		ap_sys_fsync(ap_tree_rootfd(t));
-		return 1;
-	}
 	if (ap_sys_unlinkat(statefd, "journal", 0) < 0 && errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s/journal", AP_STATE_DIR);
 	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
@@ -547,12 +572,16 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 	}
 	for (size_t i = x->rmdirs.n; i > 0; i--)
 		ap_buf_printf(&j, "rmdir\t%s\n", x->rmdirs.v[i - 1]);
+	for (size_t i = 0; !state && i < x->drops.n; i++)
+		ap_buf_printf(&j, "orig\t%s\n", x->drops.v[i]);
 	ap_buf_printf(&j, "state\t%s\nend\n", state ? "write" : "remove");
 	if (!j.data) {
 		ap_buf_free(&j);
 		return ap_error_set(err, "out of memory");
 	}
-	if (write_atomic(x->statefd, "journal", j.data, j.len, err) < 0) {
+	/* -2: the journal is in place but its directory not synced; it is
+	 * committed all the same, and the renames' syncfs makes it durable */
+	if (write_atomic(x->statefd, "journal", j.data, j.len, err) == -1) {
 		ap_buf_free(&j);
 		return -1;
 	}
@@ -617,11 +646,8 @@ static int roll_back(ap_tree *t, int statefd, char *pending, ap_error *err)
 		return -1;
 	if (ap_sys_unlinkat(statefd, "state.new", 0) < 0 && errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s/state.new", AP_STATE_DIR);
-	if (created && faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
-			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
-		return 1;
-	}
+	if (created && faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return remove_statedir(t, statefd, NULL, err) < 0 ? -1 : 1;
 	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
 	ap_sys_fsync(statefd);
@@ -647,7 +673,7 @@ static void roll_back_own(ap_txn *x)
 		unlink_path(x->tree, x->created.v[i - 1], AT_REMOVEDIR, &e);
 	ap_sys_unlinkat(x->statefd, "state.new", 0);
 	if (x->statedir_created && faccessat(x->statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-		remove_tree_at(ap_tree_rootfd(x->tree), AP_STATE_DIR);
+		remove_statedir(x->tree, x->statefd, NULL, &e);
 		return;
 	}
 	ap_sys_unlinkat(x->statefd, "pending", 0);
@@ -669,6 +695,7 @@ void ap_txn_free(ap_txn *x)
 	ap_strlist_free(&x->created);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
+	ap_strlist_free(&x->drops);
 	ap_strlist_free(&x->attr_dirs);
 	free(x->attr_mode);
 	free(x->attr_owner);
@@ -760,7 +787,18 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 	return 0;
 }
 
+static int recover(ap_tree *t, char **note, ap_error *err);
+
 int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
+{
+	int rc = recover(t, note, err);
+
+	/* directories it removed may be in the tree's cache */
+	ap_tree_forget_dirs(t);
+	return rc;
+}
+
+static int recover(ap_tree *t, char **note, ap_error *err)
 {
 	char *text = NULL;
 	size_t len;
@@ -813,13 +851,39 @@ int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
 				  "is as it was before it)");
 		return 0;
 	}
-	/* a state directory with neither state nor work in progress is debris */
+	/* a state directory with neither state nor work in progress: what
+	 * applypatch left of a run killed early goes, anything else stays */
 	if (faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		rc = remove_statedir(t, statefd, NULL, err);
 		close(statefd);
-		if (remove_tree_at(ap_tree_rootfd(t), AP_STATE_DIR) < 0)
-			return ap_error_sys(err, "cannot remove %s", AP_STATE_DIR);
-		return 0;
+		return rc;
 	}
 	close(statefd);
+	return 0;
+}
+
+int ap_txn_interrupted(ap_tree *t, char **note, ap_error *err)
+{
+	int statefd = open_statedir(t, 0, NULL, err);
+	int journal, pending;
+
+	*note = NULL;
+	if (statefd < 0)
+		return errno == ENOENT ? 0 : -1;
+	journal = faccessat(statefd, "journal", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	pending = faccessat(statefd, "pending", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	close(statefd);
+	if (journal) {
+		*note = ap_strdup("a run on this tree was interrupted after its commit point, so "
+				  "files may be half patched; the next 'applypatch apply' or 'unapply' "
+				  "completes it (nothing was changed now)");
+		return 2;
+	}
+	if (pending) {
+		*note = ap_strdup("a run on this tree was interrupted before its commit point (its "
+				  "files are untouched); the next 'applypatch apply' or 'unapply' "
+				  "removes its temporary files (nothing was changed now)");
+		return 1;
+	}
 	return 0;
 }

@@ -42,7 +42,11 @@ int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *own
 const ap_strlist *ap_txn_created_dirs(const ap_txn *x);
 /* Asks commit to remove dir after the renames if it is then empty. */
 int ap_txn_rmdir(ap_txn *x, const char *dir);
-/* state == NULL removes the state directory altogether (unapply). */
+/* For a commit without state (unapply): remove orig/NAME too. */
+int ap_txn_drop_backup(ap_txn *x, const char *name);
+/* state == NULL removes the state directory (unapply): the backups named
+ * with ap_txn_drop_backup and applypatch's own records; anything else
+ * found there stays, and the directory with it. */
 int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err);
 /* Rolls back anything prepared but not committed, then frees. */
 void ap_txn_free(ap_txn *x);
@@ -50,6 +54,10 @@ void ap_txn_free(ap_txn *x);
 /* Completes or rolls back an interrupted run; *note (malloc'd, may be
  * NULL) says which, for the user. Needs the lock. */
 int ap_txn_recover(ap_tree *t, char **note, ap_error *err);
+/* For read-only commands, which never change the tree: whether a run was
+ * interrupted (0 no, 1 before its commit point, 2 after it), *note saying
+ * so and what the next apply or unapply will do. */
+int ap_txn_interrupted(ap_tree *t, char **note, ap_error *err);
 
 /* Reads TREE/.applypatch/NAME (state, orig/N); missing: *data NULL, ok. */
 int ap_state_file_read(ap_tree *t, const char *name, char **data, size_t *len, ap_error *err);

@@ -175,17 +175,33 @@ static int add_run_warning(ap_run *run, const char *where, const char *what)
 	return 0;
 }
 
-/* Opens and locks the tree, and finishes any interrupted run first. */
-static int open_locked(const char *root, ap_tree **t, char **note, ap_error *err)
+/* Opens and locks the tree, and finishes any interrupted run first;
+ * a dry run changes nothing, so it only looks (and cannot go on from a
+ * half-patched tree). */
+static int open_locked(const char *root, int dry_run, ap_tree **t, char **note, ap_error *err)
 {
+	int rc;
+
 	if (ap_tree_open(t, root, err) < 0)
 		return -1;
-	if (ap_tree_lock(*t, err) < 0 || ap_txn_recover(*t, note, err) < 0) {
-		ap_tree_close(*t);
-		*t = NULL;
-		return -1;
+	if (ap_tree_lock(*t, err) < 0)
+		goto fail;
+	if (!dry_run)
+		rc = ap_txn_recover(*t, note, err);
+	else if ((rc = ap_txn_interrupted(*t, note, err)) == 2) {
+		ap_error_set(err, "%s: %s; a dry run cannot tell what apply would do before that",
+			     root, *note);
+		free(*note);
+		*note = NULL;
+		rc = -1;
 	}
+	if (rc < 0)
+		goto fail;
 	return 0;
+fail:
+	ap_tree_close(*t);
+	*t = NULL;
+	return -1;
 }
 
 static void set_note(ap_run *run, char *note)
@@ -710,7 +726,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		return -1;
 	for (size_t i = 0; i < ls.series.nwarnings; i++)
 		add_run_warning(run, ls.series.warnings[i].where, ls.series.warnings[i].what);
-	if (open_locked(run->tree, &t, &note, err) < 0)
+	if (open_locked(run->tree, o->dry_run, &t, &note, err) < 0)
 		goto out_series;
 	set_note(run, note);
 	if (ap_state_load(&st, t, &found, err) < 0)
@@ -1190,7 +1206,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 	if (run_init(run, o, 0, err) < 0)
 		return -1;
-	if (open_locked(run->tree, &t, &note, err) < 0)
+	if (open_locked(run->tree, 0, &t, &note, err) < 0)
 		return -1;
 	set_note(run, note);
 	if (ap_state_load(&st, t, &found, err) < 0)
@@ -1286,6 +1302,11 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out;
 	if (ap_txn_begin(&x, t, err) < 0)
 		goto out;
+	for (size_t i = 0; i < st.nfiles; i++)
+		if (st.files[i].orig_blob && ap_txn_drop_backup(x, st.files[i].orig_blob) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
 	for (size_t i = 0; i < st.ngone; i++) {
 		ap_owner own = { 1, st.gone[i].uid, st.gone[i].gid };
 
@@ -1420,9 +1441,14 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		return ap_error_set(err, "out of memory");
 	if (ap_tree_open(&t, out->tree, err) < 0)
 		return -1;
+	/* status only looks: an interrupted run is completed by the next
+	 * apply or unapply, never here */
 	if (ap_tree_lock(t, err) == 0) {
-		if (ap_txn_recover(t, &out->note, err) < 0)
+		int r = ap_txn_interrupted(t, &out->note, err);
+
+		if (r < 0)
 			goto out;
+		out->drift = r > 0;
 	} else {
 		out->note = ap_strdup("another applypatch run is working on this tree; this status "
 				      "may change when it finishes");
