@@ -197,6 +197,25 @@ static void no_path_through_a_created_symlink(void **state)
 	ap_vtree_free(&v);
 }
 
+/* a path looked at before its parent became a symlink (quilt's backups
+ * read every file of a patch first) is still refused once it is one */
+static void no_path_through_a_symlink_made_after_the_lookup(void **state)
+{
+	fake fk = FAKE_INIT;
+	ap_vtree v;
+	ap_error err = AP_ERROR_INIT;
+	ap_vfile *f;
+
+	(void)state;
+	ap_vtree_init(&v, fake_load, &fk);
+	assert_non_null(ap_vtree_get(&v, "lnk/notes.txt", &err));
+	f = ap_vtree_get(&v, "lnk", &err);
+	assert_int_equal(ap_vtree_set(&v, f, 1, 1, 0777, ap_strdup("doc"), 3), 0);
+	assert_null(ap_vtree_get(&v, "lnk/notes.txt", &err));
+	assert_contains(err.msg, "lnk/notes.txt passes through lnk, a symbolic link");
+	ap_vtree_free(&v);
+}
+
 static void set_commit_rollback(void **state)
 {
 	fake fk = FAKE_INIT;
@@ -357,6 +376,7 @@ int main(void)
 		cmocka_unit_test(symlinks_are_refused),
 		cmocka_unit_test(no_path_through_a_held_file),
 		cmocka_unit_test(no_path_through_a_created_symlink),
+		cmocka_unit_test(no_path_through_a_symlink_made_after_the_lookup),
 		cmocka_unit_test(set_commit_rollback),
 		cmocka_unit_test(free_with_pending_edits),
 		cmocka_unit_test(changed_compares_content_and_mode),

@@ -40,12 +40,11 @@ void ap_vtree_free(ap_vtree *v)
 
 ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err)
 {
-	ap_vfile *f = ap_strmap_get(&v->map, path);
+	ap_vfile *f;
 	char *prefix;
 
-	if (f)
-		return f;
-	/* a directory on the way must not be a file or symlink we hold */
+	/* a directory on the way must not be a file or symlink we hold, even
+	 * for a path looked at before the series made its parent a symlink */
 	prefix = ap_strdup(path);
 	if (!prefix) {
 		ap_error_set(err, "out of memory");
@@ -67,6 +66,9 @@ ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err)
 		*p = '/';
 	}
 	free(prefix);
+	f = ap_strmap_get(&v->map, path);
+	if (f)
+		return f;
 
 	f = calloc(1, sizeof *f);
 	if (!f || !(f->path = ap_strdup(path))) {
