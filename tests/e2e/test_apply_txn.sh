@@ -118,4 +118,22 @@ EOF
 	done
 fi
 
+# --- item 6: the backup unapply restores is a snapshot -------------------------
+
+# a.txt has a second name in the tree and a third outside it; writing
+# through them after apply must not change what unapply restores
+setup
+edit_a
+ln "$T/a.txt" "$T/alias.txt"
+ln "$T/a.txt" "$WORK/$n/outside.txt"
+check_rc "a hard-linked file: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+check "a hard-linked file: patched" grep -q TWO "$T/a.txt"
+check "a hard-linked file: its other names keep the old bytes" grep -q two "$T/alias.txt"
+printf 'rewritten through another name\n' >"$WORK/$n/outside.txt"
+check_rc "a hard-linked file: unapply exit 0" 0 "$AP" unapply -d "$T"
+check "a hard-linked file: unapply restores the bytes as they were at apply" \
+	[ "$(cat "$T/a.txt")" = "one
+two
+three" ]
+
 finish

@@ -257,22 +257,30 @@ static void random_token(char out[17])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/* Keeps the current file at c->path as orig/BACKUP: a hard link, or a
- * copy where the file system has none. */
+/* Keeps the current file at c->path as orig/BACKUP: a hard link when the
+ * file has no other name (once apply replaces it, nothing else can reach
+ * that inode, so the link is a snapshot), else a copy: through a second
+ * name, inside the tree or out, the "original" could still be written. */
 static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *base, int origfd,
 			 ap_error *err)
 {
 	ap_file_state st;
 	ap_owner own;
+	struct stat sb;
 	char *data;
 	size_t len;
 	int rc;
 
-	if (ap_sys_linkat(dfd, base, origfd, c->backup) == 0)
-		return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
-	if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
-	    errno != EOPNOTSUPP)
-		return ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return ap_error_sys(err, "cannot stat %s", c->path);
+	if (sb.st_nlink == 1) {
+		if (ap_sys_linkat(dfd, base, origfd, c->backup) == 0)
+			return ap_strlist_add(&x->backups, c->backup) < 0
+				? ap_error_set(err, "out of memory") : 0;
+		if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
+		    errno != EOPNOTSUPP)
+			return ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
+	}
 	if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
 		return -1;
 	own = (ap_owner){ 1, st.uid, st.gid };
@@ -485,20 +493,21 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 		if (tab)
 			*tab = '\0';
 		if (strcmp(line, "rename") == 0 && a && b) {
-			const char *tbase, *fbase = strrchr(b, '/');
-			/* the journal holds only renames within one directory
-			 * (same_dir), so one fd serves both names: a second
-			 * ap_tree_parent could close the first's fd when the
-			 * directory cache is full */
+			const char *tbase, *fbase;
 			int dfd = ap_tree_parent(t, a, NULL, &tbase, err);
+			int ffd;
 
-			fbase = fbase ? fbase + 1 : b;
 			if (dfd < 0) {
 				rc = dfd == -1 ? 0 : -1;
 				continue;
 			}
+			ffd = ap_tree_parent(t, b, NULL, &fbase, err);
+			if (ffd < 0) {
+				rc = ap_error_set(err, "cannot open the directory of %s", b);
+				continue;
+			}
 			/* a temp file already gone was renamed by an earlier attempt */
-			if (ap_sys_renameat(dfd, tbase, dfd, fbase) < 0 && errno != ENOENT)
+			if (ap_sys_renameat(dfd, tbase, ffd, fbase) < 0 && errno != ENOENT)
 				rc = ap_error_sys(err, "cannot rename %s to %s", a, b);
 			else
 				ap_strlist_add(&synced, b);
