@@ -136,4 +136,41 @@ check "a hard-linked file: unapply restores the bytes as they were at apply" \
 two
 three" ]
 
+# --- item 3: a file the series created, replaced by a directory ----------------
+
+newfile() {
+	patch new.patch <<'EOF'
+--- /dev/null
++++ b/new.txt
+@@ -0,0 +1 @@
++new
+EOF
+}
+setup
+edit_a
+newfile
+check_rc "created file: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+rm "$T/new.txt"; mkdir "$T/new.txt"; echo mine >"$T/new.txt/inside"
+before=$(snapshot_all "$T")
+check_rc "created file now a directory: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
+check_grep "created file now a directory: the path is named" "new.txt" "$ERR"
+check "created file now a directory: nothing changed" [ "$before" = "$(snapshot_all "$T")" ]
+check_rc "created file now a directory: unapply --force exit 0" 0 "$AP" unapply --force -d "$T"
+check_grep "created file now a directory: --force warns, naming it" "new.txt.*directory" "$OUT"
+check "created file now a directory: --force leaves it" [ -f "$T/new.txt/inside" ]
+check "created file now a directory: --force restores a.txt" grep -q two "$T/a.txt"
+check "created file now a directory: no state left" [ ! -e "$T/.applypatch/state" ]
+check_rc "created file now a directory: status afterwards exit 0" 0 "$AP" status -d "$T"
+
+# a patched file replaced by a directory: refused even under --force (its
+# original would have nowhere to go)
+setup
+edit_a
+check_rc "patched file: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+rm "$T/a.txt"; mkdir "$T/a.txt"
+before=$(snapshot_all "$T")
+check_rc "patched file now a directory: unapply --force refuses" 2 "$AP" unapply --force -d "$T"
+check_grep "patched file now a directory: the path is named" "a.txt is now a directory" "$ERR"
+check "patched file now a directory: nothing changed" [ "$before" = "$(snapshot_all "$T")" ]
+
 finish

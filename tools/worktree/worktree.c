@@ -1260,7 +1260,24 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	}
 	for (size_t i = 0; i < st.nfiles; i++) {
 		const ap_state_file *sf = &st.files[i];
+		ap_file_state disk;
 
+		/* what cannot be done after the commit point is refused (or, for
+		 * a file apply created, skipped under --force) before it */
+		if (ap_tree_stat(t, sf->path, &disk, err) < 0)
+			goto out;
+		if (disk.exists && disk.dir) {
+			if (sf->orig_blob || !o->force) {
+				ap_error_set(err, "%s: %s is now a directory: unapply would have to %s it; "
+					     "move it out of the way, then run unapply again (nothing "
+					     "was changed)", run->tree, sf->path,
+					     sf->orig_blob ? "replace" : "remove");
+				goto out;
+			}
+			add_run_warning(run, sf->path, "is now a directory: left in place (unapply "
+					"removes only the file apply created there)");
+			continue;
+		}
 		if (sf->orig_blob) {
 			char *name = ap_printf("orig/%s", sf->orig_blob);
 			size_t len = 0;
@@ -1285,10 +1302,6 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			else  /* a record from before owners were kept: no setuid */
 				ch[n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		} else {
-			ap_file_state disk;
-
-			if (ap_tree_stat(t, sf->path, &disk, err) < 0)
-				goto out;
 			if (!disk.exists)
 				continue;
 			ch[n].kind = AP_CHANGE_DELETE;
