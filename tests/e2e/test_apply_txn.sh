@@ -173,4 +173,52 @@ check_rc "patched file now a directory: unapply --force refuses" 2 "$AP" unapply
 check_grep "patched file now a directory: the path is named" "a.txt is now a directory" "$ERR"
 check "patched file now a directory: nothing changed" [ "$before" = "$(snapshot_all "$T")" ]
 
+# --- item 2: renames the kernel would refuse are refused before the commit ------
+
+setup
+edit_a
+printf 'x\n' >"$T/b.txt"
+patch edit-b.patch <<'EOF'
+--- a/b.txt
++++ b/b.txt
+@@ -1 +1 @@
+-x
++y
+EOF
+if chattr +i "$T/b.txt" 2>"$WORK/chattr.err"; then
+	before=$(snapshot_all "$T")
+	check_rc "immutable target: apply refuses, exit 2" 2 "$AP" apply -d "$T" --patches "$P" -P linux
+	check_grep "immutable target: says which and why" "b.txt is immutable" "$ERR"
+	check "immutable target: nothing changed, no state" [ "$before" = "$(snapshot_all "$T")" ]
+	chattr -i "$T/b.txt"
+	check_rc "immutable target: once writable, apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+else
+	echo "ok - skip: chattr +i fails here ($(cat "$WORK/chattr.err")), immutable check not run"
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	setup
+	mkdir "$T/shared"
+	chmod 1777 "$T/shared"
+	printf 'x\n' >"$T/shared/theirs.txt"
+	chown 1002:1002 "$T/shared/theirs.txt"
+	chmod 666 "$T/shared/theirs.txt"
+	patch sticky.patch <<'EOF'
+--- a/shared/theirs.txt
++++ b/shared/theirs.txt
+@@ -1 +1 @@
+-x
++y
+EOF
+	chown -R 1001:1001 "$P"
+	chown 1001:1001 "$T" "$T/a.txt"
+	before=$(snapshot_all "$T")
+	check_rc "sticky directory, another user's file: apply refuses, exit 2" 2 \
+		setpriv --reuid=1001 --regid=1001 --clear-groups "$AP" apply -d "$T" --patches "$P" -P linux
+	check_grep "sticky directory: says which and why" "theirs.txt belongs to uid 1002 in a sticky directory" "$ERR"
+	check "sticky directory: nothing changed, no state" [ "$before" = "$(snapshot_all "$T")" ]
+else
+	echo "ok - skip: not root, the sticky-directory check needs two other uids"
+fi
+
 finish

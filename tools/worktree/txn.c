@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -291,6 +293,49 @@ static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *bas
 	return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
 }
 
+static int chattr_locked(int fd)
+{
+	int fl = 0;
+
+	return ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 && (fl & (FS_IMMUTABLE_FL | FS_APPEND_FL));
+}
+
+/* Proves before the commit point that the rename or unlink of c->path
+ * after it can happen: neither the file nor its directory immutable or
+ * append-only, and in a sticky directory the file (or the directory) ours
+ * unless we are root. */
+static int check_replaceable(const ap_change *c, int dfd, const char *base, ap_error *err)
+{
+	struct stat ds, ts;
+	uid_t me = geteuid();
+	int fd;
+
+	if (fstat(dfd, &ds) < 0)
+		return ap_error_sys(err, "cannot stat the directory of %s", c->path);
+	if (chattr_locked(dfd))
+		return ap_error_set(err, "the directory of %s is immutable or append-only (chattr "
+				    "+i or +a): nothing in it can be replaced; nothing was changed",
+				    c->path);
+	if (fstatat(dfd, base, &ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : ap_error_sys(err, "cannot stat %s", c->path);
+	if (S_ISREG(ts.st_mode) || S_ISDIR(ts.st_mode)) {
+		fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			int locked = chattr_locked(fd);
+
+			close(fd);
+			if (locked)
+				return ap_error_set(err, "%s is immutable or append-only (chattr +i or +a): "
+						    "it cannot be replaced; nothing was changed", c->path);
+		}
+	}
+	if ((ds.st_mode & S_ISVTX) && me != 0 && ts.st_uid != me && ds.st_uid != me)
+		return ap_error_set(err, "%s belongs to uid %lu in a sticky directory: only its "
+				    "owner can replace it; nothing was changed", c->path,
+				    (unsigned long)ts.st_uid);
+	return 0;
+}
+
 /* Writes change i's new content to its temporary file. */
 static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
 {
@@ -408,6 +453,8 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 			goto out;
 		}
 		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
+			goto out;
+		if (check_replaceable(c, dfd, base, err) < 0)
 			goto out;
 		if (c->backup && keep_original(x, c, dfd, base, origfd, err) < 0)
 			goto out;
