@@ -526,13 +526,32 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 				return -1;
 			for (size_t j = 0; j < pc->n && !dup; j++)
 				dup = strcmp(pc->v[j].path, path) == 0;
-			/* a file the patch cannot reach fails the patch: nothing to keep */
-			f = dup ? NULL : ap_vtree_get(v, paths[k], &ignored);
-			if (f && ap_quiltpc_out_add(pc, path, f->exists && !f->symlink ? f->data : "",
-						    f->exists && !f->symlink ? f->len : 0,
-						    f->exists ? f->mode & 07777 : 0644) < 0) {
-				free(path);
-				return -1;
+			/* never through ap_vtree_get: loading the path before the
+			 * patch runs would hide a symlink the patch itself creates
+			 * on the way (the safety check that refuses it); a file not
+			 * in the vtree yet is read with the loader, outside it */
+			f = dup ? NULL : ap_strmap_get(&v->map, paths[k]);
+			if (f) {
+				if (ap_quiltpc_out_add(pc, path, f->exists && !f->symlink ? f->data : "",
+						       f->exists && !f->symlink ? f->len : 0,
+						       f->exists ? f->mode & 07777 : 0644) < 0) {
+					free(path);
+					return -1;
+				}
+			} else if (!dup) {
+				ap_file_state st;
+				char *data = NULL;
+				size_t len = 0;
+
+				/* unreadable: the patch fails on it, nothing to keep */
+				if (v->load(v->ctx, paths[k], &st, &data, &len, &ignored) == 0 &&
+				    ap_quiltpc_out_add(pc, path, st.exists ? data : "", st.exists ? len : 0,
+						       st.exists ? st.mode & 07777 : 0644) < 0) {
+					free(data);
+					free(path);
+					return -1;
+				}
+				free(data);
 			}
 			free(path);
 		}
