@@ -191,4 +191,31 @@ EOF
 	check "directory $dm emptied: its file back as $U1:$U2" [ "$(stat -c %u:%g "$T/priv/key.txt")" = "$U1:$U2" ]
 done
 
+# --- another user's bytes never come back root-owned and setuid --------------------
+
+# unapply --force keeps an edit as PATH.edited: the editor's, never setuid
+setup
+edit_run
+chown $U1:$U1 "$T/run.sh" "$T"
+chmod 4755 "$T/run.sh"
+check_rc "force-kept edit: apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+as_user $U1 sh -c "printf 'echo mine\n' >'$T/run.sh'; chmod 4755 '$T/run.sh'"
+check_rc "force-kept edit: root's unapply --force exit 0" 0 "$AP" unapply --force -d "$T"
+check "force-kept edit: run.sh.edited is $U1's and not setuid ($(owner_mode "$T/run.sh.edited"))" \
+	[ "$(owner_mode "$T/run.sh.edited")" = "$U1:$U1 755" ]
+check "force-kept edit: run.sh.edited holds the edit" grep -q mine "$T/run.sh.edited"
+
+# a record another user wrote (naming root as an owner, setuid) is refused
+setup
+edit_run
+chmod 755 "$T/run.sh"
+chown -R $U1:$U1 "$T" "$P"
+check_rc "forged record: apply as $U1 exit 0" 0 as_user $U1 "$AP" apply -d "$T" --patches "$P" -P linux
+as_user $U1 sh -c "sed -i 's/^owner\t[0-9]*\t[0-9]*\t/owner\t0\t0\t/; s/\t755\t/\t4755\t/' '$T/.applypatch/state'"
+check_rc "forged record: root's unapply refuses, exit 2" 2 "$AP" unapply -d "$T"
+check_grep "forged record: says whose record it is" "belongs to uid $U1" "$ERR"
+check "forged record: run.sh not made setuid or root's ($(owner_mode "$T/run.sh"))" \
+	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 755" ]
+check_rc "forged record: $U1 itself may unapply, exit 0" 0 as_user $U1 "$AP" unapply -d "$T"
+
 finish

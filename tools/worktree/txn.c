@@ -104,6 +104,19 @@ int ap_state_file_read(ap_tree *t, const char *name, char **data, size_t *len, a
 	if (!path)
 		return ap_error_set(err, "out of memory");
 	rc = ap_tree_read(t, path, &st, data, len, err);
+	/* a record is trusted only from this user or root: what another user
+	 * wrote there could name any owner and mode for unapply to restore
+	 * (the orig/ copies may be the original inodes, owned by anyone) */
+	if (rc == 0 && st.exists && st.uid != geteuid() && st.uid != 0 &&
+	    strncmp(name, "orig/", 5) != 0) {
+		free(*data);
+		*data = NULL;
+		rc = ap_error_set(err, "%s/%s/%s belongs to uid %lu: applypatch acts only on a "
+				  "record written by the user running it (uid %lu) or by root; run "
+				  "it as uid %lu", ap_tree_root(t), AP_STATE_DIR, name,
+				  (unsigned long)st.uid, (unsigned long)geteuid(),
+				  (unsigned long)st.uid);
+	}
 	free(path);
 	return rc;
 }

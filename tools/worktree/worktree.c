@@ -922,10 +922,28 @@ out_series:
 
 /* --- unapply -------------------------------------------------------------- */
 
+/* Whether the kept original's own inode belongs to the owner the record
+ * names: setuid or setgid is restored only then, so a record naming root
+ * over bytes another user wrote never yields a root-owned setuid file. */
+static int blob_owned_by(ap_tree *t, const ap_state_file *sf)
+{
+	ap_error ignored = AP_ERROR_INIT;
+	ap_file_state bs;
+	char *path = ap_printf("%s/orig/%s", AP_STATE_DIR, sf->orig_blob);
+	int ok;
+
+	ok = path && ap_tree_stat(t, path, &bs, &ignored) == 0 && bs.exists &&
+	     bs.uid == sf->orig_uid && bs.gid == sf->orig_gid;
+	free(path);
+	return ok;
+}
+
 typedef struct kept_edit {
 	const char *data;        /* the edited bytes (owned by the caller), or NULL */
 	size_t len;
 	mode_t mode;
+	uid_t uid;               /* the edited file's owner, which the copy keeps */
+	gid_t gid;
 	char *name;              /* where the copy goes */
 } kept_edit;
 
@@ -962,7 +980,10 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 		ch[*n].path = keep[i].name;
 		ch[*n].data = keep[i].data;
 		ch[*n].len = keep[i].len;
-		ch[*n].mode = keep[i].mode;
+		/* the copy is the editor's, never setuid: root running --force must
+		 * not turn another user's bytes into a root-owned setuid file */
+		ch[*n].mode = keep[i].mode & 0777;
+		ch[*n].owner = (ap_owner){ 1, keep[i].uid, keep[i].gid };
 		(*n)++;
 		what = ap_printf("edited after apply: the edited file is kept as %s/%s", run->tree,
 				 keep[i].name);
@@ -1267,6 +1288,8 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			keep[i].data = datas[st.nfiles + i];
 			keep[i].len = elen;
 			keep[i].mode = disk.mode;
+			keep[i].uid = disk.uid;
+			keep[i].gid = disk.gid;
 		}
 	}
 	if (nmodified && !o->force) {
@@ -1318,7 +1341,9 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			ch[n].mode = sf->orig_mode;
 			if (sf->orig_owned)
 				ch[n].owner = (ap_owner){ 1, sf->orig_uid, sf->orig_gid };
-			else  /* a record from before owners were kept: no setuid */
+			if (!sf->orig_owned || !blob_owned_by(t, sf))
+				/* a record from before owners were kept, or a copy whose
+				 * owner is not the recorded one: no setuid */
 				ch[n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		} else {
 			if (!disk.exists)
