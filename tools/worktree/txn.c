@@ -931,6 +931,19 @@ static int recover(ap_tree *t, char **note, ap_error *err)
 	return 0;
 }
 
+static int interrupted_record_ok(ap_tree *t, const char *name, ap_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (ap_state_file_read(t, name, &text, &len, err) < 0)
+		return -1;
+	rc = text ? check_record(t, name, text, len, err) : 0;
+	free(text);
+	return rc;
+}
+
 int ap_txn_interrupted(ap_tree *t, char **note, ap_error *err)
 {
 	int statefd = open_statedir(t, 0, NULL, err);
@@ -942,6 +955,11 @@ int ap_txn_interrupted(ap_tree *t, char **note, ap_error *err)
 	journal = faccessat(statefd, "journal", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	pending = faccessat(statefd, "pending", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	close(statefd);
+	/* a planted record is refused here too, not announced as work the
+	 * next run will do */
+	if ((journal && interrupted_record_ok(t, "journal", err) < 0) ||
+	    (!journal && pending && interrupted_record_ok(t, "pending", err) < 0))
+		return -1;
 	if (journal) {
 		*note = ap_strdup("a run on this tree was interrupted after its commit point, so "
 				  "files may be half patched; the next 'applypatch apply' or 'unapply' "
