@@ -553,21 +553,20 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 		if (tab)
 			*tab = '\0';
 		if (strcmp(line, "rename") == 0 && a && b) {
-			const char *tbase, *fbase;
+			const char *tbase, *fbase = strrchr(b, '/');
+			/* the journal holds only renames within one directory
+			 * (same_dir), so one fd serves both names: a second
+			 * ap_tree_parent could close the first's fd when the
+			 * directory cache is full */
 			int dfd = ap_tree_parent(t, a, NULL, &tbase, err);
-			int ffd;
 
+			fbase = fbase ? fbase + 1 : b;
 			if (dfd < 0) {
 				rc = dfd == -1 ? 0 : -1;
 				continue;
 			}
-			ffd = ap_tree_parent(t, b, NULL, &fbase, err);
-			if (ffd < 0) {
-				rc = ap_error_set(err, "cannot open the directory of %s", b);
-				continue;
-			}
 			/* a temp file already gone was renamed by an earlier attempt */
-			if (ap_sys_renameat(dfd, tbase, ffd, fbase) < 0 && errno != ENOENT)
+			if (ap_sys_renameat(dfd, tbase, dfd, fbase) < 0 && errno != ENOENT)
 				rc = ap_error_sys(err, "cannot rename %s to %s", a, b);
 			else
 				ap_strlist_add(&synced, b);
