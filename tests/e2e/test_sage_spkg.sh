@@ -157,6 +157,12 @@ check_grep "Sage recorded it as passed" '"test_result": "passed"' "$R/local/var/
 check_grep "Sage's manifest lists gac" '"bin/gac"' "$R/local/var/lib/sage/installed/gap-4.10.2"
 check_grep "and the share/gap/gac link" '"share/gap/gac"' "$R/local/var/lib/sage/installed/gap-4.10.2"
 run sh -c "printf '1+1;\n' | '$R/local/bin/gap' -q"
+if [ "$(cat "$OUT")" != 2 ]; then
+	# seen once in three runs on a machine at load 16; show what it said
+	# and ask once more, so the log tells a flake from a broken install
+	echo "# the installed gap said (exit $RC): $(head -c 300 "$OUT") / $(head -c 300 "$ERR")"
+	run sh -c "printf '1+1;\n' | '$R/local/bin/gap' -q"
+fi
 check "the installed gap computes 1+1" test "$(cat "$OUT")" = 2
 printf '#include "gasman.h"\nint ext_answer(void) { return 42; }\n' >"$W/ext.c"
 check_rc "the installed gac compiles a kernel extension (the build folder is gone)" 0 \
