@@ -499,6 +499,14 @@ static int refuse_over_edits(ap_tree *t, const ap_state *st, ap_run *run, const 
 	return 1;
 }
 
+/* A quilt backup's mode: the file's permission bits, never setuid, setgid
+ * or sticky (the copy is the runner's, of someone else's bytes); an empty
+ * 0644 file for what was a symlink or absent. */
+static mode_t backup_mode(int exists, int symlink, mode_t mode)
+{
+	return exists && !symlink ? mode & 0777 : 0644;
+}
+
 /* Keeps, for quilt, each file patch p touches as it is before p:
  * .pc/NAME/FILE (empty when the file does not exist yet), and the
  * backup folder's .timestamp. */
@@ -534,7 +542,7 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 			if (f) {
 				if (ap_quiltpc_out_add(pc, path, f->exists && !f->symlink ? f->data : "",
 						       f->exists && !f->symlink ? f->len : 0,
-						       f->exists ? f->mode & 07777 : 0644) < 0) {
+						       backup_mode(f->exists, f->symlink, f->mode)) < 0) {
 					free(path);
 					return -1;
 				}
@@ -545,8 +553,9 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 
 				/* unreadable: the patch fails on it, nothing to keep */
 				if (v->load(v->ctx, paths[k], &st, &data, &len, &ignored) == 0 &&
-				    ap_quiltpc_out_add(pc, path, st.exists ? data : "", st.exists ? len : 0,
-						       st.exists ? st.mode & 07777 : 0644) < 0) {
+				    ap_quiltpc_out_add(pc, path, st.exists && !st.symlink ? data : "",
+						       st.exists && !st.symlink ? len : 0,
+						       backup_mode(st.exists, st.symlink, st.mode)) < 0) {
 					free(data);
 					free(path);
 					return -1;
