@@ -24,6 +24,8 @@
 #                         only checks it with tools/upstream pin --check
 #   sage-uncompress-spkg  -d src TARBALL: tar, dropping the top directory
 #   sage-spkg-uninstall, sage-flock, sage-rebase.sh: do nothing
+#   MINIGMP_LIBDIR: the fixture's GMP stand-in is built there, outside the
+#   build folder sage-spkg removes, as a system's libgmp would be
 . "$TESTS_ROOT/e2e/lib.sh"
 . "$TESTS_ROOT/e2e/layout.sh"
 ROOT=$(cd "$TESTS_ROOT/.." && pwd)
@@ -73,6 +75,7 @@ export MAKE=make
 export CC=cc
 export PATH="$R/build/bin:$R/local/bin:\$PATH"
 export UPSTREAM_TOOL="$UP"
+export MINIGMP_LIBDIR="$R/sysgmp"
 true
 ENV
 	ln -s "$R/build/bin/sage-env" "$R/src/bin/sage-env"
