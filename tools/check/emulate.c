@@ -11,6 +11,7 @@
 #include "builddir.h"
 #include "buildlog.h"
 #include "fingerprint.h"
+#include "loaded_series.h"
 #include "patch.h"
 #include "strmap.h"
 #include "tree.h"
@@ -360,7 +361,7 @@ static int emu_apply(emu *x, const char *platform, ap_error *err)
 	x->vinit = 1;
 	if (!o->patches_dir)
 		return 0;
-	if (ap_series_load_patches(&x->ls, o->patches_dir, platform, 0, 1, err) < 0)
+	if (ap_loaded_series_load(&x->ls, o->patches_dir, platform, 0, 1, err) < 0)
 		return -1;
 	for (size_t i = 0; i < x->ls.series.n; i++) {
 		const char *name = x->ls.series.v[i].name;
@@ -462,7 +463,7 @@ static int emu_pick_named(emu *x, const char *platform, const char *macro, ap_er
 {
 	ap_loaded_series ls;
 	memset(&ls, 0, sizeof ls);
-	if (ap_series_load_patches(&ls, x->o->units_from, platform, 0, 1, err) < 0)
+	if (ap_loaded_series_load(&ls, x->o->units_from, platform, 0, 1, err) < 0)
 		return ap_error_wrap(err, "the series whose files decide the emulated units");
 	int rc = 0;
 	for (size_t i = 0; i < ls.series.n && rc == 0; i++) {

@@ -2,7 +2,7 @@
 #include "fingerprint.h"
 #include "builddir.h"
 #include "hash.h"
-#include "worktree.h"
+#include "loaded_series.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -149,7 +149,7 @@ int ap_fingerprint_series(const char *patches_dir, const char *platform, ap_buf 
 	memset(&ls, 0, sizeof(ls));
 	if (!patches_dir)
 		return 0;
-	if (ap_series_load_patches(&ls, patches_dir, platform, 0, 1, err) < 0)
+	if (ap_loaded_series_load(&ls, patches_dir, platform, 0, 1, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ls.series.n; i++) {
 		const ap_series_entry *se = &ls.series.v[i];

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "gitsrc.h"
+#include "loaded_series.h"
 #include "vtree.h"
 
 #include <stdio.h>
@@ -746,8 +747,8 @@ int ap_drift_run(ap_drift *d, const ap_drift_opts *o, ap_error *err)
 			;
 		if (k == nps) {
 			ps[k].platform = d->cols[c].platform;
-			if (ap_series_load_patches(&ps[k].ls, o->patches_dir, ps[k].platform, 1,
-						   o->strip, err) < 0)
+			if (ap_loaded_series_load(&ps[k].ls, o->patches_dir, ps[k].platform, 1,
+						  o->strip, err) < 0)
 				goto out;
 			ps[k].loaded = 1;
 			nps++;

@@ -22,9 +22,9 @@
 
 #include "apply.h"
 #include "error.h"
+#include "series.h"
 #include "source.h"
 #include "vtree.h"
-#include "worktree.h"
 
 typedef enum ap_drift_status {
 	AP_DRIFT_APPLIES,

@@ -86,30 +86,4 @@ int ap_worktree_original(void *originals, const char *path, ap_file_state *st, c
 			 size_t *len, ap_error *err);
 void ap_worktree_originals_close(ap_originals *o);
 
-/* Loads and parses every selected patch of a series (used by lint and
- * drift too): patches[i] is parsed when ok[i]; errs[i] says why not.
- * strip is the -pN of series lines that name none (1 unless the user
- * said -p N). */
-typedef struct ap_loaded_series {
-	ap_series series;
-	char *dir;
-	ap_patch *patches;         /* parallel to series.v */
-	char **errors;             /* NULL where the patch parsed */
-	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_id, the diff only */
-	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
-	char **raw;                /* load_hashes: the bytes, until parsed */
-	size_t *rawlen;
-} ap_loaded_series;
-
-int ap_series_load_patches(ap_loaded_series *ls, const char *dir, const char *platform,
-			   int all, int strip, ap_error *err);
-/* Like it, but only reads and hashes the patches; ap_loaded_series_parse
- * then parses one when it is needed, and ap_loaded_series_drop frees it
- * (a long series need not be held in memory all at once). */
-int ap_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
-			  int strip, ap_error *err);
-int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
-void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
-void ap_loaded_series_free(ap_loaded_series *ls);
-
 #endif

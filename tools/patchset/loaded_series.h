@@ -1,0 +1,49 @@
+/* loaded_series.h - a series with its patch files read from disk.
+ *
+ *   ap_loaded_series_load         read, hash and parse the patches of a series
+ *   ap_loaded_series_load_hashes  read and hash every patch; parse later
+ *   ap_loaded_series_parse        parse one patch read by load_hashes
+ *   ap_loaded_series_drop         free one patch's bytes and parse
+ *   ap_loaded_series_free         free it all
+ *
+ * Used by apply, unapply and status (worktree), drift and refresh, and
+ * verify. A patch that cannot be read or parsed is not an error of the
+ * load: errors[i] says what is wrong with it, and the caller decides.
+ */
+#ifndef AP_LOADED_SERIES_H
+#define AP_LOADED_SERIES_H
+
+#include "error.h"
+#include "hash.h"
+#include "patch.h"
+#include "series.h"
+
+#include <stddef.h>
+
+typedef struct ap_loaded_series {
+	ap_series series;
+	char *dir;
+	ap_patch *patches;         /* parallel to series.v */
+	char **errors;             /* NULL where the patch parsed */
+	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_id, the diff only */
+	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
+	char **raw;                /* load_hashes: the bytes, until parsed */
+	size_t *rawlen;
+} ap_loaded_series;
+
+/* Loads the series in dir for platform and reads and parses its selected
+ * patches (every patch when all): patches[i] is parsed when errors[i] is
+ * NULL. strip is the -pN of series lines that name none (1 unless the
+ * user said -p N). */
+int ap_loaded_series_load(ap_loaded_series *ls, const char *dir, const char *platform, int all,
+			  int strip, ap_error *err);
+/* Like it, but only reads and hashes every patch; ap_loaded_series_parse
+ * then parses one when it is needed, and ap_loaded_series_drop frees it
+ * (a long series need not be held in memory all at once). */
+int ap_loaded_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
+				 int strip, ap_error *err);
+int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
+void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
+void ap_loaded_series_free(ap_loaded_series *ls);
+
+#endif
