@@ -12,7 +12,11 @@ repeats ("}", "", "return 0;"), where contexts may match in several places. File
 those end in "\r", shape "creol"); some are created or deleted. In some
 cases ("elsewhere") a copy of a hunk's post-image is put into the tree
 away from the hunk, its pre-image left in place: the hunk must still
-apply, at an offset.
+apply, at an offset. In others ("selfsim") a file's edit deletes lines that
+begin like the three lines after them (X D X -> X); its hunk is written
+from the edit (X D deleted, the second X as trailing context), as tools
+that do not slide a deletion down write it (bench/gen-series, difflib),
+so the hunk's post-image is the start of its own pre-image.
 
 Everything is a function of (seed, index): the same seed gives the same
 cases, byte for byte (file times are pinned before diff runs).
@@ -102,7 +106,10 @@ class Gen:
         """One case: its random source (perturb draws from it next), a dict of
         path -> (orig Text|None, new Text|None), and which tool diffs it."""
         rng = random.Random(self.seed * 1000003 + index)
+        # its own stream, so that adding the shape changed no other case
+        srng = random.Random(self.seed * 1000003 + index + 0x5E1F5)
         self.repeats = rng.random() < 0.15
+        self.selfsim = False
         files = {}
         for k in range(rng.choice([1, 1, 1, 2, 2, 3])):
             depth = rng.choice([0, 1, 1, 2])
@@ -119,15 +126,35 @@ class Gen:
                 r = rng.random()
                 if r < 0.06:
                     new.eol = not orig.eol  # the final newline added or removed
+                if not self.selfsim and srng.random() < 0.06:
+                    new = self.self_similar(srng, orig)
+                    self.selfsim = True
                 files[path] = (orig, new)
         tool = "diff" if index % 2 == 0 else "git"
         return rng, files, tool
+
+    def self_similar(self, rng, orig):
+        """Makes orig ... X D X ... and returns new ... X ...: the deletion of
+        X D, whose first lines are the trailing context X. The returned Text
+        carries .ops, the edit as difflib opcodes, which perturb and the
+        hand-written hunks use (diff -u and git diff would delete D X)."""
+        x = (["\t\t}", "\t}", "}"] if rng.random() < 0.5 else self.lines(rng, CONTEXT))
+        d = self.lines(rng, rng.randint(1, 6))
+        p = rng.randint(0, len(orig.lines))
+        lines = orig.lines[:p] + x + d + x + orig.lines[p:]
+        orig.lines[:] = lines
+        k = len(x) + len(d)
+        new = Text(lines[:p] + lines[p + k:], orig.eol)
+        new.ops = ([("equal", 0, p, 0, p)] if p else []) + [
+            ("delete", p, p + k, p, p), ("equal", p + k, len(lines), p, len(lines) - k)]
+        return new
 
     def perturb(self, rng, orig, new):
         """Returns (target, expect, kind): target is orig changed away from the
         hunks (or, for kind 'conflict', inside one); expect is new with the
         same change when the patch should still apply, else None."""
-        ops = difflib.SequenceMatcher(None, orig.lines, new.lines, autojunk=False).get_opcodes()
+        ops = getattr(new, "ops", None) or difflib.SequenceMatcher(
+            None, orig.lines, new.lines, autojunk=False).get_opcodes()
         covered = set()
         for tag, i1, i2, _, _ in ops:
             if tag != "equal":
@@ -240,10 +267,65 @@ def build_case(gen, index, src):
     should_apply = "conflict" not in kinds
     return {"index": index, "name": name, "tool": tool, "ops": ops, "kinds": kinds,
             "repeats": gen.repeats,
+            "selfsim": {name + "/" + p: files[p] for p in files
+                        if files[p][1] is not None and hasattr(files[p][1], "ops")},
             "target": target, "expect": expect if should_apply else None,
             "noeol": any(t is not None and not t.eol for pair in files.values() for t in pair),
             "creol": any(t is not None and not t.eol and t.lines and t.lines[-1].endswith("\r")
                          for pair in files.values() for t in pair)}
+
+
+def unified_range(start, length):
+    """A hunk header's range, as diff -u writes it."""
+    if length == 1:
+        return "%d" % (start + 1)
+    if length == 0:
+        return "%d,0" % start
+    return "%d,%d" % (start + 1, length)
+
+
+def hunks_from_ops(orig, new):
+    """The unified hunks of new.ops (not of a diff tool's own alignment)."""
+    sm = difflib.SequenceMatcher(None, orig.lines, new.lines, autojunk=False)
+    sm.opcodes = new.ops  # get_grouped_opcodes groups these
+    out = []
+
+    def line(mark, text, last_without_newline):
+        out.append(mark + text + "\n")
+        if last_without_newline:
+            out.append("\\ No newline at end of file\n")
+
+    for group in sm.get_grouped_opcodes(CONTEXT):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        out.append("@@ -%s +%s @@\n" % (unified_range(i1, i2 - i1), unified_range(j1, j2 - j1)))
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                for i in range(a1, a2):
+                    line(" ", orig.lines[i], i == len(orig.lines) - 1 and not orig.eol)
+                continue
+            for i in range(a1, a2):
+                line("-", orig.lines[i], i == len(orig.lines) - 1 and not orig.eol)
+            for j in range(b1, b2):
+                line("+", new.lines[j], j == len(new.lines) - 1 and not new.eol)
+    return "".join(out).encode()
+
+
+def rewrite_hunks(patch, path, orig, new):
+    """patch with the hunks of path's file diff replaced by hunks_from_ops."""
+    out, mine, body = [], False, False
+    for line in patch.splitlines(keepends=True):
+        if line.startswith(b"diff "):
+            if mine:
+                out.append(hunks_from_ops(orig, new))
+            mine = line.rstrip(b"\n").endswith(b"new/" + path.encode())
+            body = False
+        elif mine and (body or line.startswith(b"@@")):
+            body = True  # the tool's hunks, up to the next file's header
+            continue
+        out.append(line)
+    if mine:
+        out.append(hunks_from_ops(orig, new))
+    return b"".join(out)
 
 
 def diff_trees(src, tool):
@@ -283,6 +365,8 @@ def build(gen, indices, workdir):
             patches.update(diff_trees(os.path.join(workdir, "src-" + tool), tool))
     for c in cases:
         c["patch"] = patches.get(c["name"], b"")
+        for path, (orig, new) in c["selfsim"].items():
+            c["patch"] = rewrite_hunks(c["patch"], path, orig, new)
         if not c["patch"]:
             raise RuntimeError("%s: the diff is empty" % c["name"])
     return cases

@@ -122,11 +122,12 @@ def run_applypatch_one(ap, case, workdir):
 
 
 def describe(c):
-    return "%s (%s; %s; target %s%s%s%s)" % (
+    return "%s (%s; %s; target %s%s%s%s%s)" % (
         c["name"], c["tool"], ",".join(c["ops"]), ",".join(c["kinds"]),
         "; no final newline somewhere" if c["noeol"] else "",
         " (a last line ending in \\r)" if c.get("creol") else "",
-        "; repeated lines" if c["repeats"] else "")
+        "; repeated lines" if c["repeats"] else "",
+        "; deletes lines that begin like its trailing context" if c.get("selfsim") else "")
 
 
 def main():
@@ -166,7 +167,7 @@ def main():
                                                     os.path.join(work, "batch%d" % k)))
         passed = failed = skipped = agree_ok = agree_fail = expected_ok = 0
         mix = dict.fromkeys(["diff", "git", "offset", "conflict", "create", "delete", "noeol", "creol",
-                             "elsewhere", "repeats"], 0)
+                             "elsewhere", "selfsim", "repeats"], 0)
         for c in cases:
             mix[c["tool"]] += 1
             mix["offset"] += any(k in ("above", "below", "both", "between", "elsewhere") for k in c["kinds"])
@@ -177,6 +178,7 @@ def main():
             mix["delete"] += "delete" in c["ops"]
             mix["noeol"] += c["noeol"]
             mix["repeats"] += c["repeats"]
+            mix["selfsim"] += bool(c["selfsim"])
             grc, gout, gfiles = gnu[c["name"]]
             ok, reason, afiles = apr[c["name"]]
             problem = None

@@ -4,7 +4,9 @@
 # cases must still be what makes the comparison worth having (offsets,
 # conflicts, creations, deletions, missing final newlines, last lines ending
 # in "\r" without "\n" (creol), a hunk's post-image also elsewhere in the
-# tree with its pre-image in place (elsewhere), both diff tools).
+# tree with its pre-image in place (elsewhere), a deletion of lines that
+# begin like its trailing context, written without sliding it down
+# (selfsim: bench/run's 0040), both diff tools).
 # More by hand:  DIFF_CASES=20000 DIFF_SEED=7 sh tests/e2e/run.sh
 #           or:  python3 tests/diff/run.py --applypatch DIR/applypatch --seed 7 --cases 20000 -v
 . "$TESTS_ROOT/e2e/lib.sh"
@@ -35,7 +37,7 @@ refused=$(sed -n 's/.* \([0-9]*\) refused by both.*/\1/p' "$OUT")
 check "differential: most cases applied by both" [ "${applied:-0}" -ge $((cases / 2)) ]
 check "differential: some cases refused by both" [ "${refused:-0}" -ge $((cases / 20)) ]
 for want in "diff 40" "git 40" "offset 25" "conflict 5" "create 5" "delete 5" "noeol 10" "creol 3" \
-	"elsewhere 3" "repeats 5"; do
+	"elsewhere 3" "selfsim 3" "repeats 5"; do
 	word=${want% *}
 	got=$(sed -n "s/.*cases:.* $word \([0-9]*\).*/\1/p" "$OUT")
 	check "differential: at least ${want#* }% of the cases are '$word' (got ${got:-none})" \

@@ -639,6 +639,38 @@ static void both_images_at_one_place(void **state)
 	placed_free(&x);
 }
 
+/* bench/run's 0040 (gen-series seed 1, --patches 300): a hunk deleting
+ * lines that begin like its trailing context. Its post-image (P S) is the
+ * start of its pre-image (P D S, D starting with S), so both match at one
+ * place; the file holds every line to delete, and GNU patch deletes them.
+ * Was "already applied" (and the patch "partly applied already"). */
+static void deletion_beginning_like_its_trailing_context(void **state)
+{
+	static const char hunk[] =
+		"@@ -2,12 +2,6 @@\n a1\n a2\n a3\n-\t\t}\n-\t}\n-}\n-d1\n-d2\n-d3\n"
+		" \t\t}\n \t}\n }\n";
+	static const char tree[] =
+		"top\na1\na2\na3\n\t\t}\n\t}\n}\nd1\nd2\nd3\n\t\t}\n\t}\n}\nz1\nz2\n";
+	placed x;
+
+	(void)state;
+	place(&x, tree, hunk);
+	assert_pl(x.pl[0], AP_HUNK_EXACT, 0, 2);
+	assert_bytes(x.out.data, x.out.len, "top\na1\na2\na3\n\t\t}\n\t}\n}\nz1\nz2\n");
+	placed_free(&x);
+	/* at an offset, the same */
+	place(&x, "x1\nx2\nx3\nx4\nx5\ntop\na1\na2\na3\n\t\t}\n\t}\n}\nd1\nd2\nd3\n\t\t}\n\t}\n}\nz1\n",
+	      hunk);
+	assert_pl(x.pl[0], AP_HUNK_OFFSET, 5, 7);
+	assert_bytes(x.out.data, x.out.len,
+		     "x1\nx2\nx3\nx4\nx5\ntop\na1\na2\na3\n\t\t}\n\t}\n}\nz1\n");
+	placed_free(&x);
+	/* applied: the pre-image is nowhere, the post-image is in place */
+	place(&x, "top\na1\na2\na3\n\t\t}\n\t}\n}\nz1\nz2\n", hunk);
+	assert_pl(x.pl[0], AP_HUNK_ALREADY, 0, 2);
+	placed_free(&x);
+}
+
 /* a pure insertion without context matches anywhere: it is already
  * applied only when its lines are exactly where it puts them */
 static void pure_insertion(void **state)
@@ -912,6 +944,7 @@ int main(void)
 		cmocka_unit_test(pre_image_anywhere_wins),
 		cmocka_unit_test(post_image_in_a_function_above),
 		cmocka_unit_test(both_images_at_one_place),
+		cmocka_unit_test(deletion_beginning_like_its_trailing_context),
 		cmocka_unit_test(pure_insertion),
 		cmocka_unit_test(deletion_already_applied),
 		cmocka_unit_test(failed_hunk_names_nearest_partial_match),

@@ -167,8 +167,15 @@ static long find_applied(const ap_lines *file, const image *pre, const image *po
 
 	if (!post->n)  /* an empty post-image (the hunk only deletes) is found anywhere */
 		return 0;
-	if (pos && pre->n)  /* the pre-image is there: in place only if both are */
-		return image_at(file, pos, post, c, loose) ? pos : 0;
+	/* The pre-image is there: in place only if the post-image is too and
+	 * is not shorter. Both matching at one place means the shorter image
+	 * is the start of the longer one, and the file holds the longer one
+	 * whole: a hunk deleting lines that begin like its trailing context
+	 * (pre-image P D S with D starting with S, post-image P S) finds its
+	 * post-image inside its own pre-image; the lines to delete are there,
+	 * so it is not applied. */
+	if (pos && pre->n)
+		return post->n >= pre->n && image_at(file, pos, post, c, loose) ? pos : 0;
 	apos = locate(file, post, c, 0, loose);
 	/* the previous hunk's lines count once */
 	if (apos && starts_inside_previous(apos, post, c))

@@ -7,8 +7,11 @@
  * shorter than its other side is anchored to the start (end) of the file.
  * Beyond GNU patch: a hunk is "already applied" when its pre-image matches
  * nowhere it could be placed but its post-image does, or when both match
- * at the same place (for an empty pre-image, which matches everywhere:
- * the post-image at the hunk's own line); a pre-image found anywhere else
+ * at the same place and the post-image is not the shorter (for an empty
+ * pre-image, which matches everywhere: the post-image at the hunk's own
+ * line); a deletion whose post-image is the start of its own pre-image
+ * (deleted lines that begin like the trailing context) is applied, as the
+ * file holds every line it deletes. A pre-image found anywhere else
  * is applied there, as GNU patch applies it at an offset. LF hunks match
  * CRLF files and the reverse; fuzz is tried only when asked for, after
  * both images failed to match exactly; and a failed hunk names the line
