@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define VERSION "0.1.0"
@@ -128,6 +127,12 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+static int out_of_memory(void)
+{
+	fputs("applypatch: out of memory\n", stderr);
+	return 2;
+}
+
 static int emit(ap_buf *b)
 {
 	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len) {
@@ -181,19 +186,21 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 	ap_drift_opts dopts = { NULL, !da->no_merges, AP_DRIFT_FUZZ, o->strip };
 	const char *one[2] = { NULL, NULL };
 	const char **platforms = one;
-	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
+	char *dir = ap_series_dir(o->patches_dir, o->tree);
 	ap_git *g = NULL;
 	ap_buf out = AP_BUF_INIT;
 	int rc = 2;
 
-	dopts.patches_dir = o->patches_dir ? o->patches_dir : dir;
+	if (!dir)
+		goto oom;
+	dopts.patches_dir = dir;
 	/* every platform the series names, and the host: a run for one
 	 * platform that the series excludes would check nothing */
 	if (!o->platform || strcmp(o->platform, "all") == 0) {
 		ap_series s;
 		const char *host = ap_platform_detect();
 
-		if (ap_series_load(&s, dopts.patches_dir, host ? host : "linux", &err) < 0)
+		if (ap_series_load(&s, dopts.patches_dir, host ? host : AP_PLATFORM_ANY, &err) < 0)
 			goto fail;
 		platforms = ap_series_platforms(&s);
 		ap_series_free(&s);
@@ -296,15 +303,10 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 			goto fail;
 		}
 		for (int i = 0; i < nversions; i++) {
-			struct stat st;
-			ap_upstream u = { AP_UPSTREAM_TARBALL, versions[i], NULL };
+			ap_upstream u;
 
-			if (stat(versions[i], &st) < 0) {
-				ap_error_sys(&err, "%s", versions[i]);
+			if (ap_upstream_local(&u, versions[i], &err) < 0)
 				goto fail;
-			}
-			if (S_ISDIR(st.st_mode))
-				u.kind = AP_UPSTREAM_DIR;
 			if (add_version(&d, platforms, base_name(versions[i]), &u, NULL, &err) < 0)
 				goto fail;
 		}
@@ -355,13 +357,15 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 	ap_refresh_opts ropts;
 	ap_refresh_result r;
 	ap_error err = AP_ERROR_INIT;
-	char *dir = o->patches_dir ? NULL : ap_printf("%s/patches", o->tree ? o->tree : ".");
+	char *dir = ap_series_dir(o->patches_dir, o->tree);
 	char **only;
 	ap_buf out = AP_BUF_INIT;
 	int rc;
 
+	if (!dir)
+		return out_of_memory();
 	memset(&ropts, 0, sizeof ropts);
-	ropts.patches_dir = o->patches_dir ? o->patches_dir : dir;
+	ropts.patches_dir = dir;
 	ropts.max_fuzz = o->max_fuzz;
 	ropts.dry_run = o->dry_run;
 	ropts.strip = o->strip;
@@ -374,16 +378,16 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 		ropts.upstream.location = da->git;
 		ropts.upstream.rev = da->revs[0];
 	} else {
-		struct stat st;
+		ap_error ignored = AP_ERROR_INIT;
 
 		if (nargs < 1) {
 			free(dir);
 			return usage_error("refresh needs the upstream: --git REPO --rev REV, a tarball "
 					   "or a directory%s", "");
 		}
-		ropts.upstream.location = args[0];
-		ropts.upstream.kind = stat(args[0], &st) == 0 && S_ISDIR(st.st_mode)
-				      ? AP_UPSTREAM_DIR : AP_UPSTREAM_TARBALL;
+		/* a path that cannot be stat'ed is read as a tarball, whose reader
+		 * says what is wrong with it */
+		(void)ap_upstream_local(&ropts.upstream, args[0], &ignored);
 		args++;
 		nargs--;
 	}
@@ -554,9 +558,11 @@ int main(int argc, char **argv)
 
 	if (strcmp(cmd, "lint") == 0) {
 		ap_lint l;
-		char *dir = o.patches_dir ? NULL : ap_printf("%s/patches", o.tree ? o.tree : ".");
+		char *dir = ap_series_dir(o.patches_dir, o.tree);
 
-		rc = ap_lint_run(&l, o.patches_dir ? o.patches_dir : dir, &err);
+		if (!dir)
+			return out_of_memory();
+		rc = ap_lint_run(&l, dir, &err);
 		free(dir);
 		if (rc < 0) {
 			fprintf(stderr, "applypatch: %s\n", err.msg);
@@ -569,15 +575,14 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "list") == 0) {
 		ap_series s;
-		char *dir = o.patches_dir ? NULL : ap_printf("%s/patches", o.tree ? o.tree : ".");
-		const char *platform = o.platform ? o.platform : ap_platform_detect();
+		char *dir = ap_series_dir(o.patches_dir, o.tree);
+		const char *platform;
 
-		if (!platform) {
-			free(dir);
-			fprintf(stderr, "applypatch: cannot tell this system's platform; use --platform\n");
-			return 2;
-		}
-		rc = ap_series_load(&s, o.patches_dir ? o.patches_dir : dir, platform, &err);
+		if (!dir)
+			return out_of_memory();
+		rc = ap_platform_resolve(o.platform, &platform, &err);
+		if (rc == 0)
+			rc = ap_series_load(&s, dir, platform, &err);
 		free(dir);
 		if (rc < 0) {
 			fprintf(stderr, "applypatch: %s\n", err.msg);

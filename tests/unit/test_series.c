@@ -509,6 +509,30 @@ static void platform_from_uname(void **state)
 	assert_true(ap_platform_known(ap_platform_detect()));
 }
 
+/* The defaults a run starts from, worked out in one place. */
+static void defaults(void **state)
+{
+	ap_error err = AP_ERROR_INIT;
+	const char *platform = NULL;
+	char *dir;
+
+	(void)state;
+	dir = ap_series_dir(NULL, NULL);
+	assert_string_equal(dir, "./patches");
+	free(dir);
+	dir = ap_series_dir(NULL, "src");
+	assert_string_equal(dir, "src/patches");
+	free(dir);
+	dir = ap_series_dir("my/series", "src");
+	assert_string_equal(dir, "my/series");
+	free(dir);
+	assert_int_equal(ap_platform_resolve("cygwin", &platform, &err), 0);
+	assert_string_equal(platform, "cygwin");
+	assert_int_equal(ap_platform_resolve(NULL, &platform, &err), 0);
+	assert_string_equal(platform, ap_platform_detect());
+	assert_true(ap_platform_known(AP_PLATFORM_ANY));
+}
+
 static void platform_names(void **state)
 {
 	size_t n = 0;
@@ -585,6 +609,7 @@ int main(void)
 		cmocka_unit_test(selector_nesting_is_bounded),
 		cmocka_unit_test(platform_from_uname),
 		cmocka_unit_test(platform_names),
+		cmocka_unit_test(defaults),
 		T(platforms_a_series_mentions),
 		T(platforms_of_directory_convention),
 	};

@@ -742,6 +742,34 @@ static void source_pinned_checks_sum(void **state)
 	tu_rmrf(dir);
 }
 
+/* A path names a directory or, anything else, a tarball; a missing one is
+ * an error naming it. */
+static void upstream_local_kind(void **state)
+{
+	char *dir = tu_mkdtemp();
+	char *file, *missing;
+	ap_upstream u;
+	ap_error err = AP_ERROR_INIT;
+
+	(void)state;
+	tu_write(dir, "gap.tar.gz", "x");
+	file = ap_printf("%s/gap.tar.gz", dir);
+	missing = ap_printf("%s/nothing.tar.gz", dir);
+	assert_int_equal(ap_upstream_local(&u, dir, &err), 0);
+	assert_int_equal(u.kind, AP_UPSTREAM_DIR);
+	assert_string_equal(u.location, dir);
+	assert_null(u.rev);
+	assert_int_equal(ap_upstream_local(&u, file, &err), 0);
+	assert_int_equal(u.kind, AP_UPSTREAM_TARBALL);
+	assert_int_equal(ap_upstream_local(&u, missing, &err), -1);
+	assert_int_equal(u.kind, AP_UPSTREAM_TARBALL);
+	assert_contains(err.msg, "nothing.tar.gz");
+	assert_contains(err.msg, "No such file");
+	free(file);
+	free(missing);
+	tu_rmrf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +789,7 @@ int main(void)
 		cmocka_unit_test(source_tarball),
 		cmocka_unit_test(source_git_and_dir),
 		cmocka_unit_test(source_pinned_checks_sum),
+		cmocka_unit_test(upstream_local_kind),
 	};
 
 	return cmocka_run_group_tests_name("upstream", tests, NULL, NULL);

@@ -263,11 +263,8 @@ static int resolve_upstream(const ap_verify_opts *o, ap_upstream *u, ap_error *e
 		u->location = o->git;
 		u->rev = o->rev;
 	} else if (o->upstream) {
-		struct stat st;
-		if (stat(o->upstream, &st) < 0)
+		if (ap_upstream_local(u, o->upstream, err) < 0)
 			return ap_error_set(err, "%s: no such tarball or directory", o->upstream);
-		u->kind = S_ISDIR(st.st_mode) ? AP_UPSTREAM_DIR : AP_UPSTREAM_TARBALL;
-		u->location = o->upstream;
 	} else {
 		u->kind = AP_UPSTREAM_PINNED;
 		u->location = ".";

@@ -487,7 +487,7 @@ int ap_refresh(const ap_refresh_opts *o, ap_refresh_result *r, ap_error *err)
 		strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
 	}
 	/* all patches, as quilt sees the series: selection does not matter here */
-	if (ap_loaded_series_load(&ls, o->patches_dir, "linux", 1, o->strip, err) < 0)
+	if (ap_loaded_series_load(&ls, o->patches_dir, AP_PLATFORM_ANY, 1, o->strip, err) < 0)
 		return -1;
 	for (size_t i = 0; o->only && o->only[i]; i++) {
 		int found = 0;

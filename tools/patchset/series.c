@@ -155,6 +155,15 @@ const char *ap_platform_detect(void)
 	return ap_platform_from_uname(u.sysname);
 }
 
+int ap_platform_resolve(const char *given, const char **platform, ap_error *err)
+{
+	*platform = given ? given : ap_platform_detect();
+	if (!*platform)
+		return ap_error_set(err, "cannot tell this system's platform from uname; "
+				    "name it with --platform (linux, cygwin, darwin, freebsd, ...)");
+	return 0;
+}
+
 /* A recursive-descent evaluator for:
  *   expr := term ("or" term)* ; term := factor ("and" factor)* ;
  *   factor := "not" factor | "(" expr ")" | WORD */
@@ -788,6 +797,11 @@ int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error
 int ap_series_load_lenient(ap_series *s, const char *dir, const char *platform, ap_error *err)
 {
 	return series_load(s, dir, platform, 1, err);
+}
+
+char *ap_series_dir(const char *patches_dir, const char *tree)
+{
+	return patches_dir ? ap_strdup(patches_dir) : ap_printf("%s/patches", tree ? tree : ".");
 }
 
 void ap_series_default_strip(ap_series *s, int strip)

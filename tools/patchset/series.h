@@ -49,6 +49,10 @@ typedef struct ap_series {
 int ap_series_load(ap_series *s, const char *dir, const char *platform, ap_error *err);
 void ap_series_free(ap_series *s);
 
+/* The patches folder: patches_dir when given, else TREE/patches (tree
+ * "." when NULL). Malloc'd; NULL when out of memory. */
+char *ap_series_dir(const char *patches_dir, const char *tree);
+
 /* Sets the strip level of entries whose series line names none (the
  * user's -p N, as patch and quilt read it). */
 void ap_series_default_strip(ap_series *s, int strip);
@@ -68,6 +72,16 @@ int ap_platform_known(const char *word);
 
 /* The host's platform from uname(2), or NULL when it is none we know. */
 const char *ap_platform_detect(void);
+/* The platform a run is for: given (--platform) when not NULL, else the
+ * host's; -1 when neither is known, with err saying to name one. */
+int ap_platform_resolve(const char *given, const char **platform, ap_error *err);
+
+/* The platform for a caller that reads every entry of a series whatever
+ * its selectors (lint, refresh, the platform list of drift): selectors are
+ * still checked and every entry is listed; the platform only decides the
+ * entries' selected flags, which such a caller does not use, and the
+ * order of platform subdirectories in the directory convention. */
+#define AP_PLATFORM_ANY "linux"
 /* Maps a uname sysname ("CYGWIN_NT-10.0", "Linux") to a platform or NULL. */
 const char *ap_platform_from_uname(const char *sysname);
 

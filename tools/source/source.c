@@ -45,6 +45,20 @@
 
 /* --- the tarball of an upstream -------------------------------------------- */
 
+int ap_upstream_local(ap_upstream *u, const char *path, ap_error *err)
+{
+	struct stat st;
+
+	u->kind = AP_UPSTREAM_TARBALL;
+	u->location = path;
+	u->rev = NULL;
+	if (stat(path, &st) < 0)
+		return ap_error_sys(err, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		u->kind = AP_UPSTREAM_DIR;
+	return 0;
+}
+
 int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err)
 {
 	const char *pkgdir = u->location ? u->location : ".";

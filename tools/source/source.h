@@ -195,6 +195,11 @@ void ap_prepare_opts_free(ap_prepare_opts *o);
 /* The path of u's tarball (TARBALL: location; PINNED:
  * location/upstream/<tarball> per checksums.ini), malloc'd; with PINNED
  * also the expected sha256 (malloc'd) when want_sha is non-NULL. */
+/* A local upstream named by a path: a directory, else a tarball. Fills u
+ * (u->location is path) even when path cannot be stat'ed, as a tarball,
+ * and then returns -1 with err naming path and the system's reason. */
+int ap_upstream_local(ap_upstream *u, const char *path, ap_error *err);
+
 int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_error *err);
 
 typedef struct ap_source ap_source;

@@ -28,15 +28,10 @@ static int run_init(ap_run *run, const ap_run_opts *o, int need_platform, ap_err
 
 	memset(run, 0, sizeof *run);
 	run->tree = ap_strdup(o->tree ? o->tree : ".");
-	run->patches_dir = o->patches_dir ? ap_strdup(o->patches_dir)
-					  : ap_printf("%s/patches", run->tree ? run->tree : ".");
+	run->patches_dir = ap_series_dir(o->patches_dir, run->tree);
 	run->dry_run = o->dry_run;
-	if (!platform && need_platform) {
-		platform = ap_platform_detect();
-		if (!platform)
-			return ap_error_set(err, "cannot tell this system's platform from uname; "
-					    "name it with --platform (linux, cygwin, darwin, freebsd, ...)");
-	}
+	if (need_platform && ap_platform_resolve(platform, &platform, err) < 0)
+		return -1;
 	if (platform)
 		run->platform = ap_strdup(platform);
 	if (!run->tree || !run->patches_dir || (platform && !run->platform))
@@ -1437,8 +1432,7 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 			out->drift = 1;
 	}
 	{
-		char *dir = o->patches_dir ? ap_strdup(o->patches_dir)
-					   : ap_printf("%s/patches", out->tree);
+		char *dir = ap_series_dir(o->patches_dir, out->tree);
 		ap_error se = AP_ERROR_INIT;
 
 		if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
