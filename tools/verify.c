@@ -6,6 +6,8 @@
  * emulation is incomplete), 2 verify itself could not run (usage, build
  * or probe failure).
  */
+#include "attribute.h"
+#include "builddir.h"
 #include "expect.h"
 #include "probe.h"
 #include "report.h"
@@ -25,7 +27,7 @@
 static const char usage_text[] =
 	"usage: verify [--upstream TARBALL|DIR | --upstream-git REPO --rev REV]\n"
 	"              [--patches DIR] [--no-patches] [--platform linux|cygwin|all]\n"
-	"              [--expect FILE]\n"
+	"              [--attribute [--fail-on unneeded]] [--expect FILE]\n"
 	"              [--build-dir DIR] [--jobs N] [--format text|json|junit]\n"
 	"       verify --probe GAP_BINARY [--platform NAME] [--expect FILE] [--format ...]\n"
 	"       verify --noise [SAMPLES]\n"
@@ -42,7 +44,13 @@ static const char usage_text[] =
 	"                          a revision of a git repository (autogen.sh is run)\n"
 	"  -p, --patches DIR       the patch series (default: ./patches if present)\n"
 	"      --no-patches        build the upstream as it is; the series (--patches\n"
-	"                          or ./patches) only picks the units emulated\n"
+	"                          or ./patches) only picks the units emulated; with\n"
+	"                          PATCHES/attribution, each patch is judged: \"not\n"
+	"                          needed upstream\" when all its checks pass here\n"
+	"      --attribute         then build once per patch with that patch left out\n"
+	"                          and report the checks that fail without it\n"
+	"                          (\"needed\", or \"unneeded\"); writes PATCHES/attribution\n"
+	"      --fail-on unneeded  exit 1 when a patch is needed for no check\n"
 	"  -P, --platform NAME     linux, cygwin or all (default: all = the host natively\n"
 	"                          and Cygwin emulated on Linux)\n"
 	"  -e, --expect FILE       the expectations (default: ./expectations.conf)\n"
@@ -60,7 +68,8 @@ static const char usage_text[] =
 	"  -h, --help              this text;   -V, --version   the version\n"
 	"\n"
 	"exit status: 0 every expectation holds; 1 one does not, or an emulation is\n"
-	"             incomplete; 2 verify could not run (usage, build, probe).\n"
+	"             incomplete, or (--fail-on unneeded) a patch is unneeded;\n"
+	"             2 verify could not run (usage, build, probe).\n"
 	"See verify(1) for the expectations file format and the checks.\n";
 
 enum {
@@ -73,6 +82,8 @@ enum {
 	OPT_TRACE,
 	OPT_NOISE,
 	OPT_NO_PATCHES,
+	OPT_ATTRIBUTE,
+	OPT_FAIL_ON,
 };
 
 static const struct option long_opts[] = {
@@ -92,6 +103,8 @@ static const struct option long_opts[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "noise", optional_argument, NULL, OPT_NOISE },
 	{ "no-patches", no_argument, NULL, OPT_NO_PATCHES },
+	{ "attribute", no_argument, NULL, OPT_ATTRIBUTE },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -104,6 +117,7 @@ typedef struct cli {
 	const char *configure_args[32];
 	int nconfigure;
 	int quiet, noise, noise_samples;
+	int fail_on_unneeded;
 	ap_format format;
 	int tty;
 	size_t progress_width;   /* of the last progress line drawn */
@@ -222,10 +236,17 @@ static int report(const cli *c, const ap_verify_result *res, const char *expect_
 	int status = res->status;
 	const ap_target *targets = res->targets;
 	ap_buf out = AP_BUF_INIT;
-	ap_verify_render(&out, targets, res->n, c->format,
-			 c->format == AP_FORMAT_TEXT && isatty(1) && !getenv("NO_COLOR"));
+	char **unneeded = NULL;
+	size_t nunneeded = 0;
+	if (c->fail_on_unneeded && ap_attribution_unneeded(&res->attr, &unneeded, &nunneeded) &&
+	    status < 1)
+		status = 1;
+	ap_verify_render_attr(&out, targets, res->n, res->have_attr ? &res->attr : NULL, c->format,
+			      c->format == AP_FORMAT_TEXT && isatty(1) && !getenv("NO_COLOR"));
 	if (c->format == AP_FORMAT_TEXT) {
-		const char *verdict = status == 0 ? "every expectation holds"
+		const char *verdict = res->status == 0 && status == 1
+					      ? "every expectation holds, but a patch is needed for none"
+				      : status == 0 ? "every expectation holds"
 				      : status == 1 ? "an expectation does not hold"
 						    : "verify could not run a target";
 		ap_buf_printf(&out, "verify: %s (expectations: %s)\n", verdict, expect_path);
@@ -240,6 +261,12 @@ static int report(const cli *c, const ap_verify_result *res, const char *expect_
 			fprintf(stderr, "verify: %s (%s): %s%s%s\n", targets[i].platform,
 				targets[i].mode, targets[i].error, targets[i].log ? "; log: " : "",
 				targets[i].log ? targets[i].log : "");
+	if (res->have_attr && res->attr.file_error)
+		fprintf(stderr, "verify: the attribution: %s\n", res->attr.file_error);
+	for (size_t i = 0; i < nunneeded; i++)
+		fprintf(stderr, "verify: %s is needed for no check (--fail-on unneeded)\n",
+			unneeded[i]);
+	ap_strv_free(unneeded, nunneeded);
 	return status;
 }
 
@@ -284,6 +311,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FORCE: c.vo.force = 1; break;
 		case OPT_NO_PATCHES: c.vo.no_patches = 1; break;
+		case OPT_ATTRIBUTE: c.vo.attribute = 1; break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "unneeded") != 0)
+				return usage_error("--fail-on: '%s': the one failure to choose is "
+						   "unneeded", optarg);
+			c.fail_on_unneeded = 1;
+			break;
 		case OPT_TRACE: c.vo.trace = optarg; break;
 		case OPT_NOISE:
 			c.noise = 1;
@@ -309,6 +343,8 @@ int main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (c.noise)
 		return run_noise(c.noise_samples);
+	if (c.fail_on_unneeded && !c.vo.attribute)
+		return usage_error("--fail-on unneeded goes with --attribute");
 	c.tty = isatty(2);
 	if (!c.expect_path)
 		c.expect_path = default_expect(ebuf, sizeof(ebuf));

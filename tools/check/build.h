@@ -28,8 +28,9 @@ typedef void (*ap_build_progress)(void *ctx, const char *target, const char *pha
 typedef struct ap_build_opts {
 	const ap_upstream *upstream;
 	const char *patches_dir;         /* NULL: build the upstream as it is */
-	const char *units_from;          /* with patches_dir NULL: a series not applied
-					    whose files decide the emulated units */
+	const char *units_from;          /* a series, not applied or applied in part
+					    (patches_dir: it less one patch), whose
+					    files decide the emulated units */
 	const char *build_dir;
 	int jobs;                        /* 0: the number of cores */
 	const char *const *configure_args;   /* NULL-terminated, may be NULL */

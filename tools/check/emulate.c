@@ -294,7 +294,7 @@ static int emu_start(emu *x, const char *platform, const char *macro, ap_error *
 	if (ap_fingerprint_series(x->o->patches_dir, platform, &x->fp, &em->patches,
 				  &em->npatches, err) < 0)
 		return -1;
-	if (!x->o->patches_dir && x->o->units_from) {
+	if (x->o->units_from) {
 		ap_buf_printf(&x->fp, "units-from %s\n", x->o->units_from);
 		if (ap_fingerprint_series(x->o->units_from, platform, &x->fp, NULL, NULL, err) < 0)
 			return -1;
@@ -456,9 +456,10 @@ static int emu_pick_touched(emu *x, const char *macro, ap_error *err)
 	return 0;
 }
 
-/* The series not applied (--no-patches): the .c files it names (for the
- * platform, applied or not) that gap compiles and that depend on the
- * macro are the units, as they would be with the series applied. */
+/* The series not applied (--no-patches), or applied less the patch left
+ * out (--attribute): the .c files it names (for the platform, applied or
+ * not) that gap compiles and that depend on the macro are the units, as
+ * they would be with the whole series applied. */
 static int emu_pick_named(emu *x, const char *platform, const char *macro, ap_error *err)
 {
 	ap_loaded_series ls;
@@ -493,7 +494,7 @@ static int emu_pick_named(emu *x, const char *platform, const char *macro, ap_er
 				ap_strv_add(&x->em->untouched, &x->em->nuntouched, path);
 		}
 	}
-	dprintf(x->logfd, "verify: the series in %s (not applied) names %zu unit(s) depending "
+	dprintf(x->logfd, "verify: the whole series in %s names %zu unit(s) depending "
 		"on %s\n", x->o->units_from, x->ntus, macro);
 	ap_loaded_series_free(&ls);
 	return rc;
@@ -750,7 +751,7 @@ int ap_build_emulate(const ap_build_opts *o, const ap_build *native, const char 
 			rc = emu_read_log(&x, err);
 		if (rc == 0)
 			rc = emu_pick_touched(&x, macro, err);
-		if (rc == 0 && !o->patches_dir && o->units_from)
+		if (rc == 0 && o->units_from)
 			rc = emu_pick_named(&x, platform, macro, err);
 		if (rc == 0 && x.ntus == 0)
 			rc = emu_pick_naming(&x, macro, err);

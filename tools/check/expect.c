@@ -5,6 +5,7 @@
  * silently. See expect.h for the format and verify(1) for the details.
  */
 #include "expect.h"
+#include "attribute.h"
 #include "json.h"
 #include "series.h"
 
@@ -954,7 +955,8 @@ static void render_text(ap_buf *out, const ap_target *ts, size_t n, int color)
 	}
 }
 
-static void render_json(ap_buf *out, const ap_target *ts, size_t n)
+static void render_json(ap_buf *out, const ap_target *ts, size_t n,
+			const struct ap_attribution *attr)
 {
 	ap_json j;
 	ap_json_init(&j, out);
@@ -989,6 +991,8 @@ static void render_json(ap_buf *out, const ap_target *ts, size_t n)
 		ap_json_end_object(&j);
 	}
 	ap_json_end_array(&j);
+	if (attr)
+		ap_attribution_json(&j, attr);
 	ap_json_end_object(&j);
 	ap_buf_putc(out, '\n');
 }
@@ -1046,12 +1050,20 @@ static void render_junit(ap_buf *out, const ap_target *ts, size_t n)
 
 int ap_verify_render(ap_buf *out, const ap_target *t, size_t n, ap_format fmt, int color)
 {
+	return ap_verify_render_attr(out, t, n, NULL, fmt, color);
+}
+
+int ap_verify_render_attr(ap_buf *out, const ap_target *t, size_t n,
+			  const struct ap_attribution *attr, ap_format fmt, int color)
+{
 	switch (fmt) {
 	case AP_FORMAT_TEXT:
 		render_text(out, t, n, color);
+		if (attr)
+			ap_attribution_text(out, attr);
 		return 0;
 	case AP_FORMAT_JSON:
-		render_json(out, t, n);
+		render_json(out, t, n, attr);
 		return 0;
 	case AP_FORMAT_JUNIT:
 		render_junit(out, t, n);

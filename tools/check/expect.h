@@ -144,5 +144,11 @@ void ap_target_free(ap_target *t);
 
 /* Renders the targets as text (colour when asked), JSON or JUnit XML. */
 int ap_verify_render(ap_buf *out, const ap_target *t, size_t n, ap_format fmt, int color);
+/* The same, with each patch's attribution (attribute.h) when attr is not
+ * NULL: JSON "attribution" and "patches" keys, a text section (JUnit
+ * carries the checks only). */
+struct ap_attribution;
+int ap_verify_render_attr(ap_buf *out, const ap_target *t, size_t n,
+			  const struct ap_attribution *attr, ap_format fmt, int color);
 
 #endif

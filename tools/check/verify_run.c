@@ -5,8 +5,11 @@
  * (gap -s POOL, forks), the default run (gap, no -s) and, when asked,
  * libgap's driver; then the expectations are evaluated. Why a target
  * could not run goes into its error, and the run goes on with the next.
+ * --attribute: each patch left out in turn, each variant probed the same
+ * way and compared with the whole (attribute.h).
  */
 #include "verify_run.h"
+#include "builddir.h"
 #include "emulate.h"
 #include "probe.h"
 #include "series.h"
@@ -343,6 +346,192 @@ static void run_native(const ap_verify_opts *o, const ap_build_opts *bo, const a
 	free(driver);
 }
 
+/* --- leave-one-out (--attribute) ------------------------------------------------------- */
+
+/* The upstream as the attribution file names it: the git revision, or the
+ * tarball's or directory's name, with the build's identity. */
+static char *upstream_label(const ap_verify_opts *o, const ap_build *nb)
+{
+	const char *name = o->git ? o->rev : o->upstream ? o->upstream : "pinned";
+	size_t len = strlen(name);
+	while (len > 1 && name[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start > 0 && name[start - 1] != '/')
+		start--;
+	return ap_printf("%.*s %s", (int)(len - start), name + start,
+			 nb->identity ? nb->identity : "");
+}
+
+static const ap_target *whole_target(const ap_verify_result *r, const char *platform,
+				     const char *mode)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->targets[i].platform, platform) == 0 &&
+		    strcmp(r->targets[i].mode, mode) == 0)
+			return &r->targets[i];
+	return NULL;
+}
+
+/* A variant's target probed like the whole one, and compared with it. */
+static void attr_probe(const ap_verify_opts *o, ap_verify_result *r, ap_patch_attr *pa,
+		       const char *binary, const char *cwd, const char *driver, double t0)
+{
+	ap_target vt;
+	memset(&vt, 0, sizeof vt);
+	vt.platform = ap_strdup(pa->platform);
+	vt.mode = pa->mode;
+	probe_if_expected(o, &vt, binary, cwd, driver);
+	const ap_target *whole = whole_target(r, pa->platform, pa->mode);
+	if (whole) {
+		ap_attr_compare(pa, whole, &vt);
+	} else {
+		pa->verdict = AP_VERDICT_UNMEASURED;
+		pa->error = ap_printf("%s (%s) was not verified whole", pa->platform, pa->mode);
+	}
+	pa->binary = ap_strdup(binary);
+	pa->seconds = ap_builddir_now() - t0;
+	vt.mode = NULL;
+	ap_target_free(&vt);
+}
+
+static void attr_unmeasured(ap_patch_attr *pa, const char *what, const ap_error *err, double t0)
+{
+	pa->verdict = AP_VERDICT_UNMEASURED;
+	pa->error = ap_printf("%s: %s", what, err->msg);
+	pa->seconds = ap_builddir_now() - t0;
+}
+
+typedef struct attr_job {
+	const char *name;
+	int native_selected;   /* the native build must be made without it */
+	int probe_native;      /* ... and probed */
+	int cygwin;            /* the emulated Cygwin target selects it */
+} attr_job;
+
+/* One patch left out: BUILD/without-NAME holds the series without it, the
+ * native build without it when the host's series selects it (else the
+ * whole native build is the base), and the emulation without it (its
+ * units picked from the whole series' files). */
+static void attribute_patch(const ap_verify_opts *o, const ap_build_opts *bo,
+			    const ap_build *nb, const char *host, const attr_job *job,
+			    ap_verify_result *r)
+{
+	ap_attribution *a = &r->attr;
+	ap_error err = AP_ERROR_INIT;
+	char *flat = ap_strdup(job->name);
+	for (char *p = flat; p && *p; p++)
+		if (*p == '/')
+			*p = '_';
+	char *bd = ap_builddir_abs(bo->build_dir, &err);
+	char *vdir = bd && flat ? ap_printf("%s/without-%s", bd, flat) : NULL;
+	char *sdir = vdir ? ap_printf("%s/series", vdir) : NULL;
+	ap_build_opts vb = *bo;
+	vb.patches_dir = sdir;
+	vb.units_from = bo->patches_dir;
+	vb.build_dir = vdir;
+	double t0 = ap_builddir_now();
+	ap_patch_attr *pn = job->probe_native ? ap_attribution_add(a, job->name, host, "native") : NULL;
+	ap_patch_attr *pc = job->cygwin ? ap_attribution_add(a, job->name, "cygwin", "emulated") : NULL;
+	ap_build vnb;
+	const ap_build *base = nb;
+	int ok = sdir && ap_series_without(bo->patches_dir, job->name, sdir, &err) == 0;
+	memset(&vnb, 0, sizeof vnb);
+	if (!sdir && !bd)
+		ap_error_set(&err, "out of memory");
+	if (o->progress)
+		o->progress(o->progress_ctx, host, "attribute", 0, 0, job->name);
+	if (ok && job->native_selected) {
+		ok = ap_build_native(&vb, host, &vnb, &err) == 0;
+		base = &vnb;
+	}
+	if (!ok) {
+		if (pn)
+			attr_unmeasured(pn, "building without it", &err, t0);
+		if (pc)
+			attr_unmeasured(pc, "building without it", &err, t0);
+	} else if (pn) {
+		char *driver = NULL;
+		ap_error lerr = AP_ERROR_INIT;
+		if (ap_expect_wants(o->expect, host, "native", "libgap.") &&
+		    ap_build_libgap(&vb, &vnb, &driver, &lerr) < 0)
+			driver = NULL;
+		attr_probe(o, r, pn, vnb.binary, vnb.tree, driver, t0);
+		free(driver);
+	}
+	if (ok && pc) {
+		double t1 = ap_builddir_now();
+		ap_emulation em;
+		if (ap_build_emulate(&vb, base, "cygwin", CYGWIN_MACRO, &em, &err) < 0)
+			attr_unmeasured(pc, "emulating without it", &err, t1);
+		else
+			attr_probe(o, r, pc, em.binary, base->tree, NULL, t1);
+		ap_emulation_free(&em);
+	}
+	ap_build_free(&vnb);
+	free(flat);
+	free(bd);
+	free(vdir);
+	free(sdir);
+}
+
+/* Every patch of the series for a target verified, left out in turn; the
+ * attribution file written when every variant was measured. */
+static void run_attribution(const ap_verify_opts *o, const ap_build_opts *bo, const ap_build *nb,
+			    const char *host, int do_native, int do_cygwin, ap_verify_result *r)
+{
+	ap_attribution *a = &r->attr;
+	ap_series sn = AP_SERIES_INIT, sc = AP_SERIES_INIT;
+	ap_error err = AP_ERROR_INIT;
+	r->have_attr = 1;
+	a->measured_on = upstream_label(o, nb);
+	a->upstream = ap_strdup(a->measured_on);
+	if (ap_series_load(&sn, bo->patches_dir, host, &err) < 0 ||
+	    ap_series_load(&sc, bo->patches_dir, "cygwin", &err) < 0 || sn.n != sc.n) {
+		a->file_error = ap_printf("the series cannot be read: %s", err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < sn.n; i++) {
+		attr_job job = { sn.v[i].name, sn.v[i].selected, do_native && sn.v[i].selected,
+				 do_cygwin && sc.v[i].selected };
+		if (job.probe_native || job.cygwin)
+			attribute_patch(o, bo, nb, host, &job, r);
+	}
+	size_t unmeasured = 0;
+	for (size_t i = 0; i < a->n; i++)
+		unmeasured += strcmp(a->v[i].verdict, AP_VERDICT_UNMEASURED) == 0;
+	if (unmeasured) {
+		a->file_error = ap_printf("%zu variant(s) could not be measured", unmeasured);
+	} else if (ap_attribution_write(a, bo->patches_dir, &err) < 0) {
+		a->file_error = ap_strdup(err.msg);
+	} else {
+		a->file = ap_printf("%s/%s", bo->patches_dir, AP_ATTRIBUTION_FILE);
+	}
+out:
+	ap_series_free(&sn);
+	ap_series_free(&sc);
+}
+
+/* --no-patches with a series that has an attribution file: each patch's
+ * verdict on this upstream. */
+static void judge_upstream(const ap_verify_opts *o, const ap_build *nb, const char *patches,
+			   ap_verify_result *r)
+{
+	ap_error err = AP_ERROR_INIT;
+	r->attr.upstream = upstream_label(o, nb);
+	if (ap_attribution_read(&r->attr, patches, &err) < 0) {
+		r->have_attr = 1;
+		r->attr.file_error = ap_strdup(err.msg);
+		return;
+	}
+	if (r->attr.n == 0) {
+		ap_attribution_free(&r->attr);
+		return;
+	}
+	r->have_attr = 1;
+	ap_attribution_judge(&r->attr, r->targets, r->n);
+}
+
 int ap_verify_check(const ap_verify_opts *o, ap_error *err)
 {
 	if (o->git && !o->rev)
@@ -351,9 +540,15 @@ int ap_verify_check(const ap_verify_opts *o, ap_error *err)
 		return ap_error_set(err, "--rev goes with --upstream-git");
 	if (o->git && o->upstream)
 		return ap_error_set(err, "give --upstream or --upstream-git, not both");
-	if (o->probe && (o->upstream || o->git || o->patches_dir || o->build_dir))
+	if (o->probe && (o->upstream || o->git || o->patches_dir || o->build_dir || o->attribute))
 		return ap_error_set(err, "--probe checks an installed GAP: it takes no --upstream, "
-				    "--patches or --build-dir");
+				    "--patches, --build-dir or --attribute");
+	if (o->attribute && o->no_patches)
+		return ap_error_set(err, "--attribute leaves each patch out of the series in turn: "
+				    "it does not go with --no-patches");
+	struct stat pst;
+	if (o->attribute && !o->patches_dir && !(stat("patches", &pst) == 0 && S_ISDIR(pst.st_mode)))
+		return ap_error_set(err, "--attribute needs a series: no ./patches; give --patches DIR");
 	const char *host = ap_platform_detect();
 	if (!host)
 		return ap_error_set(err, "cannot tell this host's platform from uname");
@@ -425,6 +620,10 @@ static int run_built(const ap_verify_opts *o, const char *host, ap_verify_result
 			run_native(o, &bo, &nb, nt, host);
 		if (do_cygwin)
 			run_emulated(o, &bo, &nb, host, r);
+		if (o->attribute)
+			run_attribution(o, &bo, &nb, host, do_native, do_cygwin, r);
+		else if (o->no_patches && patches)
+			judge_upstream(o, &nb, patches, r);
 	}
 	ap_build_free(&nb);
 	return 0;
@@ -454,5 +653,6 @@ void ap_verify_result_free(ap_verify_result *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		ap_target_free(&r->targets[i]);
+	ap_attribution_free(&r->attr);
 	memset(r, 0, sizeof *r);
 }

@@ -7,6 +7,11 @@
  * was reused, rebuilt, applied). Progress goes through the callback; the
  * library prints nothing.
  *
+ * With attribute, each patch of the series is then left out in turn
+ * (attribute.h): a variant build per patch and target, probed like the
+ * whole, and PATCHES/attribution written. With no_patches and a series
+ * that has that file, each patch gets its verdict on this upstream.
+ *
  *   ap_verify_check   whether the options make sense (a usage error if not)
  *   ap_verify_run     every target's outcome
  *   ap_verify_result_free
@@ -14,6 +19,7 @@
 #ifndef AP_VERIFY_RUN_H
 #define AP_VERIFY_RUN_H
 
+#include "attribute.h"
 #include "build.h"
 #include "error.h"
 #include "expect.h"
@@ -29,6 +35,7 @@ typedef struct ap_verify_opts {
 	const char *git, *rev;              /* or a revision of a git repository */
 	const char *patches_dir;            /* NULL: ./patches if present */
 	int no_patches;
+	int attribute;                      /* leave each patch out in turn */
 	const char *platform;               /* linux, cygwin, all (NULL: all) */
 	const char *build_dir;              /* NULL: build-gap */
 	int jobs;
@@ -43,6 +50,8 @@ typedef struct ap_verify_opts {
 typedef struct ap_verify_result {
 	ap_target targets[AP_VERIFY_MAX_TARGETS];
 	size_t n;
+	ap_attribution attr;                /* --attribute, or read back with --no-patches */
+	int have_attr;
 	int status;      /* 0 every expectation holds, 1 one does not or an
 			    emulation is incomplete, 2 a target could not run */
 } ap_verify_result;
