@@ -9,6 +9,7 @@
 #include "gitsrc.h"
 #include "lint.h"
 #include "refresh.h"
+#include "refresh_report.h"
 #include "report.h"
 #include "series.h"
 #include "worktree.h"
@@ -33,9 +34,9 @@ static const char usage_text[] =
 	"                 apply the series selected for the platform\n"
 	"  unapply [-d TREE] [--force] [--format ...]\n"
 	"                 restore the files apply changed, byte for byte\n"
-	"  status  [-d TREE] [--patches DIR] [--format text|json]\n"
+	"  status  [-d TREE] [--patches DIR] [--format text|json|junit|github]\n"
 	"                 what is applied, and whether tree or series changed since\n"
-	"  list    [-p N] [--patches DIR] [--platform NAME] [--format text|json]\n"
+	"  list    [-p N] [--patches DIR] [--platform NAME] [--format text|json|junit|github]\n"
 	"                 the series in order, with why each patch is in or out\n"
 	"  drift   [-p N] [--patches DIR] [--platform NAME|all] --git REPO\n"
 	"          [REV|REV..REV|--rev REV|--tags GLOB]... [--all-commits]\n"
@@ -46,7 +47,7 @@ static const char usage_text[] =
 	"                 every platform the series names by default; checking nothing\n"
 	"                 (no patch selected) exits 1\n"
 	"  refresh [-p N] [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
-	"          [--fuzz N] [--dry-run]\n"
+	"          [--fuzz N] [--dry-run] [--format text|json|junit|github]\n"
 	"                 rewrite drifted patches so they apply exactly to that version\n"
 	"  lint    [--patches DIR] [--format text|json|junit|github]\n"
 	"                 check headers (Description, Forwarded/Origin), series and\n"
@@ -62,8 +63,8 @@ static const char usage_text[] =
 	"                         from uname)\n"
 	"  -F, --fuzz N           allow hunks to match ignoring N context lines (default 0)\n"
 	"  -n, --dry-run          check that the series applies; write nothing\n"
-	"  -f, --format FMT       text (default), json, junit or github, as the command\n"
-	"                         lists them; another is a usage error (exit 2)\n"
+	"  -f, --format FMT       text (default), json, junit or github (drift: also\n"
+	"                         markdown); another is a usage error (exit 2)\n"
 	"      --force            unapply even files edited after apply\n"
 	"      --no-quilt-state   apply: do not keep quilt's .pc/ beside applypatch's state\n"
 	"  -v, --verbose          show every hunk, not only offsets, fuzz and failures\n"
@@ -106,7 +107,7 @@ static const char *formats_of(const char *cmd)
 		return "text, json, junit, github, markdown";
 	if (strcmp(cmd, "apply") == 0 || strcmp(cmd, "unapply") == 0 || strcmp(cmd, "lint") == 0)
 		return "text, json, junit, github";
-	return "text, json";   /* status, list, refresh */
+	return "text, json, junit, github";   /* status, list, refresh */
 }
 
 static int format_accepted(const char *list, const char *name)
@@ -397,41 +398,13 @@ static int cmd_refresh(const ap_run_opts *o, const drift_args *da, char **args, 
 	ropts.only = (const char *const *)only;
 	rc = ap_refresh(&ropts, &r, &err);
 	free(only);
-	free(dir);
 	if (rc < 0) {
+		free(dir);
 		fprintf(stderr, "applypatch: %s\n", err.msg);
 		return 2;
 	}
-	if (ro->format == AP_FORMAT_JSON) {
-		ap_json j;
-
-		ap_json_init(&j, &out);
-		ap_json_begin_object(&j, NULL);
-		ap_json_int(&j, "refreshed", (long long)r.refreshed);
-		ap_json_int(&j, "left", (long long)r.left);
-		ap_json_begin_array(&j, "patches");
-		for (size_t i = 0; i < r.n; i++) {
-			ap_json_begin_object(&j, NULL);
-			ap_json_string(&j, "name", r.v[i].name);
-			ap_json_string(&j, "action", r.v[i].action);
-			ap_json_string(&j, "detail", r.v[i].detail);
-			ap_json_string(&j, "diff", r.v[i].diff);
-			ap_json_end_object(&j);
-		}
-		ap_json_end_array(&j);
-		ap_json_end_object(&j);
-		ap_buf_putc(&out, '\n');
-	} else {
-		for (size_t i = 0; i < r.n; i++) {
-			ap_buf_printf(&out, "  %-40s %-18s %s\n", r.v[i].name, r.v[i].action,
-				      r.v[i].detail ? r.v[i].detail : "");
-			/* --dry-run: what would change in the patch file */
-			if (r.v[i].diff)
-				ap_buf_printf(&out, "--- %s\n+++ %s (refreshed)\n%s", r.v[i].name,
-					      r.v[i].name, r.v[i].diff);
-		}
-		ap_buf_printf(&out, "%zu refreshed, %zu left for a person\n", r.refreshed, r.left);
-	}
+	ap_refresh_report(&out, &r, ropts.patches_dir, ro->format, ro->color);
+	free(dir);
 	rc = r.left ? 1 : 0;
 	ap_refresh_result_free(&r);
 	return emit(&out) < 0 ? 2 : rc;

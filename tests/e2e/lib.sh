@@ -11,6 +11,7 @@
 #   newcase NAME               a fresh copy of case NAME in $T
 #   matches_expect NAME        diff of $T against NAME's expect/ (empty: as expected)
 #   finish                     exits 1 if any check failed
+#   junit_valid FILE           well-formed and valid against tests/schema/junit.xsd
 # The built tools are in $BIN_DIR (applypatch, upstream, verify).
 
 AP="$BIN_DIR/applypatch"
@@ -108,6 +109,11 @@ newcase() {
 }
 
 matches_expect() { same_files "$T" "$E2E/$1/expect"; }
+
+# Every JUnit document the tools write must satisfy the schema CI systems
+# read (tests/schema/junit.xsd, the Jenkins/Ant shape), not only parse.
+JUNIT_XSD="$TESTS_ROOT/schema/junit.xsd"
+junit_valid() { xmllint --noout --schema "$JUNIT_XSD" "$1"; }
 
 scratch() {
 	mktemp -d "$_scratch_root/s.XXXXXX"

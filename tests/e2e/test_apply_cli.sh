@@ -176,7 +176,7 @@ check "unapply json: both unapplied" jq -e '[.patches[].status] == ["unapplied",
 # --- JUnit and GitHub on success ------------------------------------------------
 
 check_rc "apply junit: exit 0" 0 "$AP" apply -d "$T" -P linux --format junit
-check "junit: well-formed XML" xmllint --noout "$OUT"
+check "junit: valid against junit.xsd" junit_valid "$OUT"
 check "junit: one testcase per patch" [ "$(xmllint --xpath 'count(//testcase)' "$OUT")" = 2 ]
 check "junit: no failure" [ "$(xmllint --xpath 'count(//failure)' "$OUT")" = 0 ]
 check_rc "unapply: exit 0" 0 "$AP" unapply -d "$T"
@@ -202,7 +202,7 @@ check "failing json: status failed with a reason" \
 check "failing json: failed hunk, nearest line 10" \
 	jq -e '.patches[0].files[0].hunks[0] | .outcome == "failed" and .line == 10' "$OUT"
 check_rc "failing junit: exit 1" 1 "$AP" apply -d "$T" -P linux --format junit
-check "failing junit: well-formed XML" xmllint --noout "$OUT"
+check "failing junit: valid against junit.xsd" junit_valid "$OUT"
 check "failing junit: two testcases" [ "$(xmllint --xpath 'count(//testcase)' "$OUT")" = 2 ]
 check "failing junit: the failure is on patch 1" \
 	[ "$(xmllint --xpath 'string(//testcase[failure]/@name)' "$OUT")" = 01-pool-size.patch ]

@@ -117,7 +117,7 @@ for fz in 0 2; do
 done
 check_rc "conflict, junit: exit 1" 1 "$AP" apply -d "$T" --patches "$P" -P linux -f junit
 check "conflict, junit: valid, one testcase with a failure" \
-	sh -c 'xmllint --noout "$1" && [ "$(xmllint --xpath "count(//testcase[failure])" "$1")" = 1 ]' sh "$OUT"
+	sh -c 'xmllint --noout --schema "$2" "$1" && [ "$(xmllint --xpath "count(//testcase[failure])" "$1")" = 1 ]' sh "$OUT" "$JUNIT_XSD"
 check "conflict: tree untouched after every run" [ "$before" = "$(tree_state "$T")" ]
 
 finish

@@ -186,6 +186,7 @@ check_rc "text marks them" 0 "$AP" drift --patches "$au" --platform linux --git 
 check_grep "text: part* at v1.2" "^half.patch .*part\*" "$OUT"
 check_rc "junit: expected cells are no failures" 0 \
 	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --format junit
+check "junit (expected cells): valid against junit.xsd" junit_valid "$OUT"
 [ "$(xmllint --xpath 'count(//failure)' "$OUT")" = 0 ] && ok "junit: no failure" || not_ok "junit failures: $(xmllint --xpath 'count(//failure)' "$OUT")"
 check_rc "github: expected cells are notices" 0 \
 	"$AP" drift --patches "$au" --platform linux --git "$repo" --tags 'v*' --no-merges --format github
@@ -226,7 +227,7 @@ check_grep "text: a column per version" "v1.0 .*v1.1 .*v1.2 .*v2.0" "$OUT"
 check_grep "text: upstreamed rule named" "upstreamed at v1.2 (every hunk is already applied)" "$OUT"
 if grep -q "$(printf '\033')" "$OUT"; then not_ok "no colour when not a terminal"; else ok "no colour when not a terminal"; fi
 check_rc "junit" 1 AP_DRIFT --git "$repo" --tags 'v*' --format junit --no-merges
-if xmllint --noout "$OUT" 2>/dev/null; then ok "junit is well-formed XML"; else not_ok "junit XML"; fi
+check "junit: valid against junit.xsd" junit_valid "$OUT"
 [ "$(xmllint --xpath 'count(//testsuite)' "$OUT")" = 4 ] && ok "junit: one testsuite per version" || not_ok "junit testsuites"
 [ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]/testcase)' "$OUT")" = 4 ] && ok "junit: one testcase per patch" || not_ok "junit testcases"
 [ "$(xmllint --xpath 'count(//testsuite[@name="v2.0"]//failure)' "$OUT")" = 2 ] && ok "junit: the conflict and the partly upstreamed patch are failures" || not_ok "junit failures"
@@ -272,19 +273,46 @@ check_grep "github: ',' ':' '%' escaped in file=, line= given" \
 	'^::error file=.*/fix%2Cone%3A100%25.patch,line=[1-9][0-9]*,title=drift::fix,one:100%25.patch against v2.0: conflict$' "$OUT"
 
 # --- every --format a command accepts works; the rest are exit 2 ---------------------
+# status, list and refresh write junit and github too (they were exit 2)
 for c in "list --platform linux" "status" "refresh $work/dir20"; do
-	for f in junit github; do
-		check_rc "$c --format $f: exit 2" 2 "$AP" $c -d "$work" --patches "$patches" --format $f
-		check_grep "$c --format $f: named" "unknown format '$f'" "$ERR"
-	done
+	run "$AP" $c -d "$work" --patches "$patches" --format junit
+	check "$c --format junit: exit 0 or 1, valid against junit.xsd" sh -c '[ "$1" -le 1 ] && xmllint --noout --schema "$3" "$2"' sh "$RC" "$OUT" "$JUNIT_XSD"
+	check "$c --format junit: at least one testcase" [ "$(xmllint --xpath 'count(//testcase)' "$OUT")" -ge 1 ]
+	run "$AP" $c -d "$work" --patches "$patches" --format github
+	check "$c --format github: exit 0 or 1, only workflow commands" \
+		sh -c '[ "$1" -le 1 ] && [ -s "$2" ] && ! grep -v "^::[a-z]* [^:]*::" "$2"' sh "$RC" "$OUT"
 done
+check_rc "list --format xml: exit 2" 2 "$AP" list --patches "$patches" --format xml
+check_grep "list --format xml: named" "unknown format 'xml' for list" "$ERR"
+# list: a testcase per entry, the ones left out skipped with the reason
+lsel="$work/lsel"; mkdir -p "$lsel"; cp "$patches"/*.patch "$lsel/"
+printf 'noreserve.patch # [cygwin]\ndefault.patch\n' >"$lsel/series"
+run "$AP" list --patches "$lsel" --platform linux --format junit
+check "list junit: valid against junit.xsd" junit_valid "$OUT"
+check "list junit: a testcase per series entry" [ "$(xmllint --xpath 'count(//testcase)' "$OUT")" = 2 ]
+check "list junit: the one left out skipped with the selector's reason" \
+	[ "$(xmllint --xpath 'count(//testcase[@name="noreserve.patch"]/skipped[contains(@message, "cygwin")])' "$OUT")" = 1 ]
+# status of a patched tree whose file was edited: a failure naming it
+st="$work/st"; mkdir -p "$st/patches"; printf 'one\ntwo\n' >"$st/f.txt"
+printf -- '--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n' >"$st/patches/p.patch"
+"$AP" apply -d "$st" -P linux >/dev/null 2>&1
+check_rc "status junit, clean tree: exit 0" 0 "$AP" status -d "$st" --format junit
+check "status junit clean: valid against junit.xsd" junit_valid "$OUT"
+check "status junit clean: no failure" [ "$(xmllint --xpath 'count(//failure)' "$OUT")" = 0 ]
+echo edit >>"$st/f.txt"
+check_rc "status junit, edited file: exit 1" 1 "$AP" status -d "$st" --format junit
+check "status junit edited: valid against junit.xsd" junit_valid "$OUT"
+check "status junit: the files testcase fails naming f.txt" \
+	sh -c 'xmllint --xpath "string(//testcase[@name=\"files\"]/failure)" "$1" | grep -q "^f.txt: modified"' sh "$OUT"
+check_rc "status github, edited file: exit 1" 1 "$AP" status -d "$st" --format github
+check_grep "status github: an error on the file" '^::error file=f.txt,line=1,title=status::f.txt: modified since apply wrote it$' "$OUT"
 # (the series is not in name order, which Sage's reading would not follow: findings)
 check_rc "lint --format json" 1 "$AP" lint --patches "$patches" --format json
 check "lint json parses, findings as objects" jq -e '.patches == 4 and (.findings | length) > 0 and (.findings[0].where | test("series:[0-9]+$"))' "$OUT"
 check_rc "lint --format github" 1 "$AP" lint --patches "$patches" --format github
 check_grep "lint github: file= and line= from the finding" '^::error file=.*/patches/series,line=[0-9][0-9]*,title=lint::' "$OUT"
 check_rc "lint --format junit" 1 "$AP" lint --patches "$patches" --format junit
-check "lint junit: well-formed" xmllint --noout "$OUT"
+check "lint junit: valid against junit.xsd" junit_valid "$OUT"
 [ "$(xmllint --xpath 'count(//testcase)' "$OUT")" = 5 ] && ok "lint junit: a testcase per patch and the series" || not_ok "lint junit testcases"
 check_rc "apply --format markdown: exit 2" 2 "$AP" apply -d "$work" --patches "$patches" --format markdown
 

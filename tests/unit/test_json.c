@@ -50,9 +50,10 @@ static void string_escapes(void **state)
 	ap_json_string(&j, NULL, "\x01\x1f\x7f\x1b");
 	ap_json_string_n(&j, NULL, "a\0b", 3);
 	ap_json_string(&j, NULL, "\xc3\xa9");
+	ap_json_string(&j, NULL, "\xc2\x9b\xef\xbf\xbe");
 	ap_json_end_array(&j);
 	assert_buf(b, "[\"q\\\"b\\\\s/n\\nr\\rt\\t\",\"\\u0001\\u001f\\u007f\\u001b\","
-		   "\"a\\u0000b\",\"\xc3\xa9\"]");
+		   "\"a\\u0000b\",\"\xc3\xa9\",\"\\u009b\xef\xbf\xbe\"]");
 	/* what a reader gets back is the original bytes */
 	{
 		static const tu_query q[] = {
@@ -60,6 +61,7 @@ static void string_escapes(void **state)
 			{ "[ord(c) for c in d[1]]", "[1, 31, 127, 27]" },
 			{ "[ord(c) for c in d[2]]", "[97, 0, 98]" },
 			{ "[ord(c) for c in d[3]]", "[233]" },
+			{ "[ord(c) for c in d[4]]", "[155, 65534]" },
 		};
 
 		assert_json_queries(b.data, b.len, q);
@@ -139,6 +141,16 @@ static void invalid_utf8_stays_valid_json(void **state)
 	/* regression: bytes >= 0x80 were once copied as they were, and one
 	 * Latin-1 path made the whole report invalid JSON (RFC 8259: UTF-8) */
 	assert_true(tu_json_valid(b.data, b.len));
+	/* a byte that is not UTF-8 reads back as the text \xNN, as in every
+	 * other output (it was U+00E9 once: a real e-acute looked the same) */
+	{
+		static const tu_query q[] = {
+			{ "d[\"latin1\"]", "caf\\xe9.c" },
+			{ "d[\"cut\"]", "\\xc3" },
+		};
+
+		assert_json_queries(b.data, b.len, q);
+	}
 	ap_buf_free(&b);
 }
 

@@ -7,6 +7,7 @@
 #define AP_JSON_H
 
 #include "buf.h"
+#include "textsafe.h"   /* ap_xml_escape, for the writers that include only this */
 
 #include <stddef.h>
 
@@ -26,8 +27,5 @@ void ap_json_string_n(ap_json *j, const char *key, const char *value, size_t len
 void ap_json_int(ap_json *j, const char *key, long long value);
 void ap_json_bool(ap_json *j, const char *key, int value);
 void ap_json_null(ap_json *j, const char *key);
-
-/* Escapes for XML text and attributes. */
-void ap_xml_escape(ap_buf *out, const char *s);
 
 #endif

@@ -438,12 +438,20 @@ static void github(ap_buf *b, const ap_drift *d)
 
 int ap_drift_report(ap_buf *out, const ap_drift *d, ap_format format, int color)
 {
+	ap_buf t = AP_BUF_INIT;
+
 	switch (format) {
 	case AP_FORMAT_JSON: json(out, d); break;
 	case AP_FORMAT_JUNIT: junit(out, d); break;
 	case AP_FORMAT_GITHUB: github(out, d); break;
-	case AP_FORMAT_MARKDOWN: markdown(out, d); break;
-	default: text_table(out, d, color); break;
+	case AP_FORMAT_MARKDOWN:
+		markdown(&t, d);
+		ap_report_text_finish(out, &t, 0);
+		break;
+	default:
+		text_table(&t, d, color);
+		ap_report_text_finish(out, &t, color);
+		break;
 	}
 	return 0;
 }

@@ -1,6 +1,8 @@
 /* series.c - quilt series files, selectors and platform detection. */
 #include "series.h"
 
+#include "textsafe.h"
+
 #include "buf.h"
 #include "fileio.h"
 #include "strmap.h"
@@ -346,6 +348,8 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* The .patch files in dir/sub (sub may be ""), sorted by name. */
+static void free_names(char **v, size_t n);
+
 static int list_patches(const char *dir, const char *sub, char ***out, size_t *n, ap_error *err)
 {
 	char *path = ap_printf("%s%s%s", dir, *sub ? "/" : "", sub);
@@ -374,6 +378,23 @@ static int list_patches(const char *dir, const char *sub, char ***out, size_t *n
 
 		if (e->d_name[0] == '.' || !ends_with(e->d_name, ".patch"))
 			continue;
+		/* a series line cannot name it, and apply's state record (a line
+		 * per patch) could not be read back: refuse it before anything */
+		if (strpbrk(e->d_name, "\n\r")) {
+			ap_buf shown = AP_BUF_INIT;
+
+			ap_name_escape(&shown, e->d_name);
+			ap_error_set(err, "%s/%s: a patch name holding a line break cannot be listed "
+				     "in a series or recorded in the state; rename the file", path,
+				     shown.data ? shown.data : "?");
+			ap_buf_free(&shown);
+			closedir(d);
+			free(path);
+			free_names(*out, *n);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
 		full = ap_printf("%s/%s", path, e->d_name);
 		if (!full || !is_regular(full)) {
 			free(full);

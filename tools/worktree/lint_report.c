@@ -107,11 +107,15 @@ void ap_report_lint(ap_buf *out, const ap_lint *l, ap_format format)
 		for (size_t i = 0; i < l->n; i++)
 			ap_report_gh_where(out, "error", l->v[i].where, "lint", l->v[i].what);
 		break;
-	default:
+	default: {
+		ap_buf t = AP_BUF_INIT;
+
 		for (size_t i = 0; i < l->n; i++)
-			ap_buf_printf(out, "%s: %s\n", l->v[i].where, l->v[i].what);
+			ap_buf_printf(&t, "%s: %s\n", l->v[i].where, l->v[i].what);
 		if (!l->n)
-			ap_buf_printf(out, "lint: %zu patch%s, no findings\n", l->npatches,
+			ap_buf_printf(&t, "lint: %zu patch%s, no findings\n", l->npatches,
 				      l->npatches == 1 ? "" : "es");
+		ap_report_text_finish(out, &t, 0);
+	}
 	}
 }

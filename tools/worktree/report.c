@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "json.h"
+#include "textsafe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,14 @@ int ap_format_parse(const char *name, ap_format *out)
 			return 0;
 		}
 	return -1;
+}
+
+/* Text is rendered whole, then made safe for a terminal in one pass
+ * (textsafe.h): no name or message reaches it raw, only our colours. */
+void ap_report_text_finish(ap_buf *out, ap_buf *text, int color)
+{
+	ap_term_escape(out, text->data, text->len, color);
+	ap_buf_free(text);
 }
 
 static const char *paint(const ap_report_opts *o, const char *code)
@@ -290,42 +299,23 @@ static void junit_run(ap_buf *b, const ap_run *run)
 	ap_buf_puts(b, "  </testsuite>\n</testsuites>\n");
 }
 
-/* GitHub workflow commands: data escapes %, CR, LF; properties also : and , */
-static void gh_escape(ap_buf *b, const char *s, int property)
-{
-	for (; s && *s; s++) {
-		if (*s == '%')
-			ap_buf_puts(b, "%25");
-		else if (*s == '\r')
-			ap_buf_puts(b, "%0D");
-		else if (*s == '\n')
-			ap_buf_puts(b, "%0A");
-		else if (property && *s == ':')
-			ap_buf_puts(b, "%3A");
-		else if (property && *s == ',')
-			ap_buf_puts(b, "%2C");
-		else
-			ap_buf_putc(b, *s);
-	}
-}
-
 void ap_report_gh_line(ap_buf *b, const char *level, const char *file, size_t line,
 		       const char *title, const char *msg)
 {
 	ap_buf_printf(b, "::%s%s", level, file || title ? " " : "");
 	if (file) {
 		ap_buf_puts(b, "file=");
-		gh_escape(b, file, 1);
+		ap_gh_escape(b, file, 1);
 		/* an annotation without a line is shown on none; a patch's
 		 * first line is its header */
 		ap_buf_printf(b, ",line=%zu", line ? line : 1);
 	}
 	if (title) {
 		ap_buf_puts(b, file ? ",title=" : "title=");
-		gh_escape(b, title, 1);
+		ap_gh_escape(b, title, 1);
 	}
 	ap_buf_puts(b, "::");
-	gh_escape(b, msg, 0);
+	ap_gh_escape(b, msg, 0);
 	ap_buf_putc(b, '\n');
 }
 
@@ -397,7 +387,7 @@ static void github_run(ap_buf *b, const ap_run *run)
 	if (run->note && run->failed)
 		ap_report_gh_line(b, "error", NULL, 0, NULL, run->note);
 	else if (run->note)
-		ap_buf_printf(b, "::notice::%s\n", run->note);
+		ap_report_gh_line(b, "notice", NULL, 0, NULL, run->note);
 }
 
 int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o)
@@ -412,13 +402,17 @@ int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o)
 	case AP_FORMAT_GITHUB:
 		github_run(out, run);
 		break;
-	default:
-		text_run(out, run, o);
+	default: {
+		ap_buf t = AP_BUF_INIT;
+
+		text_run(&t, run, o);
+		ap_report_text_finish(out, &t, o->color);
+	}
 	}
 	return 0;
 }
 
-int ap_report_status(ap_buf *b, const ap_status *st, const ap_report_opts *o)
+static int status_render(ap_buf *b, const ap_status *st, const ap_report_opts *o)
 {
 	if (o->format == AP_FORMAT_JSON) {
 		ap_json j;
@@ -488,7 +482,7 @@ int ap_report_status(ap_buf *b, const ap_status *st, const ap_report_opts *o)
 	return 0;
 }
 
-int ap_report_list(ap_buf *b, const ap_series *s, const ap_report_opts *o)
+static int list_render(ap_buf *b, const ap_series *s, const ap_report_opts *o)
 {
 	size_t width = 0;
 
@@ -540,5 +534,31 @@ int ap_report_list(ap_buf *b, const ap_series *s, const ap_report_opts *o)
 	for (size_t i = 0; i < s->nwarnings; i++)
 		ap_buf_printf(b, "%swarning:%s %s: %s\n", paint(o, YELLOW), paint(o, RESET),
 			      s->warnings[i].where, s->warnings[i].what);
+	return 0;
+}
+
+int ap_report_status(ap_buf *out, const ap_status *st, const ap_report_opts *o)
+{
+	ap_buf t = AP_BUF_INIT;
+
+	if (o->format == AP_FORMAT_JUNIT || o->format == AP_FORMAT_GITHUB)
+		return ap_report_status_ci(out, st, o->format);
+	if (o->format != AP_FORMAT_TEXT)
+		return status_render(out, st, o);
+	status_render(&t, st, o);
+	ap_report_text_finish(out, &t, o->color);
+	return 0;
+}
+
+int ap_report_list(ap_buf *out, const ap_series *s, const ap_report_opts *o)
+{
+	ap_buf t = AP_BUF_INIT;
+
+	if (o->format == AP_FORMAT_JUNIT || o->format == AP_FORMAT_GITHUB)
+		return ap_report_list_ci(out, s, o->format);
+	if (o->format != AP_FORMAT_TEXT)
+		return list_render(out, s, o);
+	list_render(&t, s, o);
+	ap_report_text_finish(out, &t, o->color);
 	return 0;
 }

@@ -31,6 +31,11 @@ int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o);
 int ap_report_status(ap_buf *out, const ap_status *st, const ap_report_opts *o);
 int ap_report_list(ap_buf *out, const ap_series *s, const ap_report_opts *o);
 
+/* status and list as JUnit XML or GitHub annotations (status_report.c;
+ * ap_report_status and ap_report_list call them for those formats). */
+int ap_report_status_ci(ap_buf *out, const ap_status *st, ap_format format);
+int ap_report_list_ci(ap_buf *out, const ap_series *s, ap_format format);
+
 /* One GitHub workflow command: "::LEVEL file=F,line=N,title=T::MSG", with
  * %, CR and LF escaped everywhere and ':' and ',' in properties; a file
  * without a line (0) gets line=1. _where takes a finding's "PATH:LINE". */
@@ -38,6 +43,10 @@ void ap_report_gh_line(ap_buf *b, const char *level, const char *file, size_t li
 		       const char *title, const char *msg);
 void ap_report_gh_where(ap_buf *b, const char *level, const char *where, const char *title,
 			const char *msg);
+
+/* Appends text made safe for a terminal (ap_term_escape; our colours kept
+ * when color) and frees text: every text rendering ends here. */
+void ap_report_text_finish(ap_buf *out, ap_buf *text, int color);
 
 /* lint's findings: text (one "where: what" line each), json, junit (a
  * testcase per patch and one for the series) or github annotations. */

@@ -1,0 +1,216 @@
+/* status_report.c - status and list for CI: JUnit XML and GitHub
+ * annotations (text and JSON are in report.c).
+ *
+ * status: a testcase per recorded patch (a failure when the series changed
+ * it since), one per selected patch not applied, and one for the tree's
+ * files (a failure naming each file that no longer matches); a tree that is
+ * not patched is one skipped testcase, as status exits 0 then.
+ * list: a testcase per series entry, skipped when the selectors leave it
+ * out, with the reason; warnings go to system-err and as annotations.
+ */
+#include "report.h"
+
+#include "textsafe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A recorded patch the series no longer holds as it was. */
+static int series_changed(const ap_status_patch *p)
+{
+	return strcmp(p->series, "unchanged") != 0 && strcmp(p->series, "unknown") != 0 &&
+	       strcmp(p->series, "other-platform") != 0;
+}
+
+static void case_open(ap_buf *b, const char *cls, const char *name)
+{
+	ap_buf_puts(b, "    <testcase classname=\"");
+	ap_xml_escape(b, cls);
+	ap_buf_puts(b, "\" name=\"");
+	ap_xml_escape(b, name);
+	ap_buf_puts(b, "\">\n");
+}
+
+static void element(ap_buf *b, const char *tag, const char *msg, const char *body)
+{
+	ap_buf_printf(b, "      <%s message=\"", tag);
+	ap_xml_escape(b, msg);
+	if (!body) {
+		ap_buf_puts(b, "\"/>\n");
+		return;
+	}
+	ap_buf_puts(b, "\">");
+	ap_xml_escape(b, body);
+	ap_buf_printf(b, "</%s>\n", tag);
+}
+
+static size_t dirty_files(const ap_status *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nfiles; i++)
+		n += strcmp(st->files[i].state, "clean") != 0;
+	return n;
+}
+
+static void status_junit(ap_buf *b, const ap_status *st)
+{
+	size_t failures = st->nunapplied + (dirty_files(st) > 0);
+
+	for (size_t i = 0; i < st->npatches; i++)
+		failures += series_changed(&st->patches[i]);
+	ap_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"status\">\n"
+		    "  <testsuite name=\"applypatch status ");
+	ap_xml_escape(b, st->applied ? st->platform : "not patched");
+	ap_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%d\">\n",
+		      st->applied ? st->npatches + st->nunapplied + 1 : 1, failures, !st->applied);
+	if (!st->applied) {
+		case_open(b, "status", "tree");
+		element(b, "skipped", st->note ? st->note : "not patched", NULL);
+		ap_buf_puts(b, "    </testcase>\n  </testsuite>\n</testsuites>\n");
+		return;
+	}
+	for (size_t i = 0; i < st->npatches; i++) {
+		const ap_status_patch *p = &st->patches[i];
+
+		case_open(b, "status.patches", p->name);
+		if (series_changed(p)) {
+			char *m = ap_printf("%s in the series since it was applied (%s)", p->series,
+					    p->status);
+
+			element(b, "failure", m ? m : p->series, NULL);
+			free(m);
+		}
+		ap_buf_puts(b, "    </testcase>\n");
+	}
+	for (size_t i = 0; i < st->nunapplied; i++) {
+		case_open(b, "status.patches", st->unapplied[i]);
+		element(b, "failure", "selected in the series now, not applied", NULL);
+		ap_buf_puts(b, "    </testcase>\n");
+	}
+	case_open(b, "status", "files");
+	if (dirty_files(st)) {
+		ap_buf body = AP_BUF_INIT;
+		char *m = ap_printf("%zu of %zu files no longer match what apply wrote",
+				    dirty_files(st), st->nfiles);
+
+		for (size_t i = 0; i < st->nfiles; i++)
+			if (strcmp(st->files[i].state, "clean") != 0)
+				ap_buf_printf(&body, "%s: %s\n", st->files[i].path, st->files[i].state);
+		element(b, "failure", m ? m : "files changed", body.data ? body.data : "");
+		ap_buf_free(&body);
+		free(m);
+	}
+	ap_buf_puts(b, "    </testcase>\n  </testsuite>\n</testsuites>\n");
+}
+
+static void status_github(ap_buf *b, const ap_status *st)
+{
+	if (!st->applied) {
+		ap_report_gh_line(b, "notice", NULL, 0, "status", st->note ? st->note : "not patched");
+		return;
+	}
+	for (size_t i = 0; i < st->npatches; i++)
+		if (series_changed(&st->patches[i])) {
+			char *m = ap_printf("%s: %s in the series since it was applied",
+					    st->patches[i].name, st->patches[i].series);
+
+			ap_report_gh_line(b, "error", NULL, 0, "status", m);
+			free(m);
+		}
+	for (size_t i = 0; i < st->nunapplied; i++) {
+		char *m = ap_printf("%s: selected in the series now, not applied", st->unapplied[i]);
+
+		ap_report_gh_line(b, "error", NULL, 0, "status", m);
+		free(m);
+	}
+	for (size_t i = 0; i < st->nfiles; i++)
+		if (strcmp(st->files[i].state, "clean") != 0) {
+			char *m = ap_printf("%s: %s since apply wrote it", st->files[i].path,
+					    st->files[i].state);
+
+			ap_report_gh_line(b, "error", st->files[i].path, 0, "status", m);
+			free(m);
+		}
+	if (st->note)
+		ap_report_gh_line(b, "notice", NULL, 0, "status", st->note);
+	{
+		char *m = ap_printf("%s is patched for %s: %zu patch%s, %zu file%s%s", st->tree,
+				    st->platform, st->npatches, st->npatches == 1 ? "" : "es",
+				    st->nfiles, st->nfiles == 1 ? "" : "s",
+				    st->drift ? "; it no longer matches what was applied" : "");
+
+		ap_report_gh_line(b, "notice", NULL, 0, "status", m ? m : "patched");
+		free(m);
+	}
+}
+
+int ap_report_status_ci(ap_buf *out, const ap_status *st, ap_format format)
+{
+	if (format == AP_FORMAT_JUNIT)
+		status_junit(out, st);
+	else
+		status_github(out, st);
+	return 0;
+}
+
+static void list_junit(ap_buf *b, const ap_series *s)
+{
+	size_t skipped = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		skipped += !s->v[i].selected;
+	ap_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"list\">\n"
+		    "  <testsuite name=\"applypatch list ");
+	ap_xml_escape(b, s->platform);
+	ap_buf_printf(b, "\" tests=\"%zu\" failures=\"0\" errors=\"0\" skipped=\"%zu\">\n", s->n,
+		      skipped);
+	for (size_t i = 0; i < s->n; i++) {
+		const ap_series_entry *e = &s->v[i];
+
+		case_open(b, "list", e->name);
+		if (!e->selected)
+			element(b, "skipped", e->why, NULL);
+		else {
+			ap_buf_puts(b, "      <system-out>");
+			ap_xml_escape(b, e->why);
+			ap_buf_puts(b, "</system-out>\n");
+		}
+		ap_buf_puts(b, "    </testcase>\n");
+	}
+	if (s->nwarnings) {
+		ap_buf_puts(b, "    <system-err>");
+		for (size_t i = 0; i < s->nwarnings; i++) {
+			ap_xml_escape(b, s->warnings[i].where);
+			ap_buf_puts(b, ": ");
+			ap_xml_escape(b, s->warnings[i].what);
+			ap_buf_putc(b, '\n');
+		}
+		ap_buf_puts(b, "</system-err>\n");
+	}
+	ap_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+}
+
+static void list_github(ap_buf *b, const ap_series *s)
+{
+	size_t nsel = 0;
+	char *m;
+
+	for (size_t i = 0; i < s->nwarnings; i++)
+		ap_report_gh_where(b, "warning", s->warnings[i].where, "list", s->warnings[i].what);
+	for (size_t i = 0; i < s->n; i++)
+		nsel += s->v[i].selected;
+	m = ap_printf("%zu of %zu patches in %s selected for %s", nsel, s->n,
+		      s->series_path ? s->series_path : s->dir, s->platform);
+	ap_report_gh_line(b, "notice", NULL, 0, "list", m ? m : "list");
+	free(m);
+}
+
+int ap_report_list_ci(ap_buf *out, const ap_series *s, ap_format format)
+{
+	if (format == AP_FORMAT_JUNIT)
+		list_junit(out, s);
+	else
+		list_github(out, s);
+	return 0;
+}
