@@ -6,6 +6,7 @@
  */
 #include "drift.h"
 #include "drift_report.h"
+#include "drift_verify.h"
 #include "gitsrc.h"
 #include "lint.h"
 #include "refresh.h"
@@ -42,10 +43,14 @@ static const char usage_text[] =
 	"          [REV|REV..REV|--rev REV|--tags GLOB]... [--all-commits]\n"
 	"  drift   [-p N] [--patches DIR] [--platform NAME|all] TARBALL|DIR ...\n"
 	"          [--format text|json|junit|github|markdown] [--fail-on conflict|drift|any]\n"
+	"          [--verify-report FILE]...\n"
 	"                 how each patch fares against each upstream version: applies,\n"
 	"                 drifted, needs-fuzz, upstreamed, partly-upstreamed, conflict;\n"
 	"                 every platform the series names by default; checking nothing\n"
-	"                 (no patch selected) exits 1\n"
+	"                 (no patch selected) exits 1. --verify-report: verify's JSON\n"
+	"                 from --no-patches on a version (same name as its column): its\n"
+	"                 verdict per patch is shown, and \"not needed upstream\" makes\n"
+	"                 a conflict expected (\"conflict; behaviour present upstream\")\n"
 	"  refresh [-p N] [--patches DIR] (--git REPO --rev REV | TARBALL | DIR) [PATCH...]\n"
 	"          [--fuzz N] [--dry-run] [--format text|json|junit|github]\n"
 	"                 rewrite drifted patches so they apply exactly to that version\n"
@@ -75,7 +80,8 @@ static const char usage_text[] =
 	"             2 usage or I/O error.\n"
 	"See applypatch(1) for the series format, selectors and the state record.\n";
 
-enum { OPT_NO_QUILT = 300, OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV, OPT_ALL_COMMITS };
+enum { OPT_NO_QUILT = 300, OPT_FORCE = 256, OPT_GIT, OPT_TAGS, OPT_FAIL_ON, OPT_NO_MERGES, OPT_REV, OPT_ALL_COMMITS,
+       OPT_VERIFY_REPORT = 310 };
 
 static const struct option long_opts[] = {
 	{ "directory", required_argument, NULL, 'd' },
@@ -93,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "no-merges", no_argument, NULL, OPT_NO_MERGES },
 	{ "all-commits", no_argument, NULL, OPT_ALL_COMMITS },
 	{ "rev", required_argument, NULL, OPT_REV },
+	{ "verify-report", required_argument, NULL, OPT_VERIFY_REPORT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -160,6 +167,8 @@ typedef struct drift_args {
 	ap_drift_fail_on fail_on;
 	int no_merges;
 	int all_commits;
+	const char *verify_reports[16];  /* drift --verify-report */
+	size_t nverify;
 } drift_args;
 
 static const char *base_name(const char *path)
@@ -319,6 +328,9 @@ static int cmd_drift(const ap_run_opts *o, const drift_args *da, char **versions
 	}
 	if (ap_drift_run(&d, &dopts, &err) < 0)
 		goto fail;
+	for (size_t k = 0; k < da->nverify; k++)
+		if (ap_drift_fold_verify(&d, da->verify_reports[k], &err) < 0)
+			goto fail;
 	ap_drift_report(&out, &d, ro->format, ro->color);
 	rc = ap_drift_failed(&d, da->fail_on) ? 1 : 0;
 	if (!ap_drift_checked(&d)) {
@@ -416,7 +428,7 @@ int main(int argc, char **argv)
 	ap_report_opts ro = { AP_FORMAT_TEXT, 0, 0, NULL };
 	ap_error err = AP_ERROR_INIT;
 	ap_buf out = AP_BUF_INIT;
-	drift_args da = { NULL, { NULL }, 0, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0, 0 };
+	drift_args da = { NULL, { NULL }, 0, { NULL }, 0, AP_FAIL_ON_CONFLICT, 0, 0, { NULL }, 0 };
 	const char *format_name = NULL;
 	const char *cmd;
 	int c, rc;
@@ -487,6 +499,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_MERGES: da.no_merges = 1; break;
 		case OPT_ALL_COMMITS: da.all_commits = 1; break;
+		case OPT_VERIFY_REPORT:
+			if (da.nverify == sizeof da.verify_reports / sizeof *da.verify_reports)
+				return usage_error("too many --verify-report%s", "");
+			da.verify_reports[da.nverify++] = optarg;
+			break;
 		case OPT_REV:
 			if (da.nrevs == sizeof da.revs / sizeof *da.revs)
 				return usage_error("too many --rev%s", "");
@@ -515,12 +532,16 @@ int main(int argc, char **argv)
 		return cmd_drift(&o, &da, argv + optind, argc - optind, &ro);
 	}
 	if (strcmp(cmd, "refresh") == 0) {
+		if (da.nverify)
+			return usage_error("--verify-report belongs to drift%s", "");
 		if (da.ntags)
 			return usage_error("--tags belongs to drift%s", "");
 		return cmd_refresh(&o, &da, argv + optind, argc - optind, &ro);
 	}
 	if (da.git || da.ntags || da.nrevs)
 		return usage_error("--git, --rev and --tags belong to drift and refresh%s", "");
+	if (da.nverify)
+		return usage_error("--verify-report belongs to drift%s", "");
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (o.platform && !ap_platform_known(o.platform))

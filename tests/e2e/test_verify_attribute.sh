@@ -7,7 +7,10 @@
 # for every platform (install-targets, a build-system change) is left out
 # of a native build too. PATCHES/attribution is written; a variant that
 # cannot be built (a later patch needs the one left out) is "not measured"
-# and the file is not written.
+# and the file is not written. Item 4: on an upstream that merged the fixes
+# (made here from minigap), --no-patches calls both patches "not needed
+# upstream", and applypatch drift --verify-report turns their conflicts
+# into "conflict; behaviour present upstream".
 . "$TESTS_ROOT/e2e/lib.sh"
 V="$BIN_DIR/verify"
 EXPECT="$TESTS_ROOT/../expectations.conf"
@@ -37,6 +40,7 @@ ENEED='[.patches[] | select(.verdict == "needed") | .name] | unique | join(",")'
 check_rc "attribute: exit 0 (every expectation holds)" 0 "$V" --upstream "$FIXTURES/minigap" \
 	--patches "$S" --expect "$EXPECT" --build-dir "$WORK/b" --attribute --format json -q
 check "attribute: JSON parses" jq -e . "$OUT"
+cp "$OUT" "$WORK/loo.json"
 check_q "attribute: the whole series passes" '[.targets[].status] | join(",")' "pass,pass"
 check_q "attribute: one entry per patch and target selecting it" \
 	'[.patches[] | .name + "@" + .platform] | join(" ")' \
@@ -82,13 +86,15 @@ check_grep "attribution: unneeded: nothing after the colon" \
 	"^cygwin/comment-only.patch cygwin emulated:$" "$A"
 
 # --- "upstream no longer needs this patch" (issue 16 item 4) ----------------------
-# an upstream that merged both Cygwin fixes: --no-patches reads the
-# attribution kept with the series and calls both not needed upstream
+# an upstream that merged both Cygwin fixes, its own way (names changed, so
+# the patches no longer apply): --no-patches reads the attribution kept with
+# the series and calls both not needed upstream
 M="$WORK/merged"
 cp -R "$FIXTURES/minigap" "$M"
 for p in cygwin/cygwin-ensure-bag.patch cygwin/cygwin-pool-noreserve.patch; do
 	patch -s -d "$M" -p1 < "$S/$p" || not_ok "merging $p"
 done
+sed -i 's/SY_POOL_MMAP_FLAGS/SY_POOL_FLAGS/g; s/ENSURE_BAG/EnsureBag/g' "$M"/src/*.c "$M"/src/*.h
 check_rc "merged upstream, --no-patches: exit 0" 0 "$V" --upstream "$M" --no-patches \
 	--patches "$S" --expect "$EXPECT" --build-dir "$WORK/m" --format json -q
 check_q "merged: the attribution read back" '.attribution.kind + " " + .attribution.file' \
@@ -121,6 +127,40 @@ check_q "unpatched: ensure-bag undecided" \
 	"$(entry cygwin/cygwin-ensure-bag.patch cygwin) | .verdict" \
 	"passes unpatched, but another patch is still needed"
 cp "$OUT" "$WORK/unpatched.json"
+
+# --- drift --verify-report: the verdicts in the drift matrix ---------------------
+check_rc "drift on the merged upstream: exit 1 (the patches no longer apply)" 1 "$AP" drift \
+	--patches "$S" --platform cygwin "$M"
+check_rc "drift --verify-report: exit 0 (the conflicts are expected)" 0 "$AP" drift \
+	--patches "$S" --platform cygwin "$M" --verify-report "$WORK/merged.json"
+check_grep "drift --verify-report: the pool patch's conflict explained" \
+	"^cygwin/cygwin-pool-noreserve.patch at merged: [a-z-]*; behaviour present upstream (verify: not needed upstream)" "$OUT"
+check_grep "drift --verify-report: ensure-bag's too" \
+	"^cygwin/cygwin-ensure-bag.patch at merged: conflict; behaviour present upstream (verify: not needed upstream)" "$OUT"
+check_grep "drift --verify-report: marked expected" "^cygwin/cygwin-ensure-bag.patch *FAIL\*" "$OUT"
+check_rc "drift --verify-report, JSON: exit 0" 0 "$AP" drift --patches "$S" --platform cygwin \
+	"$M" --verify-report "$WORK/merged.json" --format json
+check_q "drift JSON: the cell carries verify's verdict" \
+	'.patches[] | select(.name == "cygwin/cygwin-ensure-bag.patch") | .cells[0] | .status + "/" + (.expected | tostring) + "/" + .verify' \
+	"conflict/true/not needed upstream"
+check_rc "drift, two versions, two reports: exit 0" 0 "$AP" drift --patches "$S" \
+	--platform cygwin "$FIXTURES/minigap" "$M" --verify-report "$WORK/merged.json" \
+	--verify-report "$WORK/unpatched.json"
+check_grep "drift: still needed where it applies" \
+	"^cygwin/cygwin-pool-noreserve.patch at minigap: applies; verify: still needed: fails unpatched: pool.default, " "$OUT"
+check_rc "drift, a report for no column: exit 1 (conflicts stay failures)" 1 "$AP" drift \
+	--patches "$S" --platform cygwin "$M" --verify-report "$WORK/unpatched.json"
+check_grep "drift, a report for no column: a warning" \
+	"verify's verdicts are for 'minigap', which is no column here" "$OUT"
+check_rc "drift, a leave-one-out report: exit 2" 2 "$AP" drift --patches "$S" --platform cygwin \
+	"$M" --verify-report "$WORK/loo.json"
+check_grep "drift, a leave-one-out report: said" "a leave-one-out report (verify --attribute)" "$ERR"
+printf '{"targets": [' > "$WORK/bad.json"
+check_rc "drift, not JSON: exit 2" 2 "$AP" drift --patches "$S" --platform cygwin "$M" \
+	--verify-report "$WORK/bad.json"
+check_grep "drift, not JSON: file, line and column" "$WORK/bad.json: not JSON: line 1, column 14" "$ERR"
+check_rc "apply --verify-report: exit 2" 2 "$AP" apply --verify-report "$WORK/merged.json"
+check_grep "apply --verify-report: said" "verify-report belongs to drift" "$ERR"
 
 # --fail-on unneeded: the same run (variants reused) fails, naming the patch
 check_rc "fail-on unneeded: exit 1" 1 "$V" --upstream "$FIXTURES/minigap" \

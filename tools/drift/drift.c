@@ -917,6 +917,7 @@ void ap_drift_free(ap_drift *d)
 	for (size_t i = 0; d->cells && i < d->npatches * d->ncols; i++) {
 		ap_patch_result_free(&d->cells[i].result);
 		free(d->cells[i].error);
+		free(d->cells[i].verify);
 	}
 	for (size_t i = 0; i < d->npatches; i++) {
 		free(d->names[i]);

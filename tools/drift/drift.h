@@ -49,7 +49,10 @@ typedef struct ap_drift_cell {
 	                            (with fuzz for needs-fuzz) */
 	char *error;
 	int expected;            /* upstreamed, partly or conflict where the patch's
-	                            Applied-Upstream says upstream has it: not a failure */
+	                            Applied-Upstream says upstream has it, or verify
+	                            found it not needed there: not a failure */
+	char *verify;            /* verify's verdict on this patch and version
+	                            (--verify-report, drift_verify.h), or NULL */
 } ap_drift_cell;
 
 typedef struct ap_drift_column {

@@ -1,5 +1,6 @@
 /* drift_report.c - renderings of the drift matrix. */
 #include "drift_report.h"
+#include "drift_verify.h"
 
 #include "json.h"
 
@@ -136,7 +137,8 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 	}
 	ap_buf_puts(b, "\nok exact   ~N offsets up to N   fuzzN needs fuzz N   UP upstreamed   "
 		    "part partly upstreamed   FAIL conflict   - not selected   ERR error\n"
-		    "* expected: the patch's Applied-Upstream says upstream has it by this version\n");
+		    "* expected: the patch's Applied-Upstream says upstream has it by this version,\n"
+		    "  or verify found the version does not need it (--verify-report)\n");
 	for (size_t i = 0; i < d->npatches; i++) {
 		int shown = 0;
 
@@ -151,6 +153,11 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 			if (cell->status == AP_DRIFT_ERROR)
 				ap_buf_printf(b, "%s at %s: %s\n", d->names[i], t,
 					      cell->error ? cell->error : "error");
+			if (cell->verify) {
+				ap_buf_printf(b, "%s at %s: ", d->names[i], t);
+				ap_drift_verify_phrase(b, cell);
+				ap_buf_putc(b, '\n');
+			}
 			free(t);
 		}
 		if (d->merges && d->merges[i].commit)
@@ -214,6 +221,15 @@ static void markdown(ap_buf *b, const ap_drift *d)
 	}
 	ap_buf_puts(b, "\n✅ ok: exact · 🟡 ~N: offsets · 🟠 fuzzN: needs fuzz · ⬆️ UP: upstreamed · "
 		    "🔶 part: partly upstreamed · ❌ FAIL: conflict · -: not selected\n");
+	for (size_t i = 0; i < d->npatches; i++)
+		for (size_t c = 0; c < d->ncols; c++)
+			if (d->cells[i * d->ncols + c].verify) {
+				char *t = col_title(d, c);
+				ap_buf_printf(b, "\n`%s` at %s: ", d->names[i], t);
+				ap_drift_verify_phrase(b, &d->cells[i * d->ncols + c]);
+				ap_buf_putc(b, '\n');
+				free(t);
+			}
 	for (size_t i = 0; i < d->npatches; i++)
 		if (d->merges && d->merges[i].commit)
 			ap_buf_printf(b, "\n`%s` is upstream since commit `%.12s`%s%s\n", d->names[i],
@@ -287,6 +303,8 @@ static void json(ap_buf *b, const ap_drift *d)
 			ap_json_int(&j, "fuzz", cell->fuzz);
 			ap_json_int(&j, "max_offset", cell->max_offset);
 			ap_json_string(&j, "error", cell->error);
+			if (cell->verify)
+				ap_json_string(&j, "verify", cell->verify);
 			ap_json_begin_array(&j, "result");
 			if (cell->status != AP_DRIFT_SKIPPED && cell->status != AP_DRIFT_ERROR)
 				ap_report_json_patch(&j, &cell->result);
