@@ -652,20 +652,52 @@ static void lf_file_crlf_patch(void **state)
 {
 	(void)state;
 	WORLD(w, { "src/x.c", "a\nb\nc\n", 0, 0 });
-	apply(&w, "--- a/src/x.c\r\n+++ b/src/x.c\r\n@@ -1,3 +1,3 @@\r\n a\r\n-b\r\n+B\r\n c\r\n");
+	/* CRLF content lines in an LF patch: matched, and written, as LF */
+	apply(&w, "--- a/src/x.c\n+++ b/src/x.c\n@@ -1,3 +1,3 @@\n a\r\n-b\r\n+B\r\n c\r\n");
 	assert_status(&w, AP_PATCH_APPLIED);
 	assert_true(w.r.files[0].hunks[0].pl.eol_converted);
 	assert_file(&w, "src/x.c", "a\nB\nc\n");
 	world_free(&w);
 }
 
-static void crlf_file_crlf_patch_creates_crlf(void **state)
+/* The content's "\r"s make a CRLF file; a patch converted to CRLF as a
+ * whole (every line, headers too: a mail client's) creates an LF file, as
+ * GNU patch does ("Stripping trailing CRs from patch"; git apply keeps
+ * them). Its CRLF content lines then read "x\r\r\n". */
+static void crlf_content_creates_crlf(void **state)
 {
 	(void)state;
 	WORLD(w, { "x", "x\n", 0, 0 });
-	apply(&w, "--- /dev/null\r\n+++ b/dos.txt\r\n@@ -0,0 +1,2 @@\r\n+one\r\n+two\r\n");
+	apply(&w, "--- /dev/null\n+++ b/dos.txt\n@@ -0,0 +1,2 @@\n+one\r\n+two\r\n"
+		  "--- /dev/null\n+++ b/mail.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n");
 	assert_status(&w, AP_PATCH_APPLIED);
 	assert_file(&w, "dos.txt", "one\r\ntwo\r\n");
+	world_free(&w);
+}
+
+static void crlf_converted_patch_creates_lf(void **state)
+{
+	(void)state;
+	WORLD(w2, { "x", "x\n", 0, 0 });
+	apply(&w2, "--- /dev/null\r\n+++ b/dos.txt\r\n@@ -0,0 +1,2 @@\r\n+one\r\r\n+two\r\r\n"
+		  "--- /dev/null\r\n+++ b/mail.txt\r\n@@ -0,0 +1,2 @@\r\n+one\r\n+two\r\n");
+	assert_status(&w2, AP_PATCH_APPLIED);
+	assert_file(&w2, "dos.txt", "one\r\ntwo\r\n");
+	assert_file(&w2, "mail.txt", "one\ntwo\n");
+	world_free(&w2);
+}
+
+/* A CRLF file's patch converted to CRLF as a whole ("x\r\r\n") applies,
+ * as with GNU patch; before, " a\r" matched no line of the file. */
+static void crlf_file_crlf_converted_patch(void **state)
+{
+	(void)state;
+	WORLD(w, { "src/x.c", "a\r\nb\r\nc\r\n", 0, 0 });
+	apply(&w, "--- a/src/x.c\r\n+++ b/src/x.c\r\n@@ -1,3 +1,3 @@\r\n a\r\r\n-b\r\r\n"
+		  "+B\r\r\n c\r\r\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_false(w.r.files[0].hunks[0].pl.eol_converted);
+	assert_file(&w, "src/x.c", "a\r\nB\r\nc\r\n");
 	world_free(&w);
 }
 
@@ -734,7 +766,9 @@ int main(void)
 		cmocka_unit_test(symlink_in_the_tree_is_refused),
 		cmocka_unit_test(crlf_file_lf_patch),
 		cmocka_unit_test(lf_file_crlf_patch),
-		cmocka_unit_test(crlf_file_crlf_patch_creates_crlf),
+		cmocka_unit_test(crlf_content_creates_crlf),
+		cmocka_unit_test(crlf_converted_patch_creates_lf),
+		cmocka_unit_test(crlf_file_crlf_converted_patch),
 		cmocka_unit_test(no_newline_at_end_of_file),
 		cmocka_unit_test(names),
 	};

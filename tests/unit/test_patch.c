@@ -636,9 +636,34 @@ static void crlf_patch_lines(void **state)
 	parse_ok(&p, text, 1);
 	assert_string_equal(p.files[0].old_path, "dos.txt");
 	assert_string_equal(p.files[0].new_path, "dos.txt");
-	/* a bare CRLF inside a hunk is an empty context line */
-	assert_hunk(&p.files[0].hunks[0], " one<CR>\n-two<CR>\n+TWO<CR>\n <no-eol>\n");
+	/* every line ends in CRLF: the patch was converted as a whole, and
+	 * each line's "\r" is the conversion's; a bare CRLF inside a hunk is
+	 * an empty context line */
+	assert_hunk(&p.files[0].hunks[0], " one\n-two\n+TWO\n <no-eol>\n");
 	assert_int_equal(p.files[0].hunks[0].lines[0].len, 3);
+	ap_patch_free(&p);
+}
+
+/* A patch for a CRLF file (its lines "x\r\n"), converted to CRLF as a
+ * whole: "x\r\r\n". Only the conversion's "\r" goes, as GNU patch reads
+ * it; before, the CRLF file's own lines did not match " x\r". */
+static void crlf_converted_crlf_content(void **state)
+{
+	static const char text[] =
+		"Subject: fix\r\n\r\n"
+		"--- a/dos.txt\r\n"
+		"+++ b/dos.txt\r\n"
+		"@@ -1,3 +1,3 @@\r\n"
+		" one\r\r\n"
+		"-two\r\r\n"
+		"+TWO\r\n"
+		" three\r\r\n"
+		"\\ No newline at end of file\r\n";
+	ap_patch p;
+
+	(void)state;
+	parse_ok(&p, text, 1);
+	assert_hunk(&p.files[0].hunks[0], " one<CR>\n-two<CR>\n+TWO\n three\r<no-eol>\n");
 	ap_patch_free(&p);
 }
 
@@ -1131,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(no_newline_at_end_of_file),
 		cmocka_unit_test(cr_before_no_newline),
 		cmocka_unit_test(crlf_patch_lines),
+		cmocka_unit_test(crlf_converted_crlf_content),
 		cmocka_unit_test(strip_levels),
 		cmocka_unit_test(strip_level_one_side_short),
 		cmocka_unit_test(blank_lines_are_empty_context),

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "hash.h"
+#include "identity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,12 @@ static int load(ap_loaded_series *ls, const char *dir, const char *platform, int
 	ls->patches = calloc(ls->series.n + 1, sizeof *ls->patches);
 	ls->errors = calloc(ls->series.n + 1, sizeof *ls->errors);
 	ls->sha256 = calloc(ls->series.n + 1, sizeof *ls->sha256);
+	ls->diff_sha256 = calloc(ls->series.n + 1, sizeof *ls->diff_sha256);
 	ls->file_sha256 = calloc(ls->series.n + 1, sizeof *ls->file_sha256);
 	ls->raw = calloc(ls->series.n + 1, sizeof *ls->raw);
 	ls->rawlen = calloc(ls->series.n + 1, sizeof *ls->rawlen);
-	if (!ls->patches || !ls->errors || !ls->sha256 || !ls->file_sha256 || !ls->raw ||
-	    !ls->rawlen) {
+	if (!ls->patches || !ls->errors || !ls->sha256 || !ls->diff_sha256 || !ls->file_sha256 ||
+	    !ls->raw || !ls->rawlen) {
 		ap_loaded_series_free(ls);
 		return ap_error_set(err, "out of memory");
 	}
@@ -49,15 +51,19 @@ static int load(ap_loaded_series *ls, const char *dir, const char *platform, int
 		if (read_whole(path, &data, &len, &pe) < 0) {
 			ls->errors[i] = ap_strdup(pe.msg);
 		} else {
-			ap_patch_id(data, len, ls->sha256[i]);
+			ap_patch_id(data, len, ls->diff_sha256[i]);
 			ap_sha256_hex(data, len, ls->file_sha256[i]);
 			if (!parse) {
+				ap_patch_identity_of(data, len, e->strip, ls->sha256[i]);
 				/* kept, so the patch is read once however it is used */
 				ls->raw[i] = data;
 				ls->rawlen[i] = len;
 				data = NULL;
 			} else if (ap_patch_parse(&ls->patches[i], path, data, len, e->strip, &pe) < 0) {
 				ls->errors[i] = ap_strdup(pe.msg);
+				memcpy(ls->sha256[i], ls->diff_sha256[i], AP_SHA256_HEX);
+			} else {
+				ap_patch_identity(&ls->patches[i], ls->sha256[i]);
 			}
 			free(data);
 		}
@@ -123,6 +129,7 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);
+	free(ls->diff_sha256);
 	free(ls->file_sha256);
 	free(ls->dir);
 	ap_series_free(&ls->series);

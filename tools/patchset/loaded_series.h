@@ -25,7 +25,8 @@ typedef struct ap_loaded_series {
 	char *dir;
 	ap_patch *patches;         /* parallel to series.v */
 	char **errors;             /* NULL where the patch parsed */
-	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_id, the diff only */
+	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_identity (identity.h) */
+	char (*diff_sha256)[AP_SHA256_HEX]; /* its diff's bytes (state version 2) */
 	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
 	char **raw;                /* load_hashes: the bytes, until parsed */
 	size_t *rawlen;

@@ -33,7 +33,29 @@ typedef struct parser {
 	size_t pos;
 	size_t lineno;   /* number of the next line to read */
 	ap_error *err;
+	int crlf;        /* the patch was converted to CRLF as a whole (crlf_converted) */
 } parser;
+
+/* Every line of the diff part (from the first file header) ends in
+ * "\r\n": the patch was converted as a whole, by a mail client or an
+ * editor, and each line's last "\r" is the conversion's, not content.
+ * GNU patch strips it likewise ("Stripping trailing CRs from patch"). */
+static int crlf_converted(const char *data, size_t len)
+{
+	size_t pos = ap_patch_diff_start(data, len), lines = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+
+		if (!nl)
+			break;
+		if (nl == data + pos || nl[-1] != '\r')
+			return 0;
+		lines++;
+		pos = (size_t)(nl - data) + 1;
+	}
+	return lines > 0;
+}
 
 static int read_line(parser *ps, text_line *l)
 {
@@ -56,6 +78,12 @@ static int read_line(parser *ps, text_line *l)
 		if (l->len && start[l->len - 1] == '\r') {
 			l->len--;
 			l->eol = AP_EOL_CRLF;
+			/* converted as a whole: that "\r" was the conversion's, and
+			 * the line's own end is what precedes it */
+			if (ps->crlf && !(l->len && start[l->len - 1] == '\r'))
+				l->eol = AP_EOL_LF;
+			else if (ps->crlf)
+				l->len--;
 		}
 		ps->pos = (size_t)(nl - ps->data) + 1;
 	}
@@ -941,7 +969,7 @@ int ap_patch_parse(ap_patch *p, const char *name, const char *data, size_t len,
 	p->len = len;
 	p->desc_len = len;
 
-	ps = (parser){ p, p->data, len, 0, 1, err };
+	ps = (parser){ p, p->data, len, 0, 1, err, crlf_converted(p->data, len) };
 	while (read_line(&ps, &t)) {
 		size_t line_start = (size_t)(t.s - p->data);
 		size_t nfiles = p->nfiles;

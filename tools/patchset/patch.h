@@ -5,6 +5,9 @@
  * headers before the first diff, which become the patch's description.
  * Context, normal and ed diffs, and binary patches, are refused by name.
  * Hunk lines point into the patch's own bytes, which the ap_patch keeps.
+ * A patch whose every diff line ends in "\r\n" was converted as a whole
+ * (a mail client, an editor): each line's last "\r" is dropped as the
+ * conversion's, so "+x\r\r\n" is the CRLF line "x" (GNU patch does so).
  */
 #ifndef AP_PATCH_H
 #define AP_PATCH_H
@@ -78,10 +81,11 @@ const char *ap_file_diff_target(const ap_file_diff *f);
  * joined, or NULL. *lineno gets the field's line when found. */
 char *ap_patch_header(const ap_patch *p, const char *field, size_t *lineno);
 
-/* A patch's identity: the SHA-256 of its diff, from the first file header
+/* The SHA-256 of a patch's diff's bytes, from the first file header
  * ('diff --git', or '--- ' followed by '+++ ') to the end; the description
- * and headers before it (DEP-3 fields, quilt's Index: lines) are left out,
- * so editing them keeps the identity. Without a diff: the whole file's. */
+ * and headers before it are left out. Without a diff: the whole file's.
+ * It was the identity in state records of version 2; a patch's identity
+ * is now ap_patch_identity's (identity.h), from what it changes. */
 size_t ap_patch_diff_start(const char *data, size_t len);
 int ap_patch_id(const char *data, size_t len, char out[AP_SHA256_HEX]);
 

@@ -153,13 +153,15 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 	memset(s, 0, sizeof *s);
 	if (!copy)
 		return ap_error_set(err, "out of memory");
-	if (strncmp(copy, "applypatch-state 2\n", 19) == 0) {
+	if (strncmp(copy, "applypatch-state 3\n", 19) == 0) {
+		s->version = 3;
+	} else if (strncmp(copy, "applypatch-state 2\n", 19) == 0) {
 		s->version = 2;
 	} else if (strncmp(copy, "applypatch-state 1\n", 19) == 0) {
 		s->version = 1;
 	} else {
 		free(copy);
-		return ap_error_set(err, "%s: not an applypatch state record (version 1 or 2)", where);
+		return ap_error_set(err, "%s: not an applypatch state record (version 1, 2 or 3)", where);
 	}
 	for (char *line = strtok_r(copy, "\n", &save); line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -271,7 +273,7 @@ int ap_state_load(ap_state *s, ap_tree *t, int *found, ap_error *err)
 
 int ap_state_format(const ap_state *s, ap_buf *out)
 {
-	ap_buf_puts(out, "applypatch-state 2\n");
+	ap_buf_printf(out, "applypatch-state %d\n", AP_STATE_VERSION);
 	ap_buf_printf(out, "platform\t%s\n", s->platform);
 	for (size_t i = 0; i < s->npatches; i++)
 		ap_buf_printf(out, "patch\t%s\t%s\t%d\t%s\n", s->patches[i].status,

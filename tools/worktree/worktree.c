@@ -90,10 +90,13 @@ static void set_note(ap_run *run, char *note)
 /* --- apply ---------------------------------------------------------------- */
 
 /* The sum a state's patch lines hold for series entry i: the identity
- * (the diff alone), or the whole file's in a version 1 record. */
+ * (what the patch changes, identity.h); in a version 2 record the sum of
+ * its diff's bytes, in a version 1 record the whole file's. An older
+ * record is rewritten with identities by the next apply that adds to it. */
 static const char *patch_sum(const ap_state *st, const ap_loaded_series *ls, size_t i)
 {
-	return st->version == 1 ? ls->file_sha256[i] : ls->sha256[i];
+	return st->version == 1 ? ls->file_sha256[i]
+	       : st->version == 2 ? ls->diff_sha256[i] : ls->sha256[i];
 }
 
 /* How many of the selected patches match the recorded ones, in order. */
@@ -143,7 +146,7 @@ static char *series_mismatch(const ap_state *st, const ap_loaded_series *ls, con
 
 	if (k < st->npatches && k < nsel &&
 	    strcmp(st->patches[k].name, ls->series.v[sel[k]].name) == 0)
-		what = ap_printf("%s changed since it was applied (its diff's sha256 was %.12s, now "
+		what = ap_printf("%s changed since it was applied (its identity was %.12s, now "
 				 "%.12s)", st->patches[k].name, st->patches[k].sha256,
 				 patch_sum(st, ls, sel[k]));
 	else if (k < st->npatches && k < nsel) {
@@ -692,9 +695,10 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 			r->status = AP_PATCH_ALREADY;
 			r->reason = ap_strdup("applied earlier (recorded in " AP_STATE_DIR "/state)");
-			/* a version 1 record is rewritten with identities */
+			/* an older record is rewritten with identities */
 			memcpy(st.patches[i].sha256, ls.sha256[sel[i]], AP_SHA256_HEX);
 		}
+		st.version = AP_STATE_VERSION;
 		if (k == nsel) {
 			if (!run->note)
 				run->note = ap_strdup("already applied, nothing to do");

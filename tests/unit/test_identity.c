@@ -1,0 +1,241 @@
+/* test_identity.c - a patch's identity (identity.h).
+ *
+ * The same change regenerated in another form (git's, quilt's, diff -u
+ * with timestamps, other index abbreviations, another funcname after "@@",
+ * a mail around it, saved with CRLF) has one identity; any change to what
+ * it changes (a line's bytes, a line end inside the content, a path, a
+ * mode, a count, the strip level) gives another.
+ */
+#include "testutil.h"
+
+#include "identity.h"
+#include "patch.h"
+
+/* The identity of text read with -p strip; the text must parse. */
+static void id_of(const char *text, int strip, char out[AP_SHA256_HEX])
+{
+	ap_patch p = AP_PATCH_INIT;
+	ap_error err = AP_ERROR_INIT;
+	char again[AP_SHA256_HEX];
+
+	if (ap_patch_parse(&p, "t.patch", text, strlen(text), strip, &err) < 0)
+		fail_msg("does not parse: %s\n%s", err.msg, text);
+	assert_int_equal(ap_patch_identity(&p, out), 0);
+	ap_patch_free(&p);
+	assert_int_equal(ap_patch_identity_of(text, strlen(text), strip, again), 0);
+	assert_string_equal(out, again);
+	assert_int_equal(strlen(out), 64);
+}
+
+/* text with every "\n" made "\r\n" (the caller frees it) */
+static char *crlf(const char *text)
+{
+	ap_buf b = AP_BUF_INIT;
+
+	for (const char *s = text; *s; s++) {
+		if (*s == '\n')
+			ap_buf_putc(&b, '\r');
+		ap_buf_putc(&b, *s);
+	}
+	return ap_buf_detach(&b, NULL);
+}
+
+/* git format-patch's mail, the form the others are compared with */
+static const char git_mail[] =
+	"From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\n"
+	"From: A <a@b>\nSubject: [PATCH] fix\n\n---\n a.txt | 2 +-\n 1 file changed\n\n"
+	"diff --git a/src/a.txt b/src/a.txt\n"
+	"index 01e79c3..d4a9c4c 100644\n"
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n"
+	"diff --git a/src/b.txt b/src/b.txt\n"
+	"index 1111111..2222222 100644\n"
+	"--- a/src/b.txt\n+++ b/src/b.txt\n"
+	"@@ -10,3 +10,4 @@ int main(void)\n x\n+y\n z\n w\n"
+	"-- \n2.39.2\n\n";
+
+static const char *const same_forms[] = {
+	/* longer abbreviations, a newer git's signature */
+	"From: A <a@b>\nSubject: [PATCH] fix\n\n"
+	"diff --git a/src/a.txt b/src/a.txt\n"
+	"index 01e79c3f00d1..d4a9c4c6e7b2 100644\n"
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n"
+	"diff --git a/src/b.txt b/src/b.txt\n"
+	"index 1111111aaaa..2222222bbbb 100644\n"
+	"--- a/src/b.txt\n+++ b/src/b.txt\n"
+	"@@ -10,3 +10,4 @@ int main(void)\n x\n+y\n z\n w\n"
+	"-- \n2.45.1\n",
+	/* no signature, another funcname, no mail */
+	"diff --git a/src/a.txt b/src/a.txt\n"
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@ static int counter;\n 1\n-2\n+TWO\n 3\n"
+	"diff --git a/src/b.txt b/src/b.txt\n"
+	"--- a/src/b.txt\n+++ b/src/b.txt\n"
+	"@@ -10,3 +10,4 @@\n x\n+y\n z\n w\n",
+	/* quilt refresh: Index: and ==== before each file, -p1 from gap.orig/ */
+	"Description: fix\nForwarded: no\n---\n"
+	"Index: gap/src/a.txt\n"
+	"===================================================================\n"
+	"--- gap.orig/src/a.txt\n+++ gap/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n"
+	"Index: gap/src/b.txt\n"
+	"===================================================================\n"
+	"--- gap.orig/src/b.txt\n+++ gap/src/b.txt\n"
+	"@@ -10,3 +10,4 @@ main\n x\n+y\n z\n w\n",
+	/* diff -Naur with timestamps, junk in front */
+	"Some words a packager wrote.\nOnly in gap: build\n"
+	"diff -Naur gap.orig/src/a.txt gap/src/a.txt\n"
+	"--- gap.orig/src/a.txt\t2020-01-01 00:00:00.000000000 +0000\n"
+	"+++ gap/src/a.txt\t2024-05-05 12:34:56.789012345 +0200\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n"
+	"diff -Naur gap.orig/src/b.txt gap/src/b.txt\n"
+	"--- gap.orig/src/b.txt\t2020-01-01 00:00:00.000000000 +0000\n"
+	"+++ gap/src/b.txt\t2024-05-05 12:34:56.789012345 +0200\n"
+	"@@ -10,3 +10,4 @@\n x\n+y\n z\n w\n",
+	/* a refresh against a shifted upstream: other start lines */
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -4,3 +4,3 @@\n 1\n-2\n+TWO\n 3\n"
+	"--- a/src/b.txt\n+++ b/src/b.txt\n"
+	"@@ -17,3 +17,4 @@\n x\n+y\n z\n w\n",
+};
+
+static void regenerated_forms_are_one_patch(void **state)
+{
+	char want[AP_SHA256_HEX], got[AP_SHA256_HEX];
+	char *converted;
+
+	(void)state;
+	id_of(git_mail, 1, want);
+	for (size_t i = 0; i < sizeof same_forms / sizeof *same_forms; i++) {
+		id_of(same_forms[i], 1, got);
+		if (strcmp(want, got) != 0)
+			fail_msg("form %zu has another identity:\n%s", i, same_forms[i]);
+	}
+	/* the whole file saved with CRLF: the transport's, not the content's */
+	converted = crlf(git_mail);
+	id_of(converted, 1, got);
+	assert_string_equal(want, got);
+	free(converted);
+	converted = crlf(same_forms[2]);
+	id_of(converted, 1, got);
+	assert_string_equal(want, got);
+	free(converted);
+}
+
+/* Each changes what the patch does. */
+static const char base_diff[] =
+	"diff --git a/src/a.txt b/src/a.txt\n"
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n";
+
+static const char *const other_changes[] = {
+	/* an added line's bytes */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO \n 3\n",
+	/* a removed line's bytes */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-3\n+TWO\n 3\n",
+	/* a context line's bytes */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 0\n-2\n+TWO\n 3\n",
+	/* one "\r" in the content, the rest LF: the file gets it */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\r\n 3\n",
+	/* no newline at the end */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n\\ No newline at end of file\n",
+	/* another file */
+	"diff --git a/src/b.txt b/src/b.txt\n--- a/src/b.txt\n+++ b/src/b.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n",
+	/* more context, so other counts */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,4 +1,4 @@\n 1\n-2\n+TWO\n 3\n 4\n",
+	/* the same change and a mode change */
+	"diff --git a/src/a.txt b/src/a.txt\nold mode 100644\nnew mode 100755\n"
+	"--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n",
+	/* two hunks instead of one */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n@@ -9,1 +9,1 @@\n-9\n+NINE\n",
+	/* a rename with the change */
+	"diff --git a/src/x.txt b/src/a.txt\nsimilarity index 80%\nrename from src/x.txt\n"
+	"rename to src/a.txt\n--- a/src/x.txt\n+++ b/src/a.txt\n"
+	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n",
+};
+
+static void content_changes_are_another_patch(void **state)
+{
+	char base[AP_SHA256_HEX], got[AP_SHA256_HEX], *all_crlf;
+
+	(void)state;
+	id_of(base_diff, 1, base);
+	for (size_t i = 0; i < sizeof other_changes / sizeof *other_changes; i++) {
+		id_of(other_changes[i], 1, got);
+		if (strcmp(base, got) == 0)
+			fail_msg("change %zu has the same identity:\n%s", i, other_changes[i]);
+	}
+	/* another strip level names another file */
+	id_of(base_diff, 2, got);
+	assert_string_not_equal(base, got);
+	/* a patch with one CRLF content line, saved with CRLF as a whole, is
+	 * still unlike its all-LF form, and like itself before the
+	 * conversion: only the conversion's "\r"s go */
+	all_crlf = crlf(other_changes[3]);
+	id_of(all_crlf, 1, got);
+	assert_string_not_equal(base, got);
+	id_of(other_changes[3], 1, base);
+	assert_string_equal(base, got);
+	free(all_crlf);
+}
+
+/* git's modes: a modify that keeps the mode is one thing however it says
+ * so; a new file with no mode is 0644, as apply writes it. */
+static void modes(void **state)
+{
+	static const char plain_new[] = "--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1 @@\n+n\n";
+	static const char git_new[] = "diff --git a/n.txt b/n.txt\nnew file mode 100644\n"
+				      "index 0000000..e69de29\n--- /dev/null\n+++ b/n.txt\n"
+				      "@@ -0,0 +1 @@\n+n\n";
+	static const char git_new_x[] = "diff --git a/n.txt b/n.txt\nnew file mode 100755\n"
+					"--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1 @@\n+n\n";
+	static const char git_kept[] = "diff --git a/src/a.txt b/src/a.txt\n"
+				       "index 01e79c3..d4a9c4c 100755\n"
+				       "--- a/src/a.txt\n+++ b/src/a.txt\n"
+				       "@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	id_of(plain_new, 1, a);
+	id_of(git_new, 1, b);
+	assert_string_equal(a, b);
+	id_of(git_new_x, 1, b);
+	assert_string_not_equal(a, b);
+	id_of(base_diff, 1, a);
+	id_of(git_kept, 1, b);
+	assert_string_equal(a, b);
+}
+
+/* A patch that does not parse still has an identity: its diff's bytes'. */
+static void unparsable_falls_back(void **state)
+{
+	static const char bad[] = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n 1\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	assert_int_equal(ap_patch_identity_of(bad, strlen(bad), 1, a), 0);
+	assert_int_equal(ap_patch_id(bad, strlen(bad), b), 0);
+	assert_string_equal(a, b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(regenerated_forms_are_one_patch),
+		cmocka_unit_test(content_changes_are_another_patch),
+		cmocka_unit_test(modes),
+		cmocka_unit_test(unparsable_falls_back),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
