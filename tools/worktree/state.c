@@ -422,7 +422,7 @@ int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *dis
 	}
 	if (same)
 		*same = eq;
-	if (data && !disk->symlink) {
+	if (data) {
 		*data = bytes;
 		*len = n;
 	} else {

@@ -100,8 +100,9 @@ int ap_state_patch_add(ap_state *s, const char *name, const char *status, const 
 
 /* Whether the file on disk is still as apply left it: kind, mode and the
  * SHA-256 of its bytes (a symlink's target). *disk gets its stat; when
- * data is non-NULL and the path is a regular file, *data gets its bytes
- * (the caller frees them; NULL otherwise). */
+ * data is non-NULL, *data gets a regular file's bytes or a symlink's
+ * target, as disk->symlink says (the caller frees them; NULL when the
+ * path is absent or a directory). */
 int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *disk, int *same,
 			  char **data, size_t *len, ap_error *err);
 

@@ -829,6 +829,7 @@ static int blob_owned_by(ap_tree *t, const ap_state_file *sf)
 typedef struct kept_edit {
 	const char *data;        /* the edited bytes (owned by the caller), or NULL */
 	size_t len;
+	int symlink;             /* data is a symbolic link's target */
 	mode_t mode;
 	uid_t uid;               /* the edited file's owner, which the copy keeps */
 	gid_t gid;
@@ -836,9 +837,10 @@ typedef struct kept_edit {
 } kept_edit;
 
 /* unapply --force restores the originals over edits made after apply, but
- * not silently: each edited regular file is first kept beside itself as
- * PATH.edited (PATH.edited.N if that is taken), written in the same
- * transaction, and the run says where. An edited symlink is only named. */
+ * not silently: each edited regular file or symbolic link (one the series
+ * wrote and the user re-pointed, or one the user put where a patched file
+ * was) is first kept beside itself as PATH.edited (PATH.edited.N if that
+ * is taken), written in the same transaction, and the run says where. */
 static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *keep,
 		      ap_change *ch, size_t *n, ap_error *err)
 {
@@ -864,17 +866,21 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 			if (!there.exists && !taken)
 				break;
 		}
-		ch[*n].kind = AP_CHANGE_WRITE;
 		ch[*n].path = keep[i].name;
 		ch[*n].data = keep[i].data;
 		ch[*n].len = keep[i].len;
-		/* the copy is the editor's, never setuid: root running --force must
-		 * not turn another user's bytes into a root-owned setuid file */
-		ch[*n].mode = keep[i].mode & 0777;
-		ch[*n].owner = (ap_owner){ 1, keep[i].uid, keep[i].gid };
+		if (keep[i].symlink) {
+			ch[*n].kind = AP_CHANGE_SYMLINK;
+		} else {
+			ch[*n].kind = AP_CHANGE_WRITE;
+			/* the copy is the editor's, never setuid: root running --force
+			 * must not turn another user's bytes into a root-owned setuid file */
+			ch[*n].mode = keep[i].mode & 0777;
+			ch[*n].owner = (ap_owner){ 1, keep[i].uid, keep[i].gid };
+		}
 		(*n)++;
-		what = ap_printf("edited after apply: the edited file is kept as %s/%s", run->tree,
-				 keep[i].name);
+		what = ap_printf("edited after apply: the edited %s is kept as %s/%s",
+				 keep[i].symlink ? "symbolic link" : "file", run->tree, keep[i].name);
 		if (!what || add_run_warning(run, st->files[i].path, what) < 0) {
 			free(what);
 			return ap_error_set(err, "out of memory");
@@ -1175,6 +1181,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		if (datas[st.nfiles + i]) {
 			keep[i].data = datas[st.nfiles + i];
 			keep[i].len = elen;
+			keep[i].symlink = disk.symlink;
 			keep[i].mode = disk.mode;
 			keep[i].uid = disk.uid;
 			keep[i].gid = disk.gid;
