@@ -7,6 +7,10 @@
 #   tree_state DIR             snapshot and snapshot_all together
 #   files_of DIR               each file's path, kind and sha256 (patches/ and .applypatch/ left out)
 #   same_files A B             diff of files_of A and files_of B (empty: the same)
+#   quilt_view DIR PATCHES     what real quilt says of DIR, in one call: `quilt series -v`
+#                              ("+ " applied, "= " top, "  " unapplied: the functions quilt
+#                              applied, unapplied and top use) and its exit code; PATCHES
+#                              when .pc/ names none; empty when quilt is not installed
 # Fixture cases ($E2E/NAME/{tree,patches,expect} over $E2E/base; set E2E and WORK):
 #   newcase NAME               a fresh copy of case NAME in $T
 #   matches_expect NAME        diff of $T against NAME's expect/ (empty: as expected)
@@ -96,6 +100,11 @@ same_files() {
 	files_of "$1" >"$_scratch_root/a.lst"
 	files_of "$2" >"$_scratch_root/b.lst"
 	diff "$_scratch_root/a.lst" "$_scratch_root/b.lst"
+}
+
+quilt_view() {
+	command -v quilt >/dev/null 2>&1 || return 0
+	(cd "$1" && QUILT_PATCHES=$2 quilt --quiltrc /dev/null series -v 2>&1; echo "exit $?")
 }
 
 _cases=0

@@ -4,7 +4,9 @@
 # is failed in turn (and, separately, the process is SIGKILLed there). After
 # each run, and again after the next command has recovered, the tree must be
 # byte-identical to before or to the fully patched result, the state record
-# must agree, and no temporary file may be left behind.
+# must agree, real quilt's view of .pc/ (quilt series -v: what quilt applied,
+# unapplied and top say) must be the one that goes with the tree, and no
+# temporary file may be left behind.
 . "$(dirname "$0")/lib.sh"
 
 FAULTY=${FAULT_APPLYPATCH:-}
@@ -29,6 +31,26 @@ cp -a "$work/gen/orig" "$work/ref"
 before=$(digest "$work/gen/orig")
 after=$(digest "$work/ref")
 [ "$before" != "$after" ] && ok "the series changes the tree" || not_ok "series changes nothing"
+qbefore=$(quilt_view "$work/gen/orig" "$patches")
+qafter=$(quilt_view "$work/ref" "$patches")
+if [ -z "$qafter" ]; then
+	echo "ok # SKIP quilt is not installed: quilt's view is not checked"
+elif [ "$(cd "$work/ref" && quilt --quiltrc /dev/null applied 2>/dev/null)" = "$(cat "$patches/series")" ] &&
+     [ "$qbefore" != "$qafter" ]; then
+	ok "quilt applied lists the whole series after apply"
+else
+	not_ok "quilt's view of the reference trees"
+	printf '%s\n' "$qbefore" "$qafter" | sed 's/^/    /'
+fi
+
+# quilt's view of $1 is $2 (label $3)
+quilt_agrees() {
+	_seen=$(quilt_view "$1" "$patches")
+	[ "$_seen" = "$2" ] && return 0
+	not_ok "$3: quilt disagrees with the tree"
+	printf '%s\n' "$_seen" | sed 's/^/    quilt: /'
+	return 1
+}
 
 # tree in $1 must be before or after; the state must say which
 consistent() {
@@ -42,12 +64,14 @@ consistent() {
 	if [ "$now" = "$before" ]; then
 		if [ -e "$t/.applypatch" ]; then
 			not_ok "$label: tree is as before but $t/.applypatch exists"
-		else
-			ok "$label: tree as before, no state"
+		elif quilt_agrees "$t" "$qbefore" "$label"; then
+			ok "$label: tree as before, no state, quilt agrees"
 		fi
 	elif [ "$now" = "$after" ]; then
-		if "$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1; then
-			ok "$label: tree fully patched, state clean"
+		if ! quilt_agrees "$t" "$qafter" "$label"; then
+			:
+		elif "$AP" status -d "$t" --patches "$patches" >/dev/null 2>&1; then
+			ok "$label: tree fully patched, state clean, quilt agrees"
 		else
 			not_ok "$label: tree fully patched but status disagrees"
 			"$AP" status -d "$t" --patches "$patches" | sed 's/^/    /'
