@@ -134,7 +134,8 @@ add unsafe create-existing-same.patch
 before=$(snapshot "$T")
 check_rc "create an identical file: exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux -f json
 check "create an identical file: present-before" jq -e '.patches[0].status == "present-before"' "$OUT"
-check "create an identical file: nothing written" [ "$before" = "$(snapshot "$T")" ]
+check "create an identical file: nothing written (but quilt's record of it)" \
+	[ "$before" = "$(snapshot "$T" | grep -v '^\./\.pc')" ]
 
 # --- malformed patches: PATCH:LINE: what is wrong --------------------------------
 

@@ -217,7 +217,7 @@ cp -R "$FIXTURES/minigap" "$G"
 cp -R "$FIXTURES/minigap-patches" "$G/patches"
 (cd "$G" && for p in $(sed -e 's/[ 	]*#.*//' -e 's/ .*//' -e '/^$/d' patches/series); do patch -s -p1 <"patches/$p"; done)
 prepatched=$(tree_state "$G")
-prepatched_files=$(snapshot "$G")
+prepatched_files=$(files_of "$G")
 check_rc "pre-patched: apply -P linux exit 0" 0 "$AP" apply -d "$G" -P linux -f json
 check "pre-patched: the linux patch present-before, the cygwin ones present, none skipped" \
 	jq -e '([.patches[].status] | all(. == "present-before")) and .files_written == 0' "$OUT"
@@ -227,7 +227,8 @@ check_rc "pre-patched: unapply exit 0" 0 "$AP" unapply -d "$G"
 check "pre-patched: unapply leaves what it did not apply" [ "$prepatched" = "$(tree_state "$G")" ]
 check_rc "pre-patched: apply -P cygwin exit 0" 0 "$AP" apply -d "$G" -P cygwin
 check_grep "pre-patched: cygwin: all three present-before" "3 of 3 patches selected" "$OUT"
-check "pre-patched: cygwin: no file of the tree written" [ "$prepatched_files" = "$(snapshot "$G")" ]
+check "pre-patched: cygwin: no file of the tree written (only quilt's .pc/)" [ "$prepatched_files" = "$(files_of "$G")" ]
+check "pre-patched: cygwin: quilt's applied-patches lists the three" [ "$(wc -l <"$G/.pc/applied-patches")" -eq 3 ]
 
 # --- an incremental apply over a hand edit (issue 11, item 7) ---------------------------------
 

@@ -4,7 +4,9 @@
 # dpkg-source -b builds the source package (it reads quilt's .pc/ that
 # apply kept, and would refuse patches applied behind its back); (b) a tree
 # dpkg-source -x unpacked and patched is understood by applypatch status,
-# apply and unapply.
+# apply and unapply; (c) a tree patched by hand before applypatch ran (its
+# patches present-before) is applied as far as dpkg-source can tell: it
+# neither re-applies nor refuses them.
 . "$TESTS_ROOT/e2e/lib.sh"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
@@ -89,5 +91,36 @@ check "unapply: the upstream files as they were" sh -c 'diff -r "$1/src" "$2/src
 check "unapply: the created file removed" [ ! -e "$X/doc/new.txt" ]
 check_rc "quilt's record says nothing applied afterwards" 0 sh -c '[ ! -s "$1/.pc/applied-patches" ]' sh "$X"
 check_rc "dpkg-source -b after unapply: exit 0" 0 sh -c 'rm -f "$1"/pkg_1.0-1.* && cd "$1" && dpkg-source -b x' sh "$WORK"
+
+# --- (c) patches applied by hand before applypatch: present-before ----------------------
+
+C="$WORK/c"
+mkdir -p "$C"
+cp "$WORK/pkg_1.0.orig.tar.gz" "$C/"
+cp -R "$P" "$C/pkg-1.0"
+rm -rf "$C/pkg-1.0/.pc"
+(cd "$C/pkg-1.0" && for p in $(cat debian/patches/series); do patch -s -p1 <"debian/patches/$p"; done)
+handpatched=$(tree_state "$C/pkg-1.0")
+check_rc "present-before: apply exit 0" 0 "$AP" apply -d "$C/pkg-1.0" --patches "$C/pkg-1.0/debian/patches" -P linux
+check_grep "present-before: both found present" "02-notes.patch  *present-before" "$OUT"
+check "present-before: .pc/applied-patches lists both, in order" \
+	[ "$(cat "$C/pkg-1.0/.pc/applied-patches")" = "$(cat "$C/pkg-1.0/debian/patches/series")" ]
+check "present-before: their backup folders hold only the .timestamp" \
+	[ "$(cd "$C/pkg-1.0/.pc" && find 01-pool.patch 02-notes.patch -type f | sort)" = "$(printf '01-pool.patch/.timestamp\n02-notes.patch/.timestamp')" ]
+files_before=$(snapshot "$C/pkg-1.0")
+check_rc "present-before: dpkg-source --before-build exit 0" 0 \
+	sh -c 'cd "$1" && dpkg-source --before-build pkg-1.0' sh "$C"
+check "present-before: --before-build re-applied nothing" [ "$files_before" = "$(snapshot "$C/pkg-1.0")" ]
+check_rc "present-before: dpkg-source -b exit 0" 0 \
+	sh -c 'cd "$1" && dpkg-source "$2" -b pkg-1.0' sh "$C" "$IGN"
+check "present-before: dpkg-source -b recorded no extra patch" \
+	sh -c '! ls "$1"/debian/patches | grep -q debian-changes' sh "$C/pkg-1.0"
+check_rc "present-before: dpkg-source --after-build exit 0" 0 \
+	sh -c 'cd "$1" && dpkg-source --after-build pkg-1.0' sh "$C"
+check "present-before: --after-build unapplied nothing (it applied nothing)" \
+	[ "$files_before" = "$(snapshot "$C/pkg-1.0")" ]
+check_rc "present-before: unapply exit 0" 0 "$AP" unapply -d "$C/pkg-1.0"
+check "present-before: unapply leaves the hand-applied patches and takes its .pc/ away" \
+	[ "$handpatched" = "$(tree_state "$C/pkg-1.0")" ]
 
 finish

@@ -199,6 +199,49 @@ check "quilt applied: three" [ "$(wc -l <"$OUT")" -eq 3 ]
 check_rc "quilt pop -a: exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
 check "quilt pop -a over both: the original" sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/orig"
 
+# patches someone else applied (present-before, and another platform's
+# found present): quilt lists them as applied, each with a backup folder
+# holding only its .timestamp, so quilt pop takes them off the stack and
+# leaves their changes, as applypatch unapply does.
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+(cd "$D/t" && for p in $(sed -e 's/[ 	]*#.*//' -e 's/ .*//' -e '/^$/d' patches/series); do patch -s -p1 <"patches/$p"; done)
+cp -R "$D/t" "$D/handpatched"
+check_rc "present: apply -P linux on a tree GNU patch patched: exit 0" 0 "$AP" apply -d "$D/t" -P linux
+check_rc "present: quilt applied exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- applied' sh "$D/t"
+check "present: quilt applied lists all three, in series order" \
+	[ "$(cat "$OUT")" = "$(printf 'install-targets.patch\ncygwin/cygwin-ensure-bag.patch\ncygwin/cygwin-pool-noreserve.patch')" ]
+check_rc "present: quilt unapplied: nothing (exit 1)" 1 sh -c 'cd "$1" && quilt --quiltrc=- unapplied' sh "$D/t"
+check_grep "present: quilt says the series is fully applied" "fully applied" "$ERR"
+check_rc "present: quilt push: the series is fully applied (exit 2)" 2 \
+	sh -c 'cd "$1" && quilt --quiltrc=- push' sh "$D/t"
+check_grep "present: quilt push says so" "File series fully applied" "$ERR"
+check "present: quilt push changed nothing" sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/handpatched"
+check_rc "present: quilt pop -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
+check_grep "present: quilt pop finds nothing to restore" "appears to be empty, removing" "$OUT"
+check "present: quilt pop -a leaves the tree as it was before apply" \
+	sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/handpatched"
+check_rc "present: applypatch unapply after quilt pop -a: exit 0" 0 "$AP" unapply -d "$D/t"
+check "present: and no .pc/ left" [ ! -e "$D/t/.pc" ]
+
+# one patch by hand, the other two by applypatch: quilt pop -a takes back
+# what applypatch applied and leaves the hand-applied one
+rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
+(cd "$D/t" && patch -s -p1 <patches/install-targets.patch)
+cp -R "$D/t" "$D/handpatched1"
+check_rc "present: apply -P cygwin over one hand-applied patch: exit 0" 0 "$AP" apply -d "$D/t" -P cygwin
+check_grep "present: the hand-applied one is present-before" "install-targets.patch  *present-before" "$OUT"
+check_rc "present: quilt applied lists three" 0 sh -c 'cd "$1" && quilt --quiltrc=- applied' sh "$D/t"
+check "present: three, in order" \
+	[ "$(cat "$OUT")" = "$(printf 'install-targets.patch\ncygwin/cygwin-ensure-bag.patch\ncygwin/cygwin-pool-noreserve.patch')" ]
+check_rc "present: quilt pop -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$D/t"
+check "present: quilt pop -a gives the tree as it was before apply" \
+	sh -c 'diff -r -x .pc -x .applypatch "$1" "$2"' sh "$D/t" "$D/handpatched1"
+rm -rf "$D/t" && cp -R "$D/handpatched1" "$D/t"
+check_rc "present: apply -P cygwin again: exit 0" 0 "$AP" apply -d "$D/t" -P cygwin
+check_rc "present: applypatch unapply: exit 0" 0 "$AP" unapply -d "$D/t"
+check "present: unapply gives the same tree as quilt pop -a, with no .pc/" \
+	sh -c '[ ! -e "$1/.pc" ] && diff -r -x .applypatch "$1" "$2"' sh "$D/t" "$D/handpatched1"
+
 rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
 check_rc "pc: --no-quilt-state exit 0" 0 "$AP" apply -d "$D/t" -P cygwin --no-quilt-state
 check "pc: --no-quilt-state writes no .pc/" [ ! -e "$D/t/.pc" ]

@@ -446,6 +446,18 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 	return 0;
 }
 
+/* A patch found present (someone else applied it): its backup folder
+ * holds only the .timestamp, so quilt pop takes it off the stack and
+ * changes no file ("appears to be empty, removing"), as unapply leaves it. */
+static int pc_keep_present(ap_quiltpc_out *pc, const char *name)
+{
+	char *path = ap_quiltpc_backup_path(name, ".timestamp");
+	int rc = path ? ap_quiltpc_out_add(pc, path, "", 0, 0644) : -1;
+
+	free(path);
+	return rc;
+}
+
 /* The patches directory as .pc/.quilt_patches names it: relative to the
  * tree when inside it, else absolute. */
 static char *pc_patches_dir(const char *tree, const char *dir)
@@ -464,8 +476,8 @@ static char *pc_patches_dir(const char *tree, const char *dir)
 
 /* quilt's own files: .version, .quilt_patches and .quilt_series where
  * missing, and applied-patches with this run's patches added. */
-static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run, const size_t *sel,
-		   size_t k, size_t nsel, ap_quiltpc_out *pc, ap_error *err)
+static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run,
+		   ap_quiltpc_out *pc, ap_error *err)
 {
 	ap_quiltpc q;
 	ap_buf applied = AP_BUF_INIT;
@@ -497,10 +509,13 @@ static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run, co
 	}
 	for (size_t i = 0; i < q.applied.n; i++)
 		ap_buf_printf(&applied, "%s\n", q.applied.v[i]);
-	for (size_t i = k; i < nsel; i++) {
-		const ap_patch_result *r = &run->patches[sel[i]];
+	/* what this run applied or found present (another platform's patches
+	 * too), in series order: quilt then sees every patch the tree holds */
+	for (size_t i = 0; i < run->n; i++) {
+		const ap_patch_result *r = &run->patches[i];
 
-		if (r->status == AP_PATCH_APPLIED && !ap_quiltpc_has(&q, r->name))
+		if ((r->status == AP_PATCH_APPLIED || r->status == AP_PATCH_PRESENT) &&
+		    !ap_quiltpc_has(&q, r->name))
 			ap_buf_printf(&applied, "%s\n", r->name);
 	}
 	if (applied.len && ap_quiltpc_out_add(pc, ".pc/applied-patches", applied.data, applied.len,
@@ -579,9 +594,10 @@ static void drop_present_other(ap_state *st)
 /* A patch not selected here (another platform's) whose every hunk is in
  * the tree anyway (sage-apply-patches or dpkg-source applied the whole
  * series) is reported present, not skipped, and recorded as
- * "present-other", so status counts every patch the tree holds. */
+ * "present-other", so status counts every patch the tree holds; with pc,
+ * quilt gets its (empty) backup folder too. */
 static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_state *st,
-			  ap_error *err)
+			  ap_quiltpc_out *pc, ap_error *err)
 {
 	ap_apply_opts trial = { 0, 1 };
 
@@ -602,7 +618,8 @@ static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_sta
 			r->status = AP_PATCH_PRESENT;
 			free(r->reason);
 			r->reason = why;
-			if (ap_state_patch_add(st, r->name, "present-other", r->sha256, r->strip) < 0) {
+			if (ap_state_patch_add(st, r->name, "present-other", r->sha256, r->strip) < 0 ||
+			    (pc && pc_keep_present(pc, r->name) < 0)) {
 				ap_patch_result_free(&t);
 				return ap_error_set(err, "out of memory");
 			}
@@ -764,12 +781,16 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			r->reason = ap_strdup("every hunk was already in the tree (applied before, "
 					      "not by applypatch); recorded, and left by unapply");
 		}
+		/* a present patch keeps only its folder's .timestamp (added
+		 * first): quilt lists it as applied, and quilt pop finds no
+		 * backup to restore, so it leaves the tree as it found it */
 		if (r->status != AP_PATCH_APPLIED)
-			ap_quiltpc_out_truncate(&pc, kept);
+			ap_quiltpc_out_truncate(&pc, use_pc && r->status == AP_PATCH_PRESENT ? kept + 1
+											   : kept);
 		if (r->status == AP_PATCH_FAILED)
 			run->failed = 1;
 	}
-	if (!run->failed && others_present(&v, &ls, run, &others, err) < 0)
+	if (!run->failed && others_present(&v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
 		goto out_vtree;
 	if (run->failed || run->dry_run) {
 		rc = 0;
@@ -790,7 +811,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			ap_error_set(err, "out of memory");
 			goto out_vtree;
 		}
-	if (use_pc && pc.n && pc_meta(t, &ls, run, sel, k, nsel, &pc, err) < 0)
+	if (use_pc && pc.n && pc_meta(t, &ls, run, &pc, err) < 0)
 		goto out_vtree;
 	if (build_state_and_commit(t, &st, &v, &pc, run, err) < 0)
 		goto out_vtree;
@@ -906,7 +927,8 @@ static int pc_undo(ap_tree *t, const ap_state *st, ap_change *ch, size_t *n, ap_
 
 		for (size_t j = 0; j < st->npatches && !ours; j++)
 			ours = strcmp(st->patches[j].name, q.applied.v[i]) == 0 &&
-			       strcmp(st->patches[j].status, "applied") == 0;
+			       (strcmp(st->patches[j].status, "applied") == 0 ||
+				strncmp(st->patches[j].status, "present-", 8) == 0);
 		if (!ours) {
 			ap_buf_printf(applied, "%s\n", q.applied.v[i]);
 			left++;
