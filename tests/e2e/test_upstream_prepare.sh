@@ -90,6 +90,53 @@ check_grep "naming file and line" "checksums.ini:2: sha256 must be 64 hexadecima
 check_rc "two forms at once is a usage error" 2 \
 	"$UP" prepare "$W/y" --tarball "$W/gap-4.10.2.tar.gz" --dir "$W/t"
 check_rc "--git without --rev is a usage error" 2 "$UP" prepare "$W/y" --git "$W/repo"
+# --- a source bringing applypatch's state directory (red-team R1) ---------------------
+# A planted .applypatch/ made a fresh tree look patched, and as root
+# `applypatch unapply` (which apply advises) then wrote its orig/0 as a
+# root-owned setuid file: refused from every kind of source.
+plant_state() {
+	mkdir -p "$1/.applypatch/orig"
+	printf '#!/bin/sh\nid\n' >"$1/.applypatch/orig/0"
+	printf 'b\n' >"$1/f"
+	fsum=$(sha256sum "$1/f" | cut -c1-64)
+	psum=$(printf x | sha256sum | cut -c1-64)
+	printf 'applypatch-state 2\nplatform\tlinux\npatch\tapplied\t%s\t1\tq.patch\n' "$psum" \
+		>"$1/.applypatch/state"
+	printf 'file\t0\t4755\tfile\t644\t%s\tf\nowner\t0\t0\tf\nnext-blob\t1\n' "$fsum" \
+		>>"$1/.applypatch/state"
+}
+cp -R "$FIXTURES/minigap" "$W/evil"
+plant_state "$W/evil"
+python3 "$FIXTURES/upstream/make_tarball.py" "$W/evil" "$W/evil.tar.gz"
+check_rc "a tarball with .applypatch/ is refused" 1 "$UP" prepare "$W/ev1" --tarball "$W/evil.tar.gz"
+check_grep "naming the entry and why" ".applypatch.*applypatch's state directory" "$ERR"
+check "nothing is left" test ! -e "$W/ev1"
+check_rc "unpack refuses it too" 1 "$UP" unpack "$W/evil.tar.gz" "$W/ev1u"
+check "and leaves nothing" test ! -e "$W/ev1u"
+check_rc "a directory with .applypatch/ is refused" 1 "$UP" prepare "$W/ev2" --dir "$W/evil"
+check_grep "naming it" "applypatch's state directory" "$ERR"
+check "nothing is left" test ! -e "$W/ev2"
+(cd "$W/evil" && $G init -q && $G add -A && $G commit -qm evil && $G tag v1) >/dev/null 2>&1
+check_rc "a git revision with .applypatch/ is refused" 1 "$UP" prepare "$W/ev3" --git "$W/evil" --rev v1
+check_grep "naming it" "applypatch's state directory" "$ERR"
+check "nothing is left" test ! -e "$W/ev3"
+# and a tarball's .git/ (whose config can name programs git runs) is
+# dropped, as prepare --dir drops it
+mkdir -p "$W/withgit/.git" && cp -R "$FIXTURES/minigap/." "$W/withgit/" &&
+	printf '[core]\n\tfsmonitor = touch %s/pwned\n' "$W" >"$W/withgit/.git/config"
+python3 "$FIXTURES/upstream/make_tarball.py" "$W/withgit" "$W/withgit.tar.gz"
+check_rc "a tarball with .git/ unpacks" 0 "$UP" prepare "$W/wg" --tarball "$W/withgit.tar.gz"
+check "without its .git/" test ! -e "$W/wg/.git"
+
+# Should a record still arrive some other way, set-id bits come back only
+# when the kept original itself has them (tarballs and copies drop them).
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$W/planted" && cp -R "$FIXTURES/minigap/." "$W/planted/" && plant_state "$W/planted"
+	chmod 755 "$W/planted/.applypatch/orig/0"
+	check_rc "unapply over a planted root-owned record" 0 "$BIN_DIR/applypatch" unapply -d "$W/planted"
+	check "restores the bytes without setuid" test ! -u "$W/planted/f"
+fi
+
 check_rc "an unknown command is a usage error" 2 "$UP" frobnicate
 check_rc "--help succeeds" 0 "$UP" --help
 check_grep "and shows the commands" "prepare DEST \[SOURCE\]" "$OUT"

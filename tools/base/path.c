@@ -143,13 +143,20 @@ const char *ap_path_unsafe(const char *path, size_t len)
 		if (hfs_same(path + i, j - i, ".git"))
 			return "is inside .git: HFS+ (macOS) reads this name as .git (it ignores the "
 			       "invisible Unicode characters in it)";
-		if (i == 0 && (component_is(path + i, j - i, AP_STATE_DIR) ||
-			       ntfs_same(path + i, j - i, AP_STATE_DIR) ||
-			       hfs_same(path + i, j - i, AP_STATE_DIR)))
+		if (i == 0 && ap_path_in_state_dir(path, len))
 			return "is inside applypatch's state directory " AP_STATE_DIR;
 		i = j + 1;
 	}
 	return NULL;
+}
+
+int ap_path_in_state_dir(const char *path, size_t len)
+{
+	const char *slash = memchr(path, '/', len);
+	size_t n = slash ? (size_t)(slash - path) : len;
+
+	return component_is(path, n, AP_STATE_DIR) || ntfs_same(path, n, AP_STATE_DIR) ||
+	       hfs_same(path, n, AP_STATE_DIR);
 }
 
 const char *ap_path_bad_for_tree(const char *path)

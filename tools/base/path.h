@@ -20,6 +20,16 @@
  * ("is absolute", "has a '..' component", ...). */
 const char *ap_path_unsafe(const char *path, size_t len);
 
+/* Whether a tree-relative path is applypatch's state directory or inside
+ * it (also under a name NTFS or HFS+ reads as that): a tree from outside
+ * (a tarball, a git revision, a copied folder) must never bring one, or
+ * its records could make unapply write any bytes with any mode. */
+int ap_path_in_state_dir(const char *path, size_t len);
+#define AP_STATE_DIR_FOREIGN                                                              \
+	"is applypatch's state directory " AP_STATE_DIR " or inside it: a fresh upstream "   \
+	"has none, and one brought in could make 'applypatch unapply' write any bytes with " \
+	"any mode; remove it from the source (or unapply there first)"
+
 /* NULL when path may be handed to the tree module: relative, no empty,
  * "." or ".." components, no control characters. Looser than
  * ap_path_unsafe (the state directory is allowed), for applypatch's own

@@ -488,6 +488,11 @@ static int export_tree(export_run *x, git_tree *tree, int dirfd, const char *pre
 				     shown);
 			goto next;
 		}
+		if (!*prefix && ap_path_in_state_dir(name, strlen(name))) {
+			ap_error_set(x->err, "%s: tree entry '%s' " AP_STATE_DIR_FOREIGN, x->g->path,
+				     name);
+			goto next;
+		}
 		if (x->keep && !x->keep(path, is_dir, x->ctx)) {
 			rc = 0;
 			goto next;

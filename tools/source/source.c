@@ -266,6 +266,11 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 		/* a git checkout's history is no part of the tree to build */
 		if (!*prefix && strcmp(e->d_name, ".git") == 0)
 			continue;
+		if (!*prefix && ap_path_in_state_dir(e->d_name, strlen(e->d_name))) {
+			ap_error_set(c->err, "%s " AP_STATE_DIR_FOREIGN, e->d_name);
+			closedir(d);
+			goto out;
+		}
 		if (ap_array_grow((void **)&names, &cap, n + 1, sizeof *names) < 0 ||
 		    !(names[n] = ap_strdup(e->d_name))) {
 			ap_error_set(c->err, "out of memory");

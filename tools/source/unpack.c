@@ -333,6 +333,16 @@ static int judge(unpack_run *r, struct archive_entry *e)
 		refuse(r, raw, w);
 		goto out;
 	}
+	if (*rel && ap_path_in_state_dir(rel, strlen(rel))) {
+		refuse(r, raw, AP_STATE_DIR_FOREIGN);
+		goto out;
+	}
+	/* a git checkout's history is no part of the tree to build, and its
+	 * config can name programs git runs (core.fsmonitor): as prepare --dir */
+	if (*rel && strncmp(rel, ".git", 4) == 0 && (rel[4] == '/' || !rel[4])) {
+		rc = 0;
+		goto out;
+	}
 	/* Never written, so not judged further: a sloppy link in a package
 	 * the build does not need must not refuse the release. (Its name was
 	 * judged above: that much every entry must pass.) */

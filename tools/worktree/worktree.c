@@ -832,8 +832,10 @@ out_series:
 /* --- unapply -------------------------------------------------------------- */
 
 /* Whether the kept original's own inode belongs to the owner the record
- * names: setuid or setgid is restored only then, so a record naming root
- * over bytes another user wrote never yields a root-owned setuid file. */
+ * names and itself carries the set-id bits the record asks for: setuid or
+ * setgid is restored only then, so a record naming root over bytes another
+ * user wrote (or a record that came with a tarball, whose unpacking dropped
+ * every set-id bit) never yields a root-owned setuid file. */
 static int blob_owned_by(ap_tree *t, const ap_state_file *sf)
 {
 	ap_error ignored = AP_ERROR_INIT;
@@ -842,7 +844,9 @@ static int blob_owned_by(ap_tree *t, const ap_state_file *sf)
 	int ok;
 
 	ok = path && ap_tree_stat(t, path, &bs, &ignored) == 0 && bs.exists &&
-	     bs.uid == sf->orig_uid && bs.gid == sf->orig_gid;
+	     bs.uid == sf->orig_uid && bs.gid == sf->orig_gid &&
+	     (bs.mode & sf->orig_mode & (S_ISUID | S_ISGID)) ==
+		     (sf->orig_mode & (S_ISUID | S_ISGID));
 	free(path);
 	return ok;
 }
