@@ -221,4 +221,144 @@ else
 	echo "ok - skip: not root, the sticky-directory check needs two other uids"
 fi
 
+# --- item 2, second half: a step after the commit point that fails for a
+# reason prepare cannot see (an LSM, an ACL, an I/O error) is rolled back ---
+
+# every path with its kind, mode, owner and inode, and every file's sha256:
+# a rollback puts back the very inodes, and leaves nothing of its own
+full_state() {
+	(cd "$1" && find . -printf '%p %y %m %U:%G %i\n' | LC_ALL=C sort &&
+		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+}
+
+# setup3: a.txt, b.txt, sub/c.txt, d.txt and one patch changing the first
+# three, deleting d.txt and creating new/dir/n.txt
+setup3() {
+	setup
+	printf 'x\n' >"$T/b.txt"
+	mkdir "$T/sub"
+	printf 'q\n' >"$T/sub/c.txt"
+	printf 'gone\n' >"$T/d.txt"
+	patch all.patch <<'EOF'
+--- a/a.txt
++++ b/a.txt
+@@ -1,3 +1,3 @@
+ one
+-two
++TWO
+ three
+--- a/b.txt
++++ b/b.txt
+@@ -1 +1 @@
+-x
++y
+--- a/sub/c.txt
++++ b/sub/c.txt
+@@ -1 +1 @@
+-q
++Q
+--- a/d.txt
++++ /dev/null
+@@ -1 +0,0 @@
+-gone
+--- /dev/null
++++ b/new/dir/n.txt
+@@ -0,0 +1 @@
++new
+EOF
+}
+
+if [ -x "${FAULT_APPLYPATCH:-}" ]; then
+	FA=$FAULT_APPLYPATCH
+	# apply: the rename onto sub/c.txt fails after a.txt and b.txt were replaced
+	setup3
+	before=$(full_state "$T")
+	check_rc "rename refused after the commit point: apply exit 2" 2 \
+		env APPLYPATCH_FAULT_TARGET="$T/sub/c.txt" "$FA" apply -d "$T" --patches "$P" -P linux
+	check_grep "rename refused after the commit point: names the file and the reason" \
+		"rolled back.*cannot replace sub/c.txt.*Operation not permitted" "$ERR"
+	check "rename refused after the commit point: the tree is as before (inodes, modes, no state)" \
+		[ "$before" = "$(full_state "$T")" ]
+	check_rc "rename refused after the commit point: status afterwards exit 0" 0 \
+		"$AP" status -d "$T" --patches "$P" -P linux
+	check_grep "rename refused after the commit point: status says not patched" "not patched" "$OUT"
+	check_rc "rename refused after the commit point: once it can happen, apply exit 0" 0 \
+		"$AP" apply -d "$T" --patches "$P" -P linux
+	check "rename refused after the commit point: then applied" grep -q Q "$T/sub/c.txt"
+
+	# unapply: the same, from a patched tree; it stays patched and recorded
+	before=$(full_state "$T")
+	check_rc "rename refused after unapply's commit point: exit 2" 2 \
+		env APPLYPATCH_FAULT_TARGET="$T/b.txt" "$FA" unapply -d "$T"
+	check_grep "rename refused after unapply's commit point: names the file" \
+		"rolled back.*cannot replace b.txt" "$ERR"
+	check "rename refused after unapply's commit point: the tree is as before" \
+		[ "$before" = "$(full_state "$T")" ]
+	check_rc "rename refused after unapply's commit point: status exit 0 (clean)" 0 \
+		"$AP" status -d "$T" --patches "$P" -P linux
+	check_rc "rename refused after unapply's commit point: unapply later exit 0" 0 \
+		"$AP" unapply -d "$T"
+
+	# a run killed after its commit point, whose recovery meets the refusal:
+	# status only reports it; the next apply rolls it back and says why
+	setup3
+	before=$(full_state "$T")
+	APPLYPATCH_FAULT_KILL=rename:4 "$FA" apply -d "$T" --patches "$P" -P linux >/dev/null 2>&1
+	check "killed after the commit point: journal left" [ -f "$T/.applypatch/journal" ]
+	mid=$(full_state "$T")
+	check_rc "killed after the commit point: status exit 1" 1 "$AP" status -d "$T" --patches "$P" -P linux
+	check "killed after the commit point: status changed nothing" [ "$mid" = "$(full_state "$T")" ]
+	check_rc "killed after the commit point, recovery refused: apply exit 2" 2 \
+		env APPLYPATCH_FAULT_TARGET="$T/sub/c.txt" "$FA" apply -d "$T" --patches "$P" -P linux
+	check_grep "killed after the commit point, recovery refused: names the file" \
+		"cannot replace sub/c.txt" "$ERR"
+	check "killed after the commit point, recovery refused: the tree is as before the first run" \
+		[ "$before" = "$(full_state "$T")" ]
+	check_rc "killed after the commit point, recovery refused: status exit 0" 0 \
+		"$AP" status -d "$T" --patches "$P" -P linux
+
+	# a run killed while rolling back: the next run goes on rolling back
+	# (renames: pending, journal, a, b, c refused; again a, b, c; the
+	# rollback record; then b put back, where it is killed)
+	setup3
+	before=$(full_state "$T")
+	APPLYPATCH_FAULT_TARGET="$T/sub/c.txt" APPLYPATCH_FAULT_KILL=rename:11 \
+		"$FA" apply -d "$T" --patches "$P" -P linux >/dev/null 2>&1
+	check "killed while rolling back: the rollback record is left" [ -f "$T/.applypatch/rollback" ]
+	check "killed while rolling back: the journal is gone" [ ! -e "$T/.applypatch/journal" ]
+	check_rc "killed while rolling back: status exit 1" 1 "$AP" status -d "$T" --patches "$P" -P linux
+	check_grep "killed while rolling back: status says so" "being rolled back" "$OUT"
+	check_rc "killed while rolling back: the next apply finishes the rollback, then applies (exit 0)" 0 \
+		"$AP" apply -d "$T" --patches "$P" -P linux
+	check_grep "killed while rolling back: says it rolled back, and why" \
+		"rolled back an earlier run that could not be completed (cannot replace sub/c.txt" "$OUT"
+	check "killed while rolling back: then applied" grep -q Q "$T/sub/c.txt"
+	check_rc "killed while rolling back: unapply exit 0" 0 "$AP" unapply -d "$T"
+	check "killed while rolling back: unapply gives the bytes back" \
+		[ "$(echo "$before" | sed -n 's/^\([0-9a-f]\{64\}\) /\1 /p')" = \
+		  "$(full_state "$T" | sed -n 's/^\([0-9a-f]\{64\}\) /\1 /p')" ]
+
+	# root: a real refusal, chattr +i on a target between prepare and commit
+	setup3
+	if [ "$(id -u)" -eq 0 ] && chattr +i "$T/b.txt" 2>/dev/null && chattr -i "$T/b.txt"; then
+		before=$(full_state "$T")
+		check_rc "chattr +i between prepare and commit: apply exit 2" 2 \
+			env APPLYPATCH_FAULT_CMD="syncfs:1:chattr +i '$T/sub/c.txt'" \
+			"$FA" apply -d "$T" --patches "$P" -P linux
+		check_grep "chattr +i between prepare and commit: names the file and the reason" \
+			"rolled back.*cannot replace sub/c.txt.*Operation not permitted" "$ERR"
+		# the immutable file's second name (kept for the rollback) cannot go: said
+		check_grep "chattr +i between prepare and commit: names what it could not remove" \
+			"sub/.aptmp.*could not be removed" "$ERR"
+		chattr -i "$T/sub/c.txt"
+		rm -f "$T"/sub/.aptmp.*
+		check "chattr +i between prepare and commit: the tree is as before" \
+			[ "$before" = "$(full_state "$T")" ]
+		check_rc "chattr +i between prepare and commit: status exit 0" 0 \
+			"$AP" status -d "$T" --patches "$P" -P linux
+	else
+		echo "ok - skip: not root or chattr +i fails here: the real-refusal rollback check not run"
+	fi
+fi
+
 finish

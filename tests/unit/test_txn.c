@@ -350,20 +350,20 @@ static void recover_rolls_back_pending(void **state)
 	ap_tree_close(t);
 }
 
-/* a run whose journal is written but whose renames did not all happen:
- * here a directory stands where the last file goes, so commit stops
- * after its commit point; once it is moved away, recovery completes */
-static void recover_rolls_forward_journal(void **state)
+/* a commit whose renames cannot all happen (a directory stands where the
+ * last file goes): after its commit point, the steps done are undone and
+ * the tree is as before, with the reason; no journal is left to retry */
+static void commit_that_cannot_complete_rolls_back(void **state)
 {
 	const char *dir = *state;
 	ap_tree *t = open_locked(dir);
 	ap_txn *x;
 	ap_change ch[5];
 	ap_error err = AP_ERROR_INIT;
-	char *note = NULL, *data, *p, *q;
-	size_t len;
+	char *before, *after, *note = NULL;
 
 	tu_write(dir, "blocker/inside", "i\n");
+	before = tu_snapshot(dir);
 	changes(ch);
 	memset(&ch[4], 0, sizeof ch[4]);
 	ch[4].kind = AP_CHANGE_WRITE;
@@ -374,34 +374,127 @@ static void recover_rolls_forward_journal(void **state)
 	ap_txn_begin(&x, t, &err);
 	assert_int_equal(ap_txn_prepare(x, ch, 5, &err), 0);
 	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), -1);
-	assert_contains(err.msg, "committed");
-	ap_txn_free(x);  /* committed: nothing is rolled back */
-	assert_true(tu_exists(dir, ".applypatch/journal"));
+	assert_contains(err.msg, "rolled back");
+	assert_contains(err.msg, "cannot replace blocker");
+	assert_contains(err.msg, "Is a directory");
+	ap_txn_free(x);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(after);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_null(note);
+	free(before);
+	ap_tree_close(t);
+}
 
-	p = ap_printf("%s/blocker/inside", dir);
-	q = ap_printf("%s/blocker", dir);
-	assert_int_equal(unlink(p), 0);
-	assert_int_equal(rmdir(q), 0);
-	free(p);
-	free(q);
+/* The journal the usual changes' commit writes, for a run killed after
+ * prepare (killed_run(dir, 0)): its temp files' names and inodes read
+ * from the tree, as if it had been killed just after its commit point. */
+static void write_journal(const char *dir)
+{
+	size_t len;
+	char *pending = tu_read(dir, ".applypatch/pending", &len);
+	char *p = strstr(pending, "src/.aptmp."), token[17], *journal, *path;
+	unsigned long long ino[4] = { 0 };
+	static const char *const tmp[4] = { "src/.aptmp.%s.0", "new/dir/.aptmp.%s.1", NULL,
+					    "src/.aptmp.%s.3" };
+
+	assert_non_null(p);
+	memcpy(token, p + 11, 16);
+	token[16] = '\0';
+	free(pending);
+	for (int i = 0; i < 4; i++) {
+		struct stat sb;
+		char *rel;
+
+		if (!tmp[i])
+			continue;
+		rel = ap_printf(tmp[i], token);
+		path = ap_printf("%s/%s", dir, rel);
+		assert_int_equal(lstat(path, &sb), 0);
+		ino[i] = (unsigned long long)sb.st_ino;
+		free(rel);
+		free(path);
+	}
+	journal = ap_printf("applypatch-journal 2\nstatedir\tcreated\nmkdir\tnew\nmkdir\tnew/dir\n"
+			    "fresh\t1\nfresh\t2\n"
+			    "rename\tsrc/.aptmp.%s.0\tsrc/a.c\tsrc/.aptmp.%s.u0\t%llu\n"
+			    "rename\tnew/dir/.aptmp.%s.1\tnew/dir/b.sh\t-\t%llu\n"
+			    "delete\tdel.c\t.aptmp.%s.u2\n"
+			    "rename\tsrc/.aptmp.%s.3\tsrc/link.c\t-\t%llu\n"
+			    "state\twrite\nend\n",
+			    token, token, ino[0], token, ino[1], token, token, ino[3]);
+	tu_write(dir, ".applypatch/journal", journal);
+	tu_write(dir, ".applypatch/state.new", STATE);
+	free(journal);
+}
+
+/* a run killed after its commit point is rolled forward by recovery */
+static void recover_rolls_forward_journal(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL, *data;
+	size_t len;
+
+	killed_run(dir, 0);
+	write_journal(dir);
+	t = open_locked(dir);
 	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
 	assert_non_null(note);
 	assert_contains(note, "completed");
 	free(note);
-	data = tu_read(dir, "blocker", &len);
-	assert_bytes(data, len, "now a file\n");
-	free(data);
 	data = tu_read(dir, "src/a.c", &len);
 	assert_bytes(data, len, "new a\n");
+	free(data);
+	data = tu_read(dir, "new/dir/b.sh", &len);
+	assert_bytes(data, len, "b\n");
 	free(data);
 	assert_false(tu_exists(dir, "del.c"));
 	data = tu_read(dir, ".applypatch/state", &len);
 	assert_bytes(data, len, STATE);
 	free(data);
+	assert_true(tu_exists(dir, ".applypatch/orig/1"));
 	assert_false(tu_exists(dir, ".applypatch/journal"));
 	assert_false(tu_exists(dir, ".applypatch/pending"));
 	assert_false(tu_exists(dir, ".applypatch/state.new"));
 	assert_no_temp_files(dir);
+	ap_tree_close(t);
+}
+
+/* the same, where one rename cannot happen when recovery runs (something
+ * stands in its way that prepare did not see): recovery rolls the run
+ * back, with the reason, and the tree is as it was before the run */
+static void recover_rolls_back_a_journal_that_cannot_complete(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t;
+	ap_error err = AP_ERROR_INIT;
+	char *note = NULL, *before, *after;
+
+	tu_write(dir, "src/link.c/inside", "in the way\n");
+	before = tu_snapshot(dir);
+	killed_run(dir, 0);
+	write_journal(dir);
+	t = open_locked(dir);
+	/* the killed run had deleted del.c; recovery replaces a.c and b.sh
+	 * before it meets src/link.c, and undoes all three */
+	{
+		char *p = ap_printf("%s/del.c", dir);
+
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_non_null(note);
+	assert_contains(note, "rolled it back");
+	assert_contains(note, "cannot replace src/link.c");
+	free(note);
+	after = tu_snapshot(dir);
+	assert_snapshot_equal(before, after);
+	free(after);
+	free(before);
 	ap_tree_close(t);
 }
 
@@ -547,7 +640,9 @@ int main(void)
 		T(free_unprepared),
 		T(prepare_refuses_symlinked_directory),
 		T(recover_rolls_back_pending),
+		T(commit_that_cannot_complete_rolls_back),
 		T(recover_rolls_forward_journal),
+		T(recover_rolls_back_a_journal_that_cannot_complete),
 		T(killed_after_commit),
 		T(incomplete_journal_is_not_trusted),
 		T(recover_removes_debris),

@@ -36,6 +36,10 @@ static struct {
 	int short_write;
 	char kill_op[16];
 	long kill_at;
+	char cmd_op[16];
+	long cmd_at;
+	const char *cmd;
+	const char *target;
 	long counts[16];
 } fault;
 
@@ -64,6 +68,14 @@ static void fault_parse(void)
 	}
 	if (k)
 		sscanf(k, "%15[a-z]:%ld", fault.kill_op, &fault.kill_at);
+	f = getenv("APPLYPATCH_FAULT_CMD");
+	if (f) {
+		int at = 0;
+
+		if (sscanf(f, "%15[a-z]:%ld:%n", fault.cmd_op, &fault.cmd_at, &at) >= 2 && at > 0)
+			fault.cmd = f + at;
+	}
+	fault.target = getenv("APPLYPATCH_FAULT_TARGET");
 }
 
 /* 1 when this call of op should fail (errno set) */
@@ -76,6 +88,9 @@ static int fault_hit(const char *op)
 	for (i = 0; fault_ops[i] && strcmp(fault_ops[i], op) != 0; i++)
 		;
 	fault.counts[i]++;
+	if (fault.cmd && strcmp(fault.cmd_op, op) == 0 && fault.counts[i] == fault.cmd_at &&
+	    system(fault.cmd) != 0)
+		fprintf(stderr, "applypatch: APPLYPATCH_FAULT_CMD failed: %s\n", fault.cmd);
 	if (fault.kill_op[0] && strcmp(fault.kill_op, op) == 0 && fault.counts[i] == fault.kill_at)
 		raise(SIGKILL);
 	if (fault.op[0] && strcmp(fault.op, op) == 0 && fault.counts[i] == fault.at) {
@@ -87,17 +102,44 @@ static int fault_hit(const char *op)
 	return 0;
 }
 
+/* 1 when dirfd/name is APPLYPATCH_FAULT_TARGET (an absolute path): renames
+ * onto it and its unlinks fail, every time, as a security module or an ACL
+ * refusing them would */
+static int fault_target(int dirfd, const char *name)
+{
+	char link[64], dir[4096];
+	ssize_t k;
+	size_t dl;
+
+	if (!fault.parsed)
+		fault_parse();
+	if (!fault.target)
+		return 0;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+	k = readlink(link, dir, sizeof dir - 1);
+	if (k <= 0)
+		return 0;
+	dl = (size_t)k;
+	if (strncmp(fault.target, dir, dl) != 0 || fault.target[dl] != '/' ||
+	    strcmp(fault.target + dl + 1, name) != 0)
+		return 0;
+	errno = EPERM;
+	return 1;
+}
+
 void ap_fault_reset(void)
 {
 	memset(&fault, 0, sizeof fault);
 }
 #define FAULT(op) (fault_hit(op))
+#define FAULT_TARGET(dirfd, name) (fault_target(dirfd, name))
 #define SHORT_WRITE() (fault.short_write)
 #else
 void ap_fault_reset(void)
 {
 }
 #define FAULT(op) 0
+#define FAULT_TARGET(dirfd, name) 0
 #define SHORT_WRITE() 0
 #endif
 
@@ -128,7 +170,10 @@ int ap_sys_syncfs(int fd)
 
 int ap_sys_renameat(int olddirfd, const char *oldname, int newdirfd, const char *newname)
 {
-	return FAULT("rename") ? -1 : renameat(olddirfd, oldname, newdirfd, newname);
+	/* (a rename from a name already gone fails as ENOENT, as the kernel's would) */
+	return FAULT("rename") || (faccessat(olddirfd, oldname, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+				   FAULT_TARGET(newdirfd, newname)) ? -1
+	       : renameat(olddirfd, oldname, newdirfd, newname);
 }
 
 int ap_sys_mkdirat(int dirfd, const char *name, mode_t mode)
@@ -138,7 +183,7 @@ int ap_sys_mkdirat(int dirfd, const char *name, mode_t mode)
 
 int ap_sys_unlinkat(int dirfd, const char *name, int flags)
 {
-	return FAULT("unlink") ? -1 : unlinkat(dirfd, name, flags);
+	return FAULT("unlink") || FAULT_TARGET(dirfd, name) ? -1 : unlinkat(dirfd, name, flags);
 }
 
 int ap_sys_fchmod(int fd, mode_t mode)

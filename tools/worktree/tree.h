@@ -99,7 +99,10 @@ int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
  * Nth call of op (open, write, fsync, syncfs, rename, mkdir, unlink,
  * chmod, link, symlink, chown) fail with errno (EIO by default; "short" for
  * write makes it write half); APPLYPATCH_FAULT_KILL="op:N" raises
- * SIGKILL instead. Honoured only in builds with AP_FAULT_INJECTION. */
+ * SIGKILL instead; APPLYPATCH_FAULT_CMD="op:N:COMMAND" runs COMMAND (sh)
+ * just before the Nth op; APPLYPATCH_FAULT_TARGET=/ABS/PATH makes every
+ * rename onto, and unlink of, that file fail with EPERM, as a security
+ * module or an ACL would. Honoured only in builds with AP_FAULT_INJECTION. */
 void ap_fault_reset(void);
 
 #endif

@@ -25,6 +25,9 @@ struct ap_txn {
 	char token[17];         /* this run's temporary names: .aptmp.TOKEN.N */
 	char **tmp;             /* temp path (relative to the root) per change */
 	unsigned char *made;    /* per change: its temp file exists, this run made it */
+	char **undo;            /* per change: where the file replaced is kept for a
+	                           rollback after the commit point (NULL: none) */
+	unsigned char *undo_made;
 	ap_strlist created;     /* directories prepare made */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
@@ -306,6 +309,57 @@ static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *bas
 	return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
 }
 
+/* Another name for the file at c->path, beside it (.aptmp.TOKEN.uI), so
+ * that a run which cannot complete after its commit point can put it
+ * back: a hard link, or a copy where the file system or the kernel's
+ * protected_hardlinks refuses one. No file there: none needed. */
+static int keep_undo(ap_txn *x, size_t i, int dfd, const char *base, ap_error *err)
+{
+	const ap_change *c = &x->ch[i];
+	const char *ubase = strrchr(x->undo[i], '/') ? strrchr(x->undo[i], '/') + 1 : x->undo[i];
+	struct stat sb;
+	ap_file_state st;
+	ap_owner own;
+	char *data, link[4096];
+	size_t len;
+	ssize_t k;
+	int rc;
+	int missing = fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0;
+
+	if (missing && errno != ENOENT)
+		return ap_error_sys(err, "cannot stat %s", c->path);
+	if (missing || S_ISDIR(sb.st_mode)) {
+		free(x->undo[i]);
+		x->undo[i] = NULL;
+		return 0;
+	}
+	if (ap_sys_linkat(dfd, base, dfd, ubase) == 0) {
+		x->undo_made[i] = 1;
+		return 0;
+	}
+	if (errno != EPERM && errno != EXDEV && errno != EMLINK && errno != ENOTSUP &&
+	    errno != EOPNOTSUPP)
+		return ap_error_sys(err, "cannot keep %s (as %s) for a rollback", c->path, x->undo[i]);
+	if (S_ISLNK(sb.st_mode)) {
+		k = readlinkat(dfd, base, link, sizeof link - 1);
+		if (k < 0)
+			return ap_error_sys(err, "cannot read symlink %s", c->path);
+		link[k] = '\0';
+		if (ap_sys_symlinkat(link, dfd, ubase) < 0)
+			return ap_error_sys(err, "cannot keep %s (as %s) for a rollback", c->path,
+					    x->undo[i]);
+		x->undo_made[i] = 1;
+		return 0;
+	}
+	if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
+		return -1;
+	own = (ap_owner){ 1, st.uid, st.gid };
+	rc = ap_write_new_file(dfd, ubase, data, len, st.mode, &own, NULL, err, x->undo[i]);
+	free(data);
+	x->undo_made[i] = rc == 0;
+	return rc;
+}
+
 static int chattr_locked(int fd)
 {
 	int fl = 0;
@@ -401,6 +455,14 @@ static int write_pending(ap_txn *x, ap_error *err)
 		const ap_change *c = &x->ch[i];
 		const char *slash = strrchr(c->path, '/');
 
+		x->undo[i] = slash ? ap_printf("%.*s/.aptmp.%s.u%zu", (int)(slash - c->path),
+					       c->path, x->token, i)
+				   : ap_printf(".aptmp.%s.u%zu", x->token, i);
+		if (!x->undo[i]) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
+		ap_buf_printf(&pending, "tmp\t%s\n", x->undo[i]);
 		if (c->kind != AP_CHANGE_DELETE) {
 			x->tmp[i] = slash ? ap_printf("%.*s/.aptmp.%s.%zu", (int)(slash - c->path),
 						      c->path, x->token, i)
@@ -438,7 +500,9 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 	x->n = n;
 	x->tmp = calloc(n ? n : 1, sizeof *x->tmp);
 	x->made = calloc(n ? n : 1, sizeof *x->made);
-	if (!x->tmp || !x->made)
+	x->undo = calloc(n ? n : 1, sizeof *x->undo);
+	x->undo_made = calloc(n ? n : 1, sizeof *x->undo_made);
+	if (!x->tmp || !x->made || !x->undo || !x->undo_made)
 		return ap_error_set(err, "out of memory");
 	random_token(x->token);
 	x->statefd = open_statedir(x->tree, 1, &x->statedir_created, err);
@@ -468,6 +532,8 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
 			goto out;
 		if (check_replaceable(c, dfd, base, err) < 0)
+			goto out;
+		if (keep_undo(x, i, dfd, base, err) < 0)
 			goto out;
 		if (c->backup && keep_original(x, c, dfd, base, origfd, err) < 0)
 			goto out;
@@ -501,7 +567,8 @@ static int unlink_path(ap_tree *t, const char *path, int flags, ap_error *err)
 
 /* The names applypatch writes in its state directory (orig/N aside). */
 static const char *const own_names[] = {
-	"state", "state.new", "pending", "pending.tmp", "journal.tmp", NULL,
+	"state", "state.new", "pending", "pending.tmp", "journal.tmp", "rollback", "rollback.tmp",
+	NULL,
 };
 
 /* Removes the state directory: the backups named in origs (may be NULL),
@@ -535,63 +602,134 @@ static int remove_statedir(ap_tree *t, int statefd, const ap_strlist *origs, ap_
 	return 0;
 }
 
-/* Carries out a journal; every step may already have been done. */
-static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
+/* A record's line split at its tabs: f[0] the verb, then its fields. */
+typedef struct jline {
+	char *f[6];
+	int n;      /* fields, verb included; 7 when there were more than 6 */
+} jline;
+
+static void split_line(char *line, jline *l)
+{
+	memset(l, 0, sizeof *l);
+	while (line) {
+		char *tab = strchr(line, '\t');
+
+		if (tab)
+			*tab++ = '\0';
+		if (l->n < 6)
+			l->f[l->n] = line;
+		l->n += l->n < 7;
+		line = tab;
+	}
+}
+
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* A journal line's undo name, or NULL ("-", or a version-1 line). */
+static const char *undo_of(const jline *l)
+{
+	const char *u = l->f[0][0] == 'r' ? l->f[3] : l->f[2];
+
+	return u && strcmp(u, "-") != 0 ? u : NULL;
+}
+
+/* Removes the undo names of a journal's steps (after they all were done). */
+static void drop_undos(ap_tree *t, char *journal)
 {
 	char *save = NULL;
+	ap_error e = AP_ERROR_INIT;
+
+	for (char *line = strtok_r(journal, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		jline l;
+
+		split_line(line, &l);
+		if ((strcmp(l.f[0], "rename") == 0 || strcmp(l.f[0], "delete") == 0) && undo_of(&l))
+			unlink_path(t, undo_of(&l), 0, &e);
+	}
+}
+
+/* Carries out a journal; every step may already have been done. Returns
+ * 1 when the state directory went with it, -2 when a rename or deletion
+ * in the tree failed (a rollback can undo the steps before it), -1 on any
+ * other failure. */
+static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
+{
+	char *save = NULL, *copy = ap_strdup(journal);
 	int remove_state = 0, write_state = 0;
-	ap_strlist synced = { 0 }, origs = { 0 };
+	ap_strlist synced = { 0 }, origs = { 0 }, rmdirs = { 0 };
 	int rc = 0;
 
+	if (!copy)
+		return ap_error_set(err, "out of memory");
 	for (char *line = strtok_r(journal, "\n", &save); line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(line, '\t');
-		char *a = tab ? tab + 1 : NULL, *b = NULL;
+		jline l;
 
-		if (a && (b = strchr(a, '\t')))
-			*b++ = '\0';
-		if (tab)
-			*tab = '\0';
-		if (strcmp(line, "rename") == 0 && a && b) {
-			const char *tbase, *fbase = strrchr(b, '/');
+		split_line(line, &l);
+		if (strcmp(l.f[0], "rename") == 0 && l.n >= 3) {
+			const char *tbase;
 			/* the journal holds only renames within one directory
 			 * (same_dir), so one fd serves both names: a second
 			 * ap_tree_parent could close the first's fd when the
 			 * directory cache is full */
-			int dfd = ap_tree_parent(t, a, NULL, &tbase, err);
+			int dfd = ap_tree_parent(t, l.f[1], NULL, &tbase, err);
 
-			fbase = fbase ? fbase + 1 : b;
 			if (dfd < 0) {
 				rc = dfd == -1 ? 0 : -1;
 				continue;
 			}
 			/* a temp file already gone was renamed by an earlier attempt */
-			if (ap_sys_renameat(dfd, tbase, dfd, fbase) < 0 && errno != ENOENT)
-				rc = ap_error_sys(err, "cannot rename %s to %s", a, b);
-			else
-				ap_strlist_add(&synced, b);
-		} else if (strcmp(line, "delete") == 0 && a) {
-			rc = unlink_path(t, a, 0, err);
+			if (ap_sys_renameat(dfd, tbase, dfd, base_of(l.f[2])) < 0 && errno != ENOENT) {
+				ap_error_sys(err, "cannot replace %s (renaming %s onto it)", l.f[2],
+					     l.f[1]);
+				rc = -2;
+			} else
+				ap_strlist_add(&synced, l.f[2]);
+		} else if (strcmp(l.f[0], "delete") == 0 && l.n >= 2) {
+			rc = unlink_path(t, l.f[1], 0, err) < 0 ? -2 : 0;
 			if (rc == 0)
-				ap_strlist_add(&synced, a);
-		} else if (strcmp(line, "rmdir") == 0 && a) {
-			rc = unlink_path(t, a, AT_REMOVEDIR, err);
-		} else if (strcmp(line, "orig") == 0 && a) {
-			if (ap_strlist_add(&origs, a) < 0)
+				ap_strlist_add(&synced, l.f[1]);
+		} else if (strcmp(l.f[0], "rmdir") == 0 && l.n >= 2) {
+			if (ap_strlist_add(&rmdirs, l.f[1]) < 0)
 				rc = ap_error_set(err, "out of memory");
-		} else if (strcmp(line, "state") == 0 && a) {
-			remove_state = strcmp(a, "remove") == 0;
-			write_state = strcmp(a, "write") == 0;
+		} else if (strcmp(l.f[0], "orig") == 0 && l.n >= 2) {
+			if (ap_strlist_add(&origs, l.f[1]) < 0)
+				rc = ap_error_set(err, "out of memory");
+		} else if (strcmp(l.f[0], "state") == 0 && l.n >= 2) {
+			remove_state = strcmp(l.f[1], "remove") == 0;
+			write_state = strcmp(l.f[1], "write") == 0;
 		}
+	}
+	if (rc == 0) {
+		/* every step done: the undo names go, then the directories
+		 * emptied (one that cannot go stays: never worth a rollback) */
+		ap_error e = AP_ERROR_INIT;
+
+		drop_undos(t, copy);
+		for (size_t i = 0; i < rmdirs.n; i++)
+			unlink_path(t, rmdirs.v[i], AT_REMOVEDIR, &e);
 	}
 	/* one syncfs makes every rename and deletion durable, rather than an
 	 * fsync (and a journal commit) per directory */
-	if (rc == 0 && synced.n && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
+	if (rc == 0 && (synced.n || rmdirs.n) && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
 		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
 	ap_strlist_free(&synced);
+	ap_strlist_free(&rmdirs);
+	free(copy);
 	if (rc < 0) {
 		ap_strlist_free(&origs);
-		return -1;
+		return rc;
+	}
+	/* pending before the journal: a journal alone is rolled forward, but
+	 * a pending list alone would be rolled back, removing fresh backups */
+	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT) {
+		ap_strlist_free(&origs);
+		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
 	}
 	if (remove_state) {
 		rc = remove_statedir(t, statefd, &origs, err);
@@ -606,11 +744,202 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
 	if (ap_sys_unlinkat(statefd, "journal", 0) < 0 && errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s/journal", AP_STATE_DIR);
-	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
-		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
 	if (ap_sys_fsync(statefd) < 0)
 		return ap_error_sys(err, "cannot sync %s", AP_STATE_DIR);
 	return 0;
+}
+
+/* --- rolling back after the commit point --------------------------------- */
+
+/* Undoes one rename step: done (the path holds the inode this run wrote),
+ * the file it replaced goes back (or the new file goes); not done, the
+ * temp file (if it is the one this run wrote) and the undo name go. */
+/* An undo name that stays: a second name of a file that cannot lose one
+ * (made immutable since prepare) is reported, not a reason to stop. */
+static void undo_left(int dfd, const char *undo, ap_buf *left)
+{
+	if (ap_sys_unlinkat(dfd, base_of(undo), 0) < 0 && errno != ENOENT)
+		ap_buf_printf(left, "; %s (a second name of the file, kept for the rollback) could "
+			      "not be removed (%s): remove it once it can be", undo, strerror(errno));
+}
+
+static int undo_rename(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
+{
+	const char *base, *undo = undo_of(l);
+	unsigned long long ino = l->f[4] ? strtoull(l->f[4], NULL, 10) : 0;
+	struct stat sb;
+	int dfd = ap_tree_parent(t, l->f[2], NULL, &base, err);
+
+	if (dfd == -1)
+		return 0;  /* no directory, nothing of this run's in it */
+	if (dfd < 0)
+		return -1;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && (unsigned long long)sb.st_ino == ino) {
+		if (undo ? ap_sys_renameat(dfd, base_of(undo), dfd, base) < 0
+			 : ap_sys_unlinkat(dfd, base, 0) < 0)
+			return ap_error_sys(err, "cannot put back %s%s%s", l->f[2],
+					    undo ? " from " : "", undo ? undo : "");
+		return 0;
+	}
+	if (fstatat(dfd, base_of(l->f[1]), &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (unsigned long long)sb.st_ino == ino && ap_sys_unlinkat(dfd, base_of(l->f[1]), 0) < 0 &&
+	    errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s", l->f[1]);
+	if (undo)
+		undo_left(dfd, undo, left);
+	return 0;
+}
+
+/* Undoes one deletion: the file is back from its undo name if it is gone. */
+static int undo_delete(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
+{
+	const char *base, *undo = undo_of(l);
+	struct stat sb;
+	int dfd;
+
+	if (!undo)
+		return 0;
+	dfd = ap_tree_parent(t, l->f[1], NULL, &base, err);
+	if (dfd == -1)
+		return 0;
+	if (dfd < 0)
+		return -1;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		if (ap_sys_renameat(dfd, base_of(undo), dfd, base) < 0)
+			return ap_error_sys(err, "cannot put back %s from %s", l->f[1], undo);
+		return 0;
+	}
+	undo_left(dfd, undo, left);
+	return 0;
+}
+
+/* After the steps are undone: what prepare made goes (state.new, fresh
+ * backups, the directories it created), then the record itself. Returns
+ * 1 when the state directory went too. */
+static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_error *err)
+{
+	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int created = 0;
+	ap_error e = AP_ERROR_INIT;
+
+	if (ap_sys_unlinkat(statefd, "state.new", 0) < 0 && errno != ENOENT) {
+		if (origfd >= 0)
+			close(origfd);
+		return ap_error_sys(err, "cannot remove %s/state.new", AP_STATE_DIR);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(lines[i].f[0], "fresh") == 0 && lines[i].n >= 2 && origfd >= 0 &&
+		    ap_sys_unlinkat(origfd, lines[i].f[1], 0) < 0 && errno != ENOENT) {
+			close(origfd);
+			return ap_error_sys(err, "cannot remove %s/orig/%s", AP_STATE_DIR, lines[i].f[1]);
+		}
+		if (strcmp(lines[i].f[0], "statedir") == 0 && lines[i].n >= 2)
+			created = strcmp(lines[i].f[1], "created") == 0;
+	}
+	if (origfd >= 0)
+		close(origfd);
+	/* directories: innermost first, and one that cannot go stays */
+	for (size_t i = n; i > 0; i--)
+		if (strcmp(lines[i - 1].f[0], "mkdir") == 0 && lines[i - 1].n >= 2)
+			unlink_path(t, lines[i - 1].f[1], AT_REMOVEDIR, &e);
+	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
+	if (created && faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return remove_statedir(t, statefd, NULL, err) < 0 ? -1 : 1;
+	if (ap_sys_unlinkat(statefd, "rollback", 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/rollback", AP_STATE_DIR);
+	ap_sys_fsync(statefd);
+	return 0;
+}
+
+/* Carries out a `rollback` record: every step of its journal undone, last
+ * first (each may already have been), then prepare's work removed. *reason
+ * (malloc'd) is the record's reason. Returns 0, 1 (the state directory
+ * went too) or -1. */
+static int roll_back_committed(ap_tree *t, int statefd, char *text, char **reason, ap_error *err)
+{
+	size_t n = 0, cap = 0;
+	jline *lines = NULL;
+	char *save = NULL;
+	ap_buf left = AP_BUF_INIT, why = AP_BUF_INIT;
+	int rc = 0;
+
+	*reason = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (ap_array_grow((void **)&lines, &cap, n + 1, sizeof *lines) < 0) {
+			free(lines);
+			return ap_error_set(err, "out of memory");
+		}
+		split_line(line, &lines[n]);
+		if (strcmp(lines[n].f[0], "reason") == 0 && lines[n].n >= 2 && !*reason)
+			*reason = ap_strdup(lines[n].f[1]);
+		n++;
+	}
+	/* rmdir steps come after every rename and deletion, and a failing
+	 * one is skipped: a run rolled back never removed a directory */
+	for (size_t i = n; i > 0 && rc == 0; i--) {
+		jline *l = &lines[i - 1];
+
+		if (strcmp(l->f[0], "rename") == 0 && l->n >= 5)
+			rc = undo_rename(t, l, &left, err);
+		else if (strcmp(l->f[0], "delete") == 0 && l->n >= 2)
+			rc = undo_delete(t, l, &left, err);
+	}
+	if (left.data) {
+		/* the reason, with what stayed */
+		ap_buf_puts(&why, *reason ? *reason : "no reason recorded");
+		ap_buf_add(&why, left.data, left.len);
+		free(*reason);
+		*reason = ap_strndup(why.data, why.len);
+	}
+	ap_buf_free(&left);
+	ap_buf_free(&why);
+	if (rc == 0 && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
+		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
+	if (rc == 0)
+		rc = rollback_cleanup(t, statefd, lines, n, err);
+	free(lines);
+	return rc;
+}
+
+/* A journal that cannot be completed: it becomes a `rollback` record
+ * (durably, with the reason), and is rolled back. */
+static int start_rollback(ap_tree *t, int statefd, const char *journal, size_t len,
+			  const char *why, char **reason, ap_error *err)
+{
+	ap_buf rb = AP_BUF_INIT;
+	char *text;
+	int rc;
+
+	*reason = NULL;
+	/* the journal without its "end" line, the reason, "end" */
+	ap_buf_add(&rb, journal, len - 4);
+	ap_buf_puts(&rb, "reason\t");
+	for (const char *p = why; *p; p++)
+		ap_buf_add(&rb, *p == '\t' || *p == '\n' ? " " : p, 1);
+	ap_buf_puts(&rb, "\nend\n");
+	if (!rb.data)
+		return ap_error_set(err, "out of memory");
+	if (write_atomic(statefd, "rollback", rb.data, rb.len, err) == -1) {
+		ap_buf_free(&rb);
+		return -1;
+	}
+	/* a rollback record wins over the journal; remove it all the same */
+	if (ap_sys_unlinkat(statefd, "journal", 0) == 0)
+		ap_sys_fsync(statefd);
+	text = ap_strndup(rb.data, rb.len);
+	ap_buf_free(&rb);
+	if (!text)
+		return ap_error_set(err, "out of memory");
+	rc = roll_back_committed(t, statefd, text, reason, err);
+	free(text);
+	ap_tree_forget_dirs(t);
+	return rc;
+}
+
+static int journal_version(const char *text)
+{
+	return strncmp(text, "applypatch-journal 2\n", 21) == 0 ? 2 : 1;
 }
 
 int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
@@ -631,12 +960,22 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 	if (ap_sys_syncfs(ap_tree_rootfd(x->tree)) < 0)
 		return ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(x->tree));
 
-	ap_buf_puts(&j, "applypatch-journal 1\n");
+	/* version 2: what a rollback needs to undo each step, and to remove
+	 * what prepare made */
+	ap_buf_printf(&j, "applypatch-journal 2\nstatedir\t%s\n",
+		      x->statedir_created ? "created" : "existed");
+	for (size_t i = 0; i < x->created.n; i++)
+		ap_buf_printf(&j, "mkdir\t%s\n", x->created.v[i]);
+	for (size_t i = 0; i < x->backups.n; i++)
+		ap_buf_printf(&j, "fresh\t%s\n", x->backups.v[i]);
 	for (size_t i = 0; i < x->n; i++) {
+		const char *undo = x->undo[i] ? x->undo[i] : "-";
+
 		if (x->ch[i].kind == AP_CHANGE_DELETE)
-			ap_buf_printf(&j, "delete\t%s\n", x->ch[i].path);
+			ap_buf_printf(&j, "delete\t%s\t%s\n", x->ch[i].path, undo);
 		else
-			ap_buf_printf(&j, "rename\t%s\t%s\n", x->tmp[i], x->ch[i].path);
+			ap_buf_printf(&j, "rename\t%s\t%s\t%s\t%llu\n", x->tmp[i], x->ch[i].path, undo,
+				      (unsigned long long)x->ch[i].result.ino);
 	}
 	for (size_t i = x->rmdirs.n; i > 0; i--)
 		ap_buf_printf(&j, "rmdir\t%s\n", x->rmdirs.v[i - 1]);
@@ -665,9 +1004,35 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 		copy = ap_strndup(j.data, j.len);
 		rc = copy ? roll_forward(x->tree, x->statefd, copy, &e2) : -1;
 		free(copy);
-		if (rc < 0)
-			ap_error_wrap(err, "the change is committed but could not be completed (it "
-				      "will be when applypatch next runs on this tree)");
+	}
+	if (rc == -2) {
+		/* a step in the tree fails twice, for a reason prepare could not
+		 * see (an ACL, a security module, an I/O error): undo the steps
+		 * done, rather than leave a tree no later run can complete */
+		ap_error e3 = AP_ERROR_INIT;
+		char *reason = NULL;
+
+		rc = start_rollback(x->tree, x->statefd, j.data, j.len, err->msg, &reason, &e3);
+		if (rc >= 0 && reason)
+			ap_error_set(err, "the change could not be completed, so it was rolled back "
+				     "(the tree is as it was before this run): %s", reason);
+		else if (rc >= 0)
+			ap_error_wrap(err, "the change could not be completed, so it was rolled back "
+				      "(the tree is as it was before this run)");
+		else
+			ap_error_wrap(err, "the change could not be completed, and rolling it back "
+				      "failed too (%s); the next apply or unapply goes on rolling it "
+				      "back", e3.msg);
+		free(reason);
+		if (rc == 1) {
+			close(x->statefd);
+			x->statefd = -1;
+		}
+		ap_buf_free(&j);
+		return -1;
+	} else if (rc < 0) {
+		ap_error_wrap(err, "the change is committed but could not be completed (it will "
+			      "be when applypatch next runs on this tree)");
 	}
 	ap_buf_free(&j);
 	if (rc == 1) {
@@ -730,9 +1095,12 @@ static void roll_back_own(ap_txn *x)
 	int origfd = openat(x->statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	ap_error e = AP_ERROR_INIT;
 
-	for (size_t i = 0; i < x->n; i++)
+	for (size_t i = 0; i < x->n; i++) {
 		if (x->made[i])
 			unlink_path(x->tree, x->tmp[i], 0, &e);
+		if (x->undo_made[i])
+			unlink_path(x->tree, x->undo[i], 0, &e);
+	}
 	for (size_t i = 0; i < x->backups.n && origfd >= 0; i++)
 		ap_sys_unlinkat(origfd, x->backups.v[i], 0);
 	if (origfd >= 0)
@@ -758,8 +1126,12 @@ void ap_txn_free(ap_txn *x)
 		close(x->statefd);
 	for (size_t i = 0; x->tmp && i < x->n; i++)
 		free(x->tmp[i]);
+	for (size_t i = 0; x->undo && i < x->n; i++)
+		free(x->undo[i]);
 	free(x->tmp);
 	free(x->made);
+	free(x->undo);
+	free(x->undo_made);
 	ap_strlist_free(&x->created);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
@@ -805,44 +1177,53 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 	char *copy = ap_strndup(text, len), *save = NULL;
 	size_t lineno = 0;
 	const char *bad = NULL;
+	int pending = strcmp(name, "pending") == 0;
 
 	if (!copy)
 		return ap_error_set(err, "out of memory");
 	for (char *line = strtok_r(copy, "\n", &save); line && !bad;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *a = strchr(line, '\t'), *b = NULL;
+		jline l;
+		const char *v, *a, *b, *undo;
 
+		split_line(line, &l);
+		v = l.f[0], a = l.f[1], b = l.f[2];
 		lineno++;
-		if (a) {
-			*a++ = '\0';
-			b = strchr(a, '\t');
-			if (b)
-				*b++ = '\0';
-		}
 		if (lineno == 1) {
-			if (strcmp(line, strcmp(name, "journal") == 0 ? "applypatch-journal 1"
-								    : "applypatch-pending 1") != 0)
+			if (pending ? strcmp(line, "applypatch-pending 1") != 0
+				    : strcmp(line, "applypatch-journal 1") != 0 &&
+				      strcmp(line, "applypatch-journal 2") != 0)
 				bad = "not an applypatch record";
-		} else if (strcmp(line, "rename") == 0) {
-			if (!a || !b || !is_tmp_name(a) || ap_path_unsafe(b, strlen(b)) || !same_dir(a, b))
+		} else if (strcmp(v, "rename") == 0) {
+			undo = l.n == 5 ? undo_of(&l) : NULL;
+			if ((l.n != 3 && l.n != 5) || !is_tmp_name(a) || ap_path_unsafe(b, strlen(b)) ||
+			    !same_dir(a, b) || (undo && (!is_tmp_name(undo) || !same_dir(undo, b))) ||
+			    (l.n == 5 && !all_digits(l.f[4])))
 				bad = "a rename applypatch would not write";
-		} else if (strcmp(line, "delete") == 0 || strcmp(line, "rmdir") == 0 ||
-			   strcmp(line, "mkdir") == 0) {
-			if (!a || b || ap_path_unsafe(a, strlen(a)))
+		} else if (strcmp(v, "delete") == 0) {
+			undo = l.n == 3 ? undo_of(&l) : NULL;
+			if ((l.n != 2 && l.n != 3) || ap_path_unsafe(a, strlen(a)) ||
+			    (undo && (!is_tmp_name(undo) || !same_dir(undo, a))))
+				bad = "a deletion applypatch would not write";
+		} else if (strcmp(v, "rmdir") == 0 || strcmp(v, "mkdir") == 0) {
+			if (l.n != 2 || ap_path_unsafe(a, strlen(a)))
 				bad = "a path outside the tree or inside its state";
-		} else if (strcmp(line, "tmp") == 0) {
-			if (!a || b || !is_tmp_name(a))
+		} else if (strcmp(v, "tmp") == 0) {
+			if (l.n != 2 || !is_tmp_name(a))
 				bad = "not one of applypatch's temporary files";
-		} else if (strcmp(line, "orig") == 0) {
-			if (!a || b || !all_digits(a))
+		} else if (strcmp(v, "orig") == 0 || strcmp(v, "fresh") == 0) {
+			if (l.n != 2 || !all_digits(a))
 				bad = "not one of applypatch's backup names";
-		} else if (strcmp(line, "state") == 0) {
-			if (!a || (strcmp(a, "write") != 0 && strcmp(a, "remove") != 0))
+		} else if (strcmp(v, "state") == 0) {
+			if (l.n != 2 || (strcmp(a, "write") != 0 && strcmp(a, "remove") != 0))
 				bad = "an unknown state action";
-		} else if (strcmp(line, "statedir") == 0) {
-			if (!a || (strcmp(a, "created") != 0 && strcmp(a, "existed") != 0))
+		} else if (strcmp(v, "statedir") == 0) {
+			if (l.n != 2 || (strcmp(a, "created") != 0 && strcmp(a, "existed") != 0))
 				bad = "an unknown statedir value";
-		} else if (strcmp(line, "end") != 0) {
+		} else if (strcmp(v, "reason") == 0) {
+			if (l.n != 2 || strcmp(name, "rollback") != 0)
+				bad = "a reason outside a rollback record";
+		} else if (strcmp(v, "end") != 0) {
 			bad = "an unknown entry";
 		}
 	}
@@ -866,6 +1247,81 @@ int ap_txn_recover(ap_tree *t, char **note, ap_error *err)
 	return rc;
 }
 
+/* Reads and checks a journal or rollback record; *text NULL when absent. */
+static int read_record(ap_tree *t, const char *name, char **text, size_t *len, ap_error *err)
+{
+	if (ap_state_file_read(t, name, text, len, err) < 0)
+		return -1;
+	if (!*text)
+		return 0;
+	if (*len < 5 || memcmp(*text + *len - 4, "end\n", 4) != 0) {
+		free(*text);
+		*text = NULL;
+		return ap_error_set(err, "%s/%s/%s is incomplete; remove it only if you know the "
+				    "tree is consistent", ap_tree_root(t), AP_STATE_DIR, name);
+	}
+	if (check_record(t, name, *text, *len, err) < 0) {
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Goes on rolling back a run that could not be completed. */
+static int recover_rollback(ap_tree *t, int statefd, char *text, char **note, ap_error *err)
+{
+	char *reason = NULL;
+	int rc = roll_back_committed(t, statefd, text, &reason, err);
+
+	if (rc < 0) {
+		ap_error_wrap(err, "an earlier run could not be completed (%s) and is being rolled "
+			      "back; rolling it back failed", reason ? reason : "no reason recorded");
+		free(reason);
+		return -1;
+	}
+	*note = ap_printf("rolled back an earlier run that could not be completed (%s): the tree "
+			  "is as it was before it", reason ? reason : "no reason recorded");
+	free(reason);
+	return 0;
+}
+
+/* Completes an interrupted run from its journal; where a step in the tree
+ * fails twice (and the journal says how to undo them), rolls it back. */
+static int recover_journal(ap_tree *t, int statefd, char *text, size_t len, char **note,
+			   ap_error *err)
+{
+	char *copy = ap_strndup(text, len), *reason = NULL;
+	int rc = copy ? roll_forward(t, statefd, copy, err) : ap_error_set(err, "out of memory");
+
+	free(copy);
+	if (rc == -2) {
+		ap_error e2 = AP_ERROR_INIT;
+
+		copy = ap_strndup(text, len);
+		rc = copy ? roll_forward(t, statefd, copy, &e2) : ap_error_set(err, "out of memory");
+		free(copy);
+	}
+	if (rc == -2 && journal_version(text) == 2) {
+		ap_error e3 = AP_ERROR_INIT;
+
+		if (start_rollback(t, statefd, text, len, err->msg, &reason, &e3) < 0) {
+			ap_error_wrap(err, "an interrupted run cannot be completed, and rolling it "
+				      "back failed too (%s)", e3.msg);
+			free(reason);
+			return -1;
+		}
+		*note = ap_printf("could not complete an interrupted run, so rolled it back (the "
+				  "tree is as it was before it): %s", reason ? reason : err->msg);
+		free(reason);
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	*note = ap_strdup("completed an interrupted run (its changes were committed)");
+	return 0;
+}
+
 static int recover(ap_tree *t, char **note, ap_error *err)
 {
 	char *text = NULL;
@@ -876,29 +1332,26 @@ static int recover(ap_tree *t, char **note, ap_error *err)
 	*note = NULL;
 	if (statefd < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (ap_state_file_read(t, "journal", &text, &len, err) < 0) {
+	/* a rollback under way wins over the journal it came from */
+	if (read_record(t, "rollback", &text, &len, err) < 0) {
 		close(statefd);
 		return -1;
 	}
 	if (text) {
-		if (len < 5 || memcmp(text + len - 4, "end\n", 4) != 0) {
-			free(text);
-			close(statefd);
-			return ap_error_set(err, "%s/%s/journal is incomplete; remove it only if you "
-					    "know the tree is consistent", ap_tree_root(t), AP_STATE_DIR);
-		}
-		if (check_record(t, "journal", text, len, err) < 0) {
-			free(text);
-			close(statefd);
-			return -1;
-		}
-		rc = roll_forward(t, statefd, text, err);
+		rc = recover_rollback(t, statefd, text, note, err);
 		free(text);
 		close(statefd);
-		if (rc < 0)
-			return -1;
-		*note = ap_strdup("completed an interrupted run (its changes were committed)");
-		return 0;
+		return rc;
+	}
+	if (read_record(t, "journal", &text, &len, err) < 0) {
+		close(statefd);
+		return -1;
+	}
+	if (text) {
+		rc = recover_journal(t, statefd, text, len, note, err);
+		free(text);
+		close(statefd);
+		return rc;
 	}
 	if (ap_state_file_read(t, "pending", &text, &len, err) < 0) {
 		close(statefd);
@@ -946,14 +1399,24 @@ static int interrupted_record_ok(ap_tree *t, const char *name, ap_error *err)
 int ap_txn_interrupted(ap_tree *t, char **note, ap_error *err)
 {
 	int statefd = open_statedir(t, 0, NULL, err);
-	int journal, pending;
+	int journal, pending, rollback;
 
 	*note = NULL;
 	if (statefd < 0)
 		return errno == ENOENT ? 0 : -1;
 	journal = faccessat(statefd, "journal", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	pending = faccessat(statefd, "pending", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	rollback = faccessat(statefd, "rollback", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	close(statefd);
+	if (rollback) {
+		if (interrupted_record_ok(t, "rollback", err) < 0)
+			return -1;
+		*note = ap_strdup("a run on this tree could not be completed after its commit point "
+				  "and is being rolled back, so files may be half patched; the next "
+				  "'applypatch apply' or 'unapply' finishes rolling it back (nothing was "
+				  "changed now)");
+		return 2;
+	}
 	/* a planted record is refused here too, not announced as work the
 	 * next run will do */
 	if ((journal && interrupted_record_ok(t, "journal", err) < 0) ||

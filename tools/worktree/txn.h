@@ -3,13 +3,22 @@
  * Protocol (all files under TREE/.applypatch/):
  *   prepare: write `pending` (every name about to be created), create
  *            missing directories, write each new file's bytes to a temp file
- *            beside it, link each original into orig/ for unapply;
+ *            beside it, link each original into orig/ for unapply, and
+ *            give each file to be replaced or deleted a second (undo) name
+ *            beside it;
  *   commit:  write state.new, syncfs once, write `journal` (the renames,
- *            deletions and the state switch) and fsync it: the commit point;
- *            then rename, delete, fsync the directories, drop the journal.
+ *            deletions and the state switch, each step with its undo name
+ *            and the temp file's inode) and fsync it: the commit point;
+ *            then rename, delete, drop the undo names, syncfs, drop the
+ *            journal.
  * A run killed before the commit point is rolled back from `pending`; one
  * killed after it is rolled forward from `journal`: ap_txn_recover does
- * either, so the tree is never left half-patched.
+ * either, so the tree is never left half-patched. A step in the tree that
+ * fails twice after the commit point (for a reason prepare could not see)
+ * turns the journal into a `rollback` record with the reason, and every
+ * step done is undone from the undo names (a file created is removed only
+ * if it is the inode this run wrote); recovery that finds `rollback` goes
+ * on rolling back.
  */
 #ifndef AP_TXN_H
 #define AP_TXN_H
