@@ -92,7 +92,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 # Unit tests run under valgrind (no leaks allowed) in the plain build; the
 # sanitizer build runs them directly (ASan and valgrind do not mix).
 # A second applypatch whose write-phase system calls fail or kill on demand
-# (APPLYPATCH_FAULT, APPLYPATCH_FAULT_KILL; see tools/worktree/tree.h), for the tests.
+# (APPLYPATCH_FAULT, _KILL, _CMD, _TARGET; see tools/worktree/tree.h), for the tests.
 FAULT_DIR := $(BUILD)/fault
 $(FAULT_DIR)/tree.o: tools/worktree/tree.c $(HEADERS) | $(BUILD)/tests
 	mkdir -p $(FAULT_DIR)

@@ -638,19 +638,21 @@ static const char *undo_of(const jline *l)
 	return u && strcmp(u, "-") != 0 ? u : NULL;
 }
 
-/* Removes the undo names of a journal's steps (after they all were done). */
-static void drop_undos(ap_tree *t, char *journal)
+/* Removes the undo names of a journal's steps (after they all were done;
+ * a failure leaves the journal, to be retried). */
+static int drop_undos(ap_tree *t, char *journal, ap_error *err)
 {
 	char *save = NULL;
-	ap_error e = AP_ERROR_INIT;
 
 	for (char *line = strtok_r(journal, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		jline l;
 
 		split_line(line, &l);
-		if ((strcmp(l.f[0], "rename") == 0 || strcmp(l.f[0], "delete") == 0) && undo_of(&l))
-			unlink_path(t, undo_of(&l), 0, &e);
+		if ((strcmp(l.f[0], "rename") == 0 || strcmp(l.f[0], "delete") == 0) && undo_of(&l) &&
+		    unlink_path(t, undo_of(&l), 0, err) < 0)
+			return -1;
 	}
+	return 0;
 }
 
 /* Carries out a journal; every step may already have been done. Returns
@@ -710,8 +712,8 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 		 * emptied (one that cannot go stays: never worth a rollback) */
 		ap_error e = AP_ERROR_INIT;
 
-		drop_undos(t, copy);
-		for (size_t i = 0; i < rmdirs.n; i++)
+		rc = drop_undos(t, copy, err);
+		for (size_t i = 0; rc == 0 && i < rmdirs.n; i++)
 			unlink_path(t, rmdirs.v[i], AT_REMOVEDIR, &e);
 	}
 	/* one syncfs makes every rename and deletion durable, rather than an
