@@ -165,6 +165,7 @@ static const ap_check_result *find_check(const ap_target *t, const char *name)
 
 int ap_attr_compare(ap_patch_attr *pa, const ap_target *whole, const ap_target *variant)
 {
+	pa->verdict = AP_VERDICT_UNMEASURED;   /* until compared */
 	if (variant->error || whole->error) {
 		pa->verdict = AP_VERDICT_UNMEASURED;
 		if (!pa->error)
