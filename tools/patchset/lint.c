@@ -165,7 +165,7 @@ static void check_sage_layout(ap_lint *l, const ap_series *s)
 {
 	int seen_platform = 0;
 
-	if (!s->series_path)
+	if (!s->series_path || s->conda_recipe)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		const ap_series_entry *en = &s->v[i];
@@ -232,7 +232,7 @@ static void check_series_end(ap_lint *l, const ap_series *s)
 	char *data = NULL;
 	size_t len = 0, lines = 1;
 
-	if (!s->series_path || ap_file_read(s->series_path, AP_FILE_MAX, &data, &len, &re) < 0)
+	if (!s->series_path || s->conda_recipe || ap_file_read(s->series_path, AP_FILE_MAX, &data, &len, &re) < 0)
 		return;
 	for (size_t i = 0; i < len; i++)
 		lines += data[i] == '\n';

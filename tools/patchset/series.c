@@ -1,6 +1,7 @@
 /* series.c - quilt series files, selectors and platform detection. */
 #include "series.h"
 
+#include "condarecipe.h"
 #include "textsafe.h"
 
 #include "buf.h"
@@ -552,12 +553,13 @@ static int patch_file_ok(const ap_series *s, const char *name, size_t lineno, ap
 
 /* listed maps each name listed so far to its index in s->v, plus one: a
  * lookup, not a scan, so that a long series loads in linear time */
+static int add_listed(ap_series *s, const char *name, char *sel_text, int strip, int strip_given,
+		      size_t lineno, ap_strmap *listed, ap_error *err);
+
 static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap *listed,
 			     ap_error *err)
 {
-	void *seen;
 	char *hash = NULL, *p = line, *name, *sel_text = NULL;
-	ap_series_entry *en;
 	int strip = 1, strip_given = 0;
 
 	/* a whole-line comment is only a comment, whatever it says */
@@ -623,6 +625,17 @@ static int parse_series_line(ap_series *s, char *line, size_t lineno, ap_strmap 
 					    s->series_path, lineno, opt, name);
 		}
 	}
+	return add_listed(s, name, sel_text, strip, strip_given, lineno, listed, err);
+}
+
+/* One listed patch (from a series line or a conda recipe's list): its name
+ * checked, its selector evaluated, its file checked. */
+static int add_listed(ap_series *s, const char *name, char *sel_text, int strip, int strip_given,
+		      size_t lineno, ap_strmap *listed, ap_error *err)
+{
+	void *seen;
+	ap_series_entry *en;
+
 	if (name[0] == '/' || has_dotdot(name))
 		return ap_error_set(err, "%s:%zu: patch name '%s' leaves the patches directory "
 				    "(it %s)", s->series_path, lineno, name,
@@ -758,6 +771,38 @@ static int load_series_file(ap_series *s, ap_error *err)
 	return 0;
 }
 
+/* A conda recipe's meta.yaml in the patches folder (no series file): its
+ * `source: patches:` list is the series, names relative to the folder. */
+static int load_conda_recipe(ap_series *s, ap_error *err)
+{
+	ap_conda_patch *v;
+	size_t n;
+	char *data;
+	size_t len;
+	ap_strmap listed = AP_STRMAP_INIT;
+	int rc = 0;
+
+	if (ap_file_read(s->series_path, SERIES_MAX, &data, &len, err) < 0)
+		return -1;
+	if (memchr(data, '\0', len)) {
+		free(data);
+		return ap_error_set(err, "%s: NUL byte in the recipe", s->series_path);
+	}
+	rc = ap_conda_patches_parse(data, len, s->series_path, &v, &n, err);
+	free(data);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (add_listed(s, v[i].name, v[i].selector, 1, 0, v[i].lineno, &listed, err) == 0)
+			continue;
+		if (!s->lenient || record_error(s, err->msg, v[i].lineno) < 0)
+			rc = -1;
+	}
+	ap_conda_patches_free(v, n);
+	ap_strmap_free(&listed);
+	return rc;
+}
+
 static int series_load(ap_series *s, const char *dir, const char *platform, int lenient,
 		       ap_error *err)
 {
@@ -795,6 +840,25 @@ static int series_load(ap_series *s, const char *dir, const char *platform, int 
 		ap_series_free(s);
 		return -1;
 	case 0:
+		free(s->series_path);
+		/* then a conda recipe, then SageMath's directory convention */
+		s->series_path = ap_printf("%s/meta.yaml", dir);
+		if (!s->series_path) {
+			ap_series_free(s);
+			return ap_error_set(err, "out of memory");
+		}
+		switch (series_present(s->series_path, err)) {
+		case -1:
+			ap_series_free(s);
+			return -1;
+		case 1:
+			s->conda_recipe = 1;
+			if (load_conda_recipe(s, err) < 0) {
+				ap_series_free(s);
+				return -1;
+			}
+			return 0;
+		}
 		free(s->series_path);
 		s->series_path = NULL;
 		if (load_directory(s, err) < 0) {

@@ -3,8 +3,10 @@
  * A quilt `series` file (one patch per line, optional -pN, # comments)
  * whose trailing comment may be a conda-build style selector:
  * `# [cygwin]`, `# [not cygwin]`, `# [linux or (darwin and not cygwin)]`.
- * Without a series file, SageMath's convention: DIR/NAME.patch in name
- * order, then DIR/PLATFORM/NAME.patch.
+ * Without a series file, a conda recipe's meta.yaml in DIR: its `source:
+ * patches:` list with `# [selector]` comments (condarecipe.h). Without
+ * either, SageMath's convention: DIR/NAME.patch in name order, then
+ * DIR/PLATFORM/NAME.patch.
  */
 #ifndef AP_SERIES_H
 #define AP_SERIES_H
@@ -31,6 +33,7 @@ typedef struct ap_finding {
 typedef struct ap_series {
 	char *dir;
 	char *series_path; /* NULL for the directory convention */
+	int conda_recipe;  /* series_path is a conda recipe's meta.yaml */
 	char *platform;
 	ap_series_entry *v;
 	size_t n, cap;

@@ -751,8 +751,8 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	}
 
 	/* quilt's .pc/ beside the state, unless asked not to or there is no
-	 * series file for quilt to read */
-	use_pc = !o->no_quilt_state && ls.series.series_path != NULL;
+	 * series file for quilt to read (none, or a conda recipe's list) */
+	use_pc = !o->no_quilt_state && ls.series.series_path != NULL && !ls.series.conda_recipe;
 	ap_vtree_init(&v, ap_tree_load, t);
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
