@@ -10,7 +10,8 @@
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make sage-package the package folder for Sage's build/pkgs/gap/ in
 #                     SAGE_PKG (default BUILD/sage-pkg/gap): spkg-install,
-#                     spkg-check (mode 0644, no shebang), patches/, the pin
+#                     spkg-check (mode 0644, no shebang), patches/, the pin;
+#                     only patches/ is replaced, Sage's other files stay
 #   make spkg         GAP_PREFIX=DIR: the standalone Sage-style build:
 #                     src/ prepared (from UPSTREAM= or UPSTREAM_GIT= REV=,
 #                     or the pinned tarball) when missing, then
@@ -171,22 +172,30 @@ gap: all
 # sage-spkg and sage-apply-patches -d read, checked by lint; the pin in
 # Sage's checksums.ini format, read back by tools/upstream pin)
 SAGE_PKG ?= $(BUILD)/sage-pkg/gap
+# Writes only the files it owns (Sage's own dependencies, SPKG.txt,
+# spkg-prerm, ... stay) and replaces only patches/; never the checkout.
 sage-package: $(BIN_DIR)/applypatch $(BIN_DIR)/upstream
-	@if [ -d "$(SAGE_PKG)" ] && [ -n "$$(ls -A "$(SAGE_PKG)")" ] && [ ! -f "$(SAGE_PKG)/spkg-install" ]; then \
-		echo "make sage-package: $(SAGE_PKG) is not empty and holds no spkg-install; not replacing it"; \
-		exit 2; fi
-	rm -rf "$(SAGE_PKG)"
-	mkdir -p "$(SAGE_PKG)"
+	@set -e; pkg="$(SAGE_PKG)"; \
+	mkdir -p "$$pkg"; here=$$(pwd -P); there=$$(cd "$$pkg" && pwd -P); \
+	case "$$here/" in "$$there"/*) \
+		echo "make sage-package: SAGE_PKG=$$pkg is this checkout or a folder holding it;" \
+			"give a package folder such as SAGE_ROOT/build/pkgs/gap" >&2; exit 2;; esac; \
+	if [ -e "$$pkg/patches" ] && [ ! -d "$$pkg/patches" ]; then \
+		echo "make sage-package: $$pkg/patches is not a folder; not replacing it" >&2; exit 2; fi; \
+	rm -rf "$$pkg/patches"; \
 	install -m 0644 spkg-install spkg-check upstream/package-version.txt \
-		upstream/checksums.ini $(SAGE_PKG)/
-	cp -R patches $(SAGE_PKG)/patches
-	echo standard >$(SAGE_PKG)/type
-	$(BIN_DIR)/applypatch lint --patches $(SAGE_PKG)/patches
-	$(BIN_DIR)/upstream pin -C $(SAGE_PKG)
-	@grep -q '^sha1=' $(SAGE_PKG)/checksums.ini || echo "make sage-package: warning: the pin has no" \
+		upstream/checksums.ini "$$pkg/"; \
+	cp -R patches "$$pkg/patches"; \
+	echo standard >"$$pkg/type"; \
+	$(BIN_DIR)/applypatch lint --patches "$$pkg/patches"; \
+	$(BIN_DIR)/upstream pin -C "$$pkg"; \
+	grep -q '^sha1=' "$$pkg/checksums.ini" || echo "make sage-package: warning: the pin has no" \
 		"sha1=, which Sage 8.8's download checks; add the sums with" \
-		"'$(BIN_DIR)/upstream pin -C $(SAGE_PKG) --write TARBALL'"
-	@echo "make sage-package: $(SAGE_PKG) is a Sage package folder (copy it to SAGE_ROOT/build/pkgs/gap)"
+		"'$(BIN_DIR)/upstream pin -C $$pkg --write TARBALL'"; \
+	kept=$$(cd "$$pkg" && ls -A | grep -v -x -e spkg-install -e spkg-check -e package-version.txt \
+		-e checksums.ini -e patches -e type | tr '\n' ' '); \
+	[ -z "$$kept" ] || echo "make sage-package: kept what it does not write: $$kept"; \
+	echo "make sage-package: $$pkg is a Sage package folder (copy it to SAGE_ROOT/build/pkgs/gap)"
 
 # The Sage-style build without Sage, into GAP_PREFIX
 GAP_PREFIX ?=
