@@ -30,8 +30,9 @@ DEPS := libcrypto libgit2 libarchive libcurl
 CFLAGS ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 # The library: one folder per side (each has a README of what it owns and
-# may call); the command lines stay at tools/*.c.
-LIB_DIRS := base patchset worktree source check drift
+# may call); the command lines stay at tools/*.c, with the helpers they
+# share in tools/cli/ (linked from the same archive, called by no library side).
+LIB_DIRS := base patchset worktree source check drift cli
 CPPFLAGS += -D_GNU_SOURCE -Itools $(addprefix -Itools/,$(LIB_DIRS))
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
