@@ -93,7 +93,7 @@ static int cmd_run(const char *cmd, const ap_run_opts *o, ap_report_opts *ro)
 	if (rc < 0) {
 		fprintf(stderr, "applypatch: %s\n", err.msg);
 		ap_run_free(&run);
-		return rc == -2 ? 1 : 2;
+		return err.code == AP_ERR_EDITED ? 1 : 2;
 	}
 	ap_report_run(&out, &run, ro);
 	rc = run.failed ? 1 : 0;

@@ -1,6 +1,7 @@
 /* test_error.c - ap_error messages (error.h): set formats, sys appends
  * strerror of the errno at the call, wrap prepends context; all return -1
- * so callers can `return ap_error_set(...)`, and a NULL error is allowed. */
+ * so callers can `return ap_error_set(...)`, and a NULL error is allowed;
+ * the code a caller branches on. */
 #include "testutil.h"
 
 #include "error.h"
@@ -26,6 +27,27 @@ static void sys_appends_strerror_and_keeps_errno(void **state)
 	assert_int_equal(ap_error_sys(&err, "cannot open %s", "x/y"), -1);
 	assert_string_equal(err.msg, want);
 	assert_int_equal(errno, ENOENT);
+}
+
+/* A code a caller branches on: set and sys say FAILED, set_code names
+ * one, wrap keeps it. */
+static void codes(void **state)
+{
+	ap_error err = AP_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(err.code, AP_ERR_NONE);
+	ap_error_set(&err, "x");
+	assert_int_equal(err.code, AP_ERR_FAILED);
+	assert_int_equal(ap_error_set_code(&err, AP_ERR_EDITED, "%s changed", "a.c"), -1);
+	assert_string_equal(err.msg, "a.c changed");
+	assert_int_equal(err.code, AP_ERR_EDITED);
+	ap_error_wrap(&err, "tree");
+	assert_int_equal(err.code, AP_ERR_EDITED);
+	errno = ENOENT;
+	ap_error_sys(&err, "open");
+	assert_int_equal(err.code, AP_ERR_FAILED);
+	assert_int_equal(ap_error_set_code(NULL, AP_ERR_EDITED, "ignored"), -1);
 }
 
 static void wrap_prepends_context(void **state)
@@ -64,6 +86,7 @@ int main(void)
 		cmocka_unit_test(set_formats_and_returns_minus_one),
 		cmocka_unit_test(sys_appends_strerror_and_keeps_errno),
 		cmocka_unit_test(wrap_prepends_context),
+		cmocka_unit_test(codes),
 		cmocka_unit_test(long_messages_are_truncated),
 	};
 

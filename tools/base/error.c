@@ -43,6 +43,21 @@ int ap_error_set(ap_error *err, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	make_safe(err);
+	err->code = AP_ERR_FAILED;
+	return -1;
+}
+
+int ap_error_set_code(ap_error *err, ap_error_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	make_safe(err);
+	err->code = code;
 	return -1;
 }
 
@@ -60,6 +75,7 @@ int ap_error_sys(ap_error *err, const char *fmt, ...)
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(saved));
 	make_safe(err);
+	err->code = AP_ERR_FAILED;
 	errno = saved;
 	return -1;
 }
@@ -79,5 +95,7 @@ int ap_error_wrap(ap_error *err, const char *fmt, ...)
 	if (snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old) < 0)
 		memcpy(err->msg, old, sizeof old);
 	make_safe(err);
+	if (err->code == AP_ERR_NONE)
+		err->code = AP_ERR_FAILED;
 	return -1;
 }

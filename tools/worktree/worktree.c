@@ -1214,11 +1214,12 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		}
 	}
 	if (nmodified && !o->force) {
-		ap_error_set(err, "%s: %s changed after apply; unapply would discard %s (use "
-			     "--force to restore the originals anyway, keeping a copy of %s)",
-			     run->tree, modified.data, nmodified == 1 ? "that change" : "those changes",
-			     nmodified == 1 ? "the edited file" : "each edited file");
-		rc = -2;
+		ap_error_set_code(err, AP_ERR_EDITED, "%s: %s changed after apply; unapply would "
+				  "discard %s (use --force to restore the originals anyway, keeping "
+				  "a copy of %s)", run->tree, modified.data,
+				  nmodified == 1 ? "that change" : "those changes",
+				  nmodified == 1 ? "the edited file" : "each edited file");
+		run->failed = 1;
 		goto out;
 	}
 	for (size_t i = 0; i < st.nfiles; i++) {
@@ -1331,10 +1332,6 @@ out:
 	ap_buf_free(&modified);
 	ap_state_free(&st);
 	ap_tree_close(t);
-	if (rc == -2) {
-		run->failed = 1;
-		return -2;
-	}
 	return rc;
 }
 

@@ -39,7 +39,9 @@ typedef struct ap_run {
 } ap_run;
 
 /* Returns 0 when the run could be carried out (run->failed tells whether
- * every patch succeeded), -1 on usage or I/O errors (err set). */
+ * every patch succeeded), -1 on usage or I/O errors (err set). unapply
+ * also returns -1, with err->code AP_ERR_EDITED and run->failed set, when
+ * files changed after apply and o->force is not set: nothing is changed. */
 int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err);
 int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err);
 
