@@ -33,17 +33,23 @@ static void make_safe(ap_error *err)
 	ap_buf_free(&b);
 }
 
+static int vset(ap_error *err, ap_error_code code, const char *fmt, va_list ap)
+{
+	if (!err)
+		return -1;
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	make_safe(err);
+	err->code = code;
+	return -1;
+}
+
 int ap_error_set(ap_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	vset(err, AP_ERR_FAILED, fmt, ap);
 	va_end(ap);
-	make_safe(err);
-	err->code = AP_ERR_FAILED;
 	return -1;
 }
 
@@ -51,13 +57,9 @@ int ap_error_set_code(ap_error *err, ap_error_code code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	vset(err, code, fmt, ap);
 	va_end(ap);
-	make_safe(err);
-	err->code = code;
 	return -1;
 }
 
