@@ -669,6 +669,21 @@ static char *command_text(char *const *argv)
 	return ap_buf_detach(&b, NULL);
 }
 
+/* GAP's command line after argv[0..argc): -q, the caller's arguments, the
+ * pool (-s); NULL-terminated in argv[64]. Returns the new argc. */
+static size_t gap_argv(char **argv, size_t argc, const ap_probe_opts *o)
+{
+	argv[argc++] = (char *)"-q";
+	for (size_t i = 0; o->args && o->args[i] && argc < 58; i++)
+		argv[argc++] = (char *)o->args[i];
+	if (o->pool) {
+		argv[argc++] = (char *)"-s";
+		argv[argc++] = (char *)o->pool;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
 #ifdef AP_PROBE_PTRACE
 
 /* --- the tracer (Linux, x86_64) ------------------------------------------------------------ */
@@ -1090,14 +1105,7 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 		return ap_error_sys(err, "%s: cannot resolve", o->binary);
 
 	argv[argc++] = abs_binary;
-	argv[argc++] = (char *)"-q";
-	for (size_t i = 0; o->args && o->args[i] && argc < 58; i++)
-		argv[argc++] = (char *)o->args[i];
-	if (o->pool) {
-		argv[argc++] = (char *)"-s";
-		argv[argc++] = (char *)o->pool;
-	}
-	argv[argc] = NULL;
+	argc = gap_argv(argv, argc, o);
 	r->command = command_text(argv);
 
 	if (o->trace_log) {
@@ -1212,14 +1220,7 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 	size_t argc = 0;
 	memset(r, 0, sizeof(*r));
 	argv[argc++] = (char *)o->binary;
-	argv[argc++] = (char *)"-q";
-	for (size_t i = 0; o->args && o->args[i] && argc < 58; i++)
-		argv[argc++] = (char *)o->args[i];
-	if (o->pool) {
-		argv[argc++] = (char *)"-s";
-		argv[argc++] = (char *)o->pool;
-	}
-	argv[argc] = NULL;
+	argc = gap_argv(argv, argc, o);
 	r->command = command_text(argv);
 	int in[2];
 	if (pipe(in) < 0)

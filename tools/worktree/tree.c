@@ -424,18 +424,28 @@ int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, s
 	return ap_tree_read(tree, path, st, data, len, err);
 }
 
+/* The directory holding path, for a look that creates nothing: 1 with
+ * *dfd and *base, 0 when a directory on the way is missing (so is path:
+ * st says it does not exist), -1 on error. */
+static int parent_for_read(ap_tree *t, const char *path, ap_file_state *st, int *dfd,
+			   const char **base, ap_error *err)
+{
+	memset(st, 0, sizeof *st);
+	*dfd = ap_tree_parent(t, path, NULL, base, err);
+	if (*dfd == -1)
+		return 0;
+	return *dfd < 0 ? -1 : 1;
+}
+
 int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
 {
 	const char *base;
 	struct stat sb;
-	int dfd;
+	int dfd, rc;
 
-	memset(st, 0, sizeof *st);
-	dfd = ap_tree_parent(t, path, NULL, &base, err);
-	if (dfd == -1)
-		return 0;
-	if (dfd < 0)
-		return -1;
+	rc = parent_for_read(t, path, st, &dfd, &base, err);
+	if (rc <= 0)
+		return rc;
 	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
@@ -452,14 +462,11 @@ int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, s
 	struct stat sb;
 	int dfd, fd, rc;
 
-	memset(st, 0, sizeof *st);
 	*data = NULL;
 	*len = 0;
-	dfd = ap_tree_parent(t, path, NULL, &base, err);
-	if (dfd == -1)
-		return 0;
-	if (dfd < 0)
-		return -1;
+	rc = parent_for_read(t, path, st, &dfd, &base, err);
+	if (rc <= 0)
+		return rc;
 	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
