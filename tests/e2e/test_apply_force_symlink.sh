@@ -3,7 +3,10 @@
 # user put where a patched file was, or a symlink the series created and
 # the user re-pointed, is kept as PATH.edited (the same link) with a
 # warning naming it, as an edited regular file is; never silently dropped.
-# Plain unapply refuses and names it; status reports it modified.
+# Plain unapply refuses and names it; status reports it modified. A FIFO
+# where a patched file was is reported modified too (status used to stop,
+# exit 2), and unapply --force refuses, naming it: it has nothing to keep
+# it as.
 . "$TESTS_ROOT/e2e/lib.sh"
 WORK=$(scratch)
 umask 022
@@ -80,5 +83,23 @@ echo 'my file' >"$T/link-new"
 check_rc "created link became a file: unapply --force exit 0" 0 "$AP" unapply --force -d "$T"
 check "created link became a file: kept as link-new.edited" grep -q 'my file' "$T/link-new.edited"
 check "created link became a file: link-new removed" [ ! -e "$T/link-new" ]
+
+# 4. a FIFO where a patched file was
+fresh
+rm "$T/src/a.c"
+mkfifo "$T/src/a.c"
+before=$(tree_state "$T")
+check_rc "file became a FIFO: status exit 1" 1 "$AP" status -d "$T" -f json
+check "file became a FIFO: status says modified" \
+	jq -e '[.files[] | select(.path == "src/a.c") | .state] == ["modified"]' "$OUT"
+check_rc "file became a FIFO: unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
+check_grep "file became a FIFO: unapply names it" "src/a.c changed after apply" "$ERR"
+check_rc "file became a FIFO: unapply --force refuses, exit 2" 2 "$AP" unapply --force -d "$T"
+check_grep "file became a FIFO: --force names it and says why" \
+	"src/a.c is now a FIFO, device or socket, not the file apply wrote: unapply cannot keep it" "$ERR"
+check "file became a FIFO: refused --force changes nothing" [ "$before" = "$(tree_state "$T")" ]
+rm "$T/src/a.c"
+printf 'one\nTWO\n' >"$T/src/a.c"
+check_rc "FIFO moved away: unapply exit 0" 0 "$AP" unapply -d "$T"
 
 finish

@@ -24,6 +24,7 @@ typedef struct ap_file_state {
 	int exists;
 	int symlink;       /* the path is a symbolic link (never followed) */
 	int dir;           /* the path is a directory */
+	int special;       /* a FIFO, device or socket (never opened to compare) */
 	mode_t mode;       /* permission bits */
 	uid_t uid;
 	gid_t gid;

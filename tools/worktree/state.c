@@ -405,8 +405,8 @@ int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *dis
 			*same = !f->now.exists;
 		return 0;
 	}
-	if (disk->dir)
-		return 0;
+	if (disk->dir || disk->special)
+		return 0;  /* changed: apply wrote a file or a link there */
 	eq = f->now.exists && f->now.symlink == disk->symlink &&
 	     (disk->symlink || f->now.mode == disk->mode) && f->now_sha[0];
 	if (!eq && !data)

@@ -102,7 +102,8 @@ int ap_state_patch_add(ap_state *s, const char *name, const char *status, const 
  * SHA-256 of its bytes (a symlink's target). *disk gets its stat; when
  * data is non-NULL, *data gets a regular file's bytes or a symlink's
  * target, as disk->symlink says (the caller frees them; NULL when the
- * path is absent or a directory). */
+ * path is absent, a directory, or a FIFO, device or socket: those are
+ * changed, and never opened). */
 int ap_state_file_compare(ap_tree *t, const ap_state_file *f, ap_file_state *disk, int *same,
 			  char **data, size_t *len, ap_error *err);
 

@@ -409,6 +409,7 @@ static void fill_state(ap_file_state *st, const struct stat *sb)
 	st->exists = 1;
 	st->symlink = S_ISLNK(sb->st_mode);
 	st->dir = S_ISDIR(sb->st_mode);
+	st->special = !S_ISLNK(sb->st_mode) && !S_ISDIR(sb->st_mode) && !S_ISREG(sb->st_mode);
 	st->mode = sb->st_mode & 07777;
 	st->uid = sb->st_uid;
 	st->gid = sb->st_gid;

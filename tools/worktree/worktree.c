@@ -1242,6 +1242,14 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 					"removes only the file apply created there)");
 			continue;
 		}
+		if (disk.exists && disk.special) {
+			/* nothing to keep it as: refused, not dropped, even under --force */
+			ap_error_set(err, "%s: %s is now a FIFO, device or socket, not the file apply "
+				     "wrote: unapply cannot keep it as %s.edited; move it out of the "
+				     "way, then run unapply again (nothing was changed)", run->tree,
+				     sf->path, sf->path);
+			goto out;
+		}
 		if (sf->orig_blob) {
 			char *name = ap_printf("orig/%s", sf->orig_blob);
 			size_t len = 0;
