@@ -246,6 +246,7 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 	size_t n = 0, nfiles;
 	ap_txn *x = NULL;
 	ap_buf text = AP_BUF_INIT;
+	ap_strmap listed = AP_STRMAP_INIT;
 	mode_t umask = ap_umask();
 	int rc = -1;
 
@@ -295,17 +296,23 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 		n++;
 	}
 	nfiles = n;
+	/* the .pc/ paths the record lists already (an earlier run's), looked
+	 * up by hash: a long series keeps thousands of backups */
+	for (size_t j = 0; j < st->quilt.n; j++)
+		if (ap_strmap_put(&listed, st->quilt.v[j], st) < 0) {
+			ap_error_set(err, "out of memory");
+			goto out;
+		}
 	for (size_t i = 0; i < pc->n; i++, n++) {
-		int dup = 0;
-
 		ch[n].path = pc->v[i].path;
 		ch[n].kind = AP_CHANGE_WRITE;
 		ch[n].data = pc->v[i].data;
 		ch[n].len = pc->v[i].len;
 		ch[n].mode = pc->v[i].mode;
-		for (size_t j = 0; j < st->quilt.n && !dup; j++)
-			dup = strcmp(st->quilt.v[j], pc->v[i].path) == 0;
-		if (!dup && ap_strlist_add(&st->quilt, pc->v[i].path) < 0) {
+		if (ap_strmap_get(&listed, pc->v[i].path))
+			continue;
+		if (ap_strmap_put(&listed, pc->v[i].path, st) < 0 ||
+		    ap_strlist_add(&st->quilt, pc->v[i].path) < 0) {
 			ap_error_set(err, "out of memory");
 			goto out;
 		}
@@ -335,6 +342,7 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 	run->files_written = nfiles;
 	rc = 0;
 out:
+	ap_strmap_free(&listed);
 	ap_txn_free(x);
 	ap_buf_free(&text);
 	for (size_t i = 0; blobs && i < (v->n ? v->n : 1); i++)
@@ -391,6 +399,7 @@ static mode_t backup_mode(int exists, int symlink, mode_t mode)
 static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_quiltpc_out *pc)
 {
 	char *path = ap_quiltpc_backup_path(name, ".timestamp");
+	size_t first = pc->n;      /* this patch's backups: only they can repeat */
 
 	if (!path || ap_quiltpc_out_add(pc, path, "", 0, 0644) < 0) {
 		free(path);
@@ -410,7 +419,7 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 			path = ap_quiltpc_backup_path(name, paths[k]);
 			if (!path)
 				return -1;
-			for (size_t j = 0; j < pc->n && !dup; j++)
+			for (size_t j = first; j < pc->n && !dup; j++)
 				dup = strcmp(pc->v[j].path, path) == 0;
 			/* never through ap_vtree_get: loading the path before the
 			 * patch runs would hide a symlink the patch itself creates
