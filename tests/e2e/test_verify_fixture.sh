@@ -194,6 +194,18 @@ check_grep "configure fails: its last words" "no C compiler here" "$ERR"
 check_rc "build dir inside the upstream: exit 2" 2 "$V" --upstream "$WORK/broken" --no-patches \
 	--expect "$EXPECT" --build-dir "$WORK/broken/build-gap"
 check_grep "build dir inside the upstream: said" "is inside the upstream directory" "$ERR"
+# red-team R11: the upstream inside the build dir was cleared by the fresh
+# build, hand edits and all; R5: a src/ verify never made was removed too
+mkdir -p "$WORK/bu/linux" && cp -R "$FIXTURES/minigap" "$WORK/bu/linux/src" &&
+	echo "/* my edit */" >>"$WORK/bu/linux/src/src/sysmem.c"
+check_rc "upstream inside the build dir: exit 2" 2 "$V" --upstream "$WORK/bu/linux/src" --no-patches \
+	--expect "$EXPECT" --build-dir "$WORK/bu"
+check_grep "upstream inside the build dir: said" "holds the upstream directory" "$ERR"
+check_grep "and the upstream is intact" "my edit" "$WORK/bu/linux/src/src/sysmem.c"
+check_rc "a src/ verify did not make: exit 2" 2 "$V" --upstream "$FIXTURES/minigap" --no-patches \
+	--expect "$EXPECT" --build-dir "$WORK/bu"
+check_grep "a src/ verify did not make: said" "was not made by verify" "$ERR"
+check_grep "and it is intact" "my edit" "$WORK/bu/linux/src/src/sysmem.c"
 
 printf '[linux]\npool.mmap.flags has MAP_PRIVATE\npool.flagz lacks MAP_NORESERVE\n' > "$WORK/bad.conf"
 check_rc "bad expectations: exit 2" 2 "$V" --upstream "$FIXTURES/minigap" --no-patches \

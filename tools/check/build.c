@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* --- the native build ----------------------------------------------------------------- */
@@ -55,6 +56,27 @@ static int fail_step(ap_build *b, const char *step)
 	return -1;
 }
 
+/* Whether path is dir or inside it (both absolute, symlinks resolved). */
+static int path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || !path[n] || (n == 1 && *dir == '/'));
+}
+
+/* A src/ verify did not make (no build log or fingerprint beside it) is
+ * someone's tree, never cleared: --build-dir may name a folder in use. */
+static int tree_is_ours(const ap_build *b, const char *fp_path, ap_error *err)
+{
+	struct stat st;
+
+	if (lstat(b->tree, &st) < 0 || access(b->log, F_OK) == 0 || access(fp_path, F_OK) == 0)
+		return 0;
+	return ap_error_set(err, "%s exists but was not made by verify (no build.log or "
+			    "fingerprint beside it): move it away or give another --build-dir",
+			    b->tree);
+}
+
 /* The paths of the build, the upstream's key and the fingerprint. */
 static int native_start(const ap_build_opts *o, const char *platform, ap_build *b,
 			ap_buf *fp, char **fp_path, char **key, ap_error *err)
@@ -66,12 +88,15 @@ static int native_start(const ap_build_opts *o, const char *platform, ap_build *
 	if (o->upstream->kind == AP_UPSTREAM_DIR && o->upstream->location) {
 		/* copying a tree into itself never ends, and would never be reused */
 		char *up = realpath(o->upstream->location, NULL);
-		size_t ul = up ? strlen(up) : 0;
-		int inside = up && strncmp(bd, up, ul) == 0 && (bd[ul] == '/' || !bd[ul]);
+		int inside = up && path_within(bd, up), holds = up && path_within(up, bd);
 		free(up);
-		if (inside) {
-			ap_error_set(err, "the build directory %s is inside the upstream directory "
-				     "%s: give --build-dir outside it", bd, o->upstream->location);
+		if (inside || holds) {
+			/* and a fresh build clears its tree: the upstream would go first */
+			ap_error_set(err, inside ? "the build directory %s is inside the upstream "
+				     "directory %s: give --build-dir outside it"
+				     : "the build directory %s holds the upstream directory %s, and a "
+				     "fresh build clears it: copy the upstream out or give another "
+				     "--build-dir", bd, o->upstream->location);
 			free(bd);
 			return fail_step(b, "prepare");
 		}
@@ -265,6 +290,8 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 
 	memset(b, 0, sizeof *b);
 	rc = native_start(o, platform, b, &fp, &fp_path, &key, err);
+	if (rc == 0 && tree_is_ours(b, fp_path, err) < 0)
+		rc = fail_step(b, "prepare");
 	if (rc == 0 && !native_reuse(o, b, &fp, fp_path, key, err)) {
 		/* a fresh build: nothing of the old one may survive */
 		unlink(fp_path);
