@@ -533,9 +533,10 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 			goto out;
 		if (check_replaceable(c, dfd, base, err) < 0)
 			goto out;
-		if (keep_undo(x, i, dfd, base, err) < 0)
-			goto out;
+		/* the backup first: it links only a file with no other name */
 		if (c->backup && keep_original(x, c, dfd, base, origfd, err) < 0)
+			goto out;
+		if (keep_undo(x, i, dfd, base, err) < 0)
 			goto out;
 		if (c->kind != AP_CHANGE_DELETE && write_temp(x, i, dfd, err) < 0)
 			goto out;
@@ -818,7 +819,8 @@ static int undo_delete(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 /* After the steps are undone: what prepare made goes (state.new, fresh
  * backups, the directories it created), then the record itself. Returns
  * 1 when the state directory went too. */
-static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_error *err)
+static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_buf *left,
+			    ap_error *err)
 {
 	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int created = 0;
@@ -830,11 +832,12 @@ static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_
 		return ap_error_sys(err, "cannot remove %s/state.new", AP_STATE_DIR);
 	}
 	for (size_t i = 0; i < n; i++) {
+		/* a backup linked to a file made immutable since cannot go: said */
 		if (strcmp(lines[i].f[0], "fresh") == 0 && lines[i].n >= 2 && origfd >= 0 &&
-		    ap_sys_unlinkat(origfd, lines[i].f[1], 0) < 0 && errno != ENOENT) {
-			close(origfd);
-			return ap_error_sys(err, "cannot remove %s/orig/%s", AP_STATE_DIR, lines[i].f[1]);
-		}
+		    ap_sys_unlinkat(origfd, lines[i].f[1], 0) < 0 && errno != ENOENT)
+			ap_buf_printf(left, "; %s/orig/%s (a backup this run made) could not be "
+				      "removed (%s): remove it once it can be", AP_STATE_DIR,
+				      lines[i].f[1], strerror(errno));
 		if (strcmp(lines[i].f[0], "statedir") == 0 && lines[i].n >= 2)
 			created = strcmp(lines[i].f[1], "created") == 0;
 	}
@@ -887,6 +890,10 @@ static int roll_back_committed(ap_tree *t, int statefd, char *text, char **reaso
 		else if (strcmp(l->f[0], "delete") == 0 && l->n >= 2)
 			rc = undo_delete(t, l, &left, err);
 	}
+	if (rc == 0 && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
+		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
+	if (rc == 0)
+		rc = rollback_cleanup(t, statefd, lines, n, &left, err);
 	if (left.data) {
 		/* the reason, with what stayed */
 		ap_buf_puts(&why, *reason ? *reason : "no reason recorded");
@@ -896,10 +903,6 @@ static int roll_back_committed(ap_tree *t, int statefd, char *text, char **reaso
 	}
 	ap_buf_free(&left);
 	ap_buf_free(&why);
-	if (rc == 0 && ap_sys_syncfs(ap_tree_rootfd(t)) < 0)
-		rc = ap_error_sys(err, "cannot sync the tree %s", ap_tree_root(t));
-	if (rc == 0)
-		rc = rollback_cleanup(t, statefd, lines, n, err);
 	free(lines);
 	return rc;
 }
