@@ -711,11 +711,11 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 	if (rc == 0) {
 		/* every step done: the undo names go, then the directories
 		 * emptied (one that cannot go stays: never worth a rollback) */
-		ap_error e = AP_ERROR_INIT;
-
+		/* a directory that cannot go fails the attempt (-1: retried,
+		 * never rolled back, as every rename and deletion is done) */
 		rc = drop_undos(t, copy, err);
 		for (size_t i = 0; rc == 0 && i < rmdirs.n; i++)
-			unlink_path(t, rmdirs.v[i], AT_REMOVEDIR, &e);
+			rc = unlink_path(t, rmdirs.v[i], AT_REMOVEDIR, err);
 	}
 	/* one syncfs makes every rename and deletion durable, rather than an
 	 * fsync (and a journal commit) per directory */
