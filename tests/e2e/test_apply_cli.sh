@@ -158,11 +158,21 @@ check "NO_COLOR, not a terminal: no colour" has_no_escape "$OUT"
 
 # --- JSON ---------------------------------------------------------------------
 
+# a patch's identity is what it changes: a new mail header leaves it, a
+# changed '+' line does not (dry runs, so the tree is still unpatched)
+_ids() {   # _ids EDIT: the first patch's identity after a sed edit of it
+	rm -rf "$WORK/idp" && cp -R "$T/patches" "$WORK/idp" &&
+	sed -i "$1" "$WORK/idp/01-pool-size.patch" &&
+	"$AP" apply --dry-run -d "$T" --patches "$WORK/idp" -P linux --format json |
+		jq -r '.patches[0].sha256'
+}
+sha=$(_ids '')
+check "json: patch sha256 is a SHA-256" test "$(printf %s "$sha" | grep -c '^[0-9a-f]\{64\}$')" = 1
+check "json: a new header keeps the identity" test "$(_ids '1i Subject: reworded')" = "$sha"
+check "json: a changed + line changes it" test "$(_ids '0,/^+[^+]/s/^+\(.*\)$/+\1 changed/')" != "$sha"
 check_rc "apply json: exit 0" 0 "$AP" apply -d "$T" -P linux --format json
 check "json: one object, platform and tree" jq -e --arg t "$T" '.platform == "linux" and .tree == $t' "$OUT"
-# a patch's identity is its diff, from the first '--- ' line: headers left out
-sha=$(sed -n '/^--- /,$p' "$T/patches/01-pool-size.patch" | sha256sum | cut -c1-64)
-check "json: patch sha256 is its diff's (headers left out)" jq -e --arg s "$sha" '.patches[0].sha256 == $s' "$OUT"
+check "json: the applied patch has that identity" jq -e --arg s "$sha" '.patches[0].sha256 == $s' "$OUT"
 check "json: both patches applied" jq -e '[.patches[].status] == ["applied", "applied"]' "$OUT"
 check "json: hunk 1 exact at line 10" \
 	jq -e '.patches[0].files[0] | .path == "src/pool.c" and (.hunks[0] | .index == 1 and .outcome == "exact" and .offset == 0 and .fuzz == 0 and .line == 10)' "$OUT"

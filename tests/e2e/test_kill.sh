@@ -123,13 +123,17 @@ done
 # a held lock: the second run is refused at once, with a message, tree untouched
 t="$work/locked"
 cp -a "$work/gen/orig" "$t"
-flock "$t" sleep 3 &
+# the holder says when it has the lock and keeps it until told (a timed
+# wait failed at load 19: the holder had not started yet)
+flock "$t" sh -c 'touch "$1"; while [ ! -e "$2" ]; do sleep 0.1; done' sh \
+	"$work/lock.ready" "$work/lock.done" &
 lockpid=$!
-sleep 0.3
+while [ ! -e "$work/lock.ready" ]; do sleep 0.1; done
 check_rc "apply meets a held lock: exit 2" 2 "$AP" apply -d "$t" --patches "$patches" --platform linux
 check_grep "the lock message says another run holds it" "another applypatch run holds the lock" "$ERR"
 [ "$(classify "$t")" = before ] && [ ! -e "$t/.applypatch" ] && ok "locked tree untouched" ||
 	not_ok "locked tree was changed"
+touch "$work/lock.done"
 wait "$lockpid"
 
 # two applies at once: one applies, the other is refused or finds nothing to do
