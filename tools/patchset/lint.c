@@ -250,8 +250,11 @@ int ap_lint_run(ap_lint *l, const char *dir, ap_error *err)
 	memset(l, 0, sizeof *l);
 	l->dir = ap_strdup(dir);
 	/* the platform only decides selection; every selector is still parsed */
-	if (ap_series_load_lenient(&s, dir, AP_PLATFORM_ANY, err) < 0)
+	if (ap_series_load_lenient(&s, dir, AP_PLATFORM_ANY, err) < 0) {
+		free(l->dir);   /* a failed run owns nothing: callers free only results */
+		l->dir = NULL;
 		return -1;
+	}
 	for (size_t i = 0; i < s.nerrors; i++)
 		add(l, ap_strdup(s.errors[i].where), ap_strdup(s.errors[i].what));
 	for (size_t i = 0; i < s.nwarnings; i++)
