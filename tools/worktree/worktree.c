@@ -638,6 +638,159 @@ static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_sta
 	return 0;
 }
 
+/* One result per series entry: the unselected skipped with the reason,
+ * the selected listed in sel (a patch that did not read, already failed). */
+static int results_init(ap_run *run, const ap_loaded_series *ls, size_t *sel, size_t *nsel)
+{
+	*nsel = 0;
+	run->patches = calloc(ls->series.n + 1, sizeof *run->patches);
+	if (!run->patches)
+		return -1;
+	run->n = ls->series.n;
+	for (size_t i = 0; i < ls->series.n; i++) {
+		ap_patch_result *r = &run->patches[i];
+		const ap_series_entry *e = &ls->series.v[i];
+
+		r->name = ap_strdup(e->name);
+		r->why = ap_strdup(e->why);
+		r->strip = e->strip;
+		r->selected = e->selected;
+		memcpy(r->sha256, ls->sha256[i], sizeof r->sha256);
+		if (!e->selected) {
+			r->status = AP_PATCH_SKIPPED;
+			r->reason = ap_strdup(e->why);
+			continue;
+		}
+		sel[(*nsel)++] = i;
+		if (ls->errors[i]) {
+			r->status = AP_PATCH_FAILED;
+			r->reason = ap_strdup(ls->errors[i]);
+			run->failed = 1;
+		}
+	}
+	return 0;
+}
+
+/* Where this run starts: *k selected patches are already in the tree, by
+ * our record or by quilt's. Returns 1 when there is nothing more to do (the
+ * note says why), 0 to go on, -1 on error. */
+static int resume_point(ap_tree *t, ap_state *st, int found, const ap_loaded_series *ls,
+			ap_run *run, const size_t *sel, size_t nsel, size_t *k, ap_error *err)
+{
+	int rc;
+
+	if (!found) {
+		st->platform = ap_strdup(run->platform);
+		rc = quilt_applied_prefix(t, st, ls, run, sel, nsel, k, err);
+		if (rc != 0)
+			return rc;
+		if (*k && *k == nsel) {
+			set_note(run, ap_strdup("already applied, nothing to do (by quilt or "
+						"dpkg-source: " AP_QUILTPC_DIR "/applied-patches)"));
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(st->platform, run->platform) != 0) {
+		set_note(run, ap_printf("%s was patched for %s; run 'applypatch unapply -d %s' "
+					"first to apply for %s", run->tree, st->platform, run->tree,
+					run->platform));
+		run->failed = 1;
+		return 1;
+	}
+	*k = recorded_prefix(st, ls, sel, nsel);
+	if (*k < st->npatches) {
+		set_note(run, series_mismatch(st, ls, sel, nsel, *k, run->tree));
+		for (size_t i = 0; i < nsel; i++) {
+			run->patches[sel[i]].status = AP_PATCH_SKIPPED;
+			free(run->patches[sel[i]].reason);
+			run->patches[sel[i]].reason = ap_strdup("not tried: the tree holds a "
+								"different series");
+		}
+		run->failed = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < *k; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+
+		r->status = AP_PATCH_ALREADY;
+		r->reason = ap_strdup("applied earlier (recorded in " AP_STATE_DIR "/state)");
+		/* an older record is rewritten with identities */
+		memcpy(st->patches[i].sha256, ls->sha256[sel[i]], AP_SHA256_HEX);
+	}
+	st->version = AP_STATE_VERSION;
+	if (*k == nsel) {
+		if (!run->note)
+			run->note = ap_strdup("already applied, nothing to do");
+		return 1;
+	}
+	return refuse_over_edits(t, st, run, sel, *k, nsel, err);
+}
+
+/* Applies the selected patches from the k-th on to the virtual tree,
+ * keeping quilt's backups in pc when use_pc. -1 only on a hard error: a
+ * patch that does not apply is a result. */
+static int apply_selected(ap_vtree *v, ap_loaded_series *ls, ap_run *run, const size_t *sel,
+			  size_t k, size_t nsel, const ap_apply_opts *ao, int use_pc,
+			  ap_quiltpc_out *pc, ap_error *err)
+{
+	for (size_t i = k; i < nsel; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+		size_t kept;
+		int rc;
+
+		if (ap_loaded_series_parse(ls, sel[i]) < 0) {
+			r->status = AP_PATCH_FAILED;
+			r->reason = ap_strdup(ls->errors[sel[i]]);
+			run->failed = 1;
+			continue;
+		}
+		kept = pc->n;
+		if (use_pc && pc_keep_before(v, &ls->patches[sel[i]], r->name, pc) < 0)
+			return ap_error_set(err, "out of memory");
+		rc = ap_apply_patch(v, &ls->patches[sel[i]], ao, r, err);
+		ap_loaded_series_drop(ls, sel[i]);
+		if (rc < 0)
+			return -1;
+		if (r->status == AP_PATCH_ALREADY) {
+			/* someone else applied it (sage-apply-patches, dpkg-source, a
+			 * person): recorded as such, and left alone by unapply */
+			r->status = AP_PATCH_PRESENT;
+			free(r->reason);
+			r->reason = ap_strdup("every hunk was already in the tree (applied before, "
+					      "not by applypatch); recorded, and left by unapply");
+		}
+		/* a present patch keeps only its folder's .timestamp (added
+		 * first): quilt lists it as applied, and quilt pop finds no
+		 * backup to restore, so it leaves the tree as it found it */
+		if (r->status != AP_PATCH_APPLIED)
+			ap_quiltpc_out_truncate(pc, use_pc && r->status == AP_PATCH_PRESENT ? kept + 1
+											  : kept);
+		if (r->status == AP_PATCH_FAILED)
+			run->failed = 1;
+	}
+	return 0;
+}
+
+/* The state record gains this run's patches, then other platforms' found
+ * present. */
+static int record_applied(ap_state *st, const ap_run *run, const size_t *sel, size_t k,
+			  size_t nsel, const ap_state *others, ap_error *err)
+{
+	for (size_t i = k; i < nsel; i++) {
+		const ap_patch_result *r = &run->patches[sel[i]];
+
+		if (ap_state_patch_add(st, r->name, ap_patch_status_name(r->status), r->sha256,
+				       r->strip) < 0)
+			return ap_error_set(err, "out of memory");
+	}
+	for (size_t i = 0; i < others->npatches; i++)
+		if (ap_state_patch_add(st, others->patches[i].name, others->patches[i].status,
+				       others->patches[i].sha256, others->patches[i].strip) < 0)
+			return ap_error_set(err, "out of memory");
+	return 0;
+}
+
 int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_loaded_series ls;
@@ -650,7 +803,6 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	ap_apply_opts ao = { o->max_fuzz, 0 };
 	ap_quiltpc_out pc = { NULL, 0, 0 };
 	ap_state others = AP_STATE_INIT;
-	size_t kept;
 
 	if (run_init(run, o, 1, err) < 0)
 		return -1;
@@ -665,93 +817,17 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out_tree;
 	drop_present_other(&st);
 
-	run->patches = calloc(ls.series.n + 1, sizeof *run->patches);
 	sel = calloc(ls.series.n + 1, sizeof *sel);
-	if (!run->patches || !sel) {
+	if (!sel || results_init(run, &ls, sel, &nsel) < 0) {
 		ap_error_set(err, "out of memory");
 		goto out_tree;
 	}
-	run->n = ls.series.n;
-	for (size_t i = 0; i < ls.series.n; i++) {
-		ap_patch_result *r = &run->patches[i];
-		const ap_series_entry *e = &ls.series.v[i];
-
-		r->name = ap_strdup(e->name);
-		r->why = ap_strdup(e->why);
-		r->strip = e->strip;
-		r->selected = e->selected;
-		memcpy(r->sha256, ls.sha256[i], sizeof r->sha256);
-		if (!e->selected) {
-			r->status = AP_PATCH_SKIPPED;
-			r->reason = ap_strdup(e->why);
-			continue;
-		}
-		sel[nsel++] = i;
-		if (ls.errors[i]) {
-			r->status = AP_PATCH_FAILED;
-			r->reason = ap_strdup(ls.errors[i]);
-			run->failed = 1;
-		}
+	rc = resume_point(t, &st, found, &ls, run, sel, nsel, &k, err);
+	if (rc != 0) {
+		rc = rc > 0 ? 0 : -1;
+		goto out_tree;
 	}
-
-	if (found) {
-		if (strcmp(st.platform, run->platform) != 0) {
-			set_note(run, ap_printf("%s was patched for %s; run 'applypatch unapply -d %s' "
-						"first to apply for %s", run->tree, st.platform, run->tree,
-						run->platform));
-			run->failed = 1;
-			rc = 0;
-			goto out_tree;
-		}
-		k = recorded_prefix(&st, &ls, sel, nsel);
-		if (k < st.npatches) {
-			set_note(run, series_mismatch(&st, &ls, sel, nsel, k, run->tree));
-			for (size_t i = 0; i < nsel; i++) {
-				run->patches[sel[i]].status = AP_PATCH_SKIPPED;
-				free(run->patches[sel[i]].reason);
-				run->patches[sel[i]].reason = ap_strdup("not tried: the tree holds a "
-									"different series");
-			}
-			run->failed = 1;
-			rc = 0;
-			goto out_tree;
-		}
-		for (size_t i = 0; i < k; i++) {
-			ap_patch_result *r = &run->patches[sel[i]];
-
-			r->status = AP_PATCH_ALREADY;
-			r->reason = ap_strdup("applied earlier (recorded in " AP_STATE_DIR "/state)");
-			/* an older record is rewritten with identities */
-			memcpy(st.patches[i].sha256, ls.sha256[sel[i]], AP_SHA256_HEX);
-		}
-		st.version = AP_STATE_VERSION;
-		if (k == nsel) {
-			if (!run->note)
-				run->note = ap_strdup("already applied, nothing to do");
-			rc = 0;
-			goto out_tree;
-		}
-		rc = refuse_over_edits(t, &st, run, sel, k, nsel, err);
-		if (rc != 0) {
-			rc = rc > 0 ? 0 : -1;
-			goto out_tree;
-		}
-		rc = -1;
-	} else {
-		st.platform = ap_strdup(run->platform);
-		rc = quilt_applied_prefix(t, &st, &ls, run, sel, nsel, &k, err);
-		if (rc != 0) {
-			rc = rc > 0 ? 0 : -1;
-			goto out_tree;
-		}
-		rc = -1;
-		if (k && k == nsel) {
-			set_note(run, ap_strdup("already applied, nothing to do (by quilt or "
-						"dpkg-source: " AP_QUILTPC_DIR "/applied-patches)"));
-			rc = 0;
-			goto out_tree;
-		}
-	}
+	rc = -1;
 	if (nsel == 0) {
 		if (!run->note)
 			run->note = ap_printf("no patch is selected for %s", run->platform);
@@ -763,63 +839,16 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	 * series file for quilt to read (none, or a conda recipe's list) */
 	use_pc = !o->no_quilt_state && ls.series.series_path != NULL && !ls.series.conda_recipe;
 	ap_vtree_init(&v, ap_tree_load, t);
-	for (size_t i = k; i < nsel; i++) {
-		ap_patch_result *r = &run->patches[sel[i]];
-
-		if (ap_loaded_series_parse(&ls, sel[i]) < 0) {
-			r->status = AP_PATCH_FAILED;
-			r->reason = ap_strdup(ls.errors[sel[i]]);
-			run->failed = 1;
-			continue;
-		}
-		kept = pc.n;
-		if (use_pc && pc_keep_before(&v, &ls.patches[sel[i]], r->name, &pc) < 0) {
-			ap_error_set(err, "out of memory");
-			goto out_vtree;
-		}
-		rc = ap_apply_patch(&v, &ls.patches[sel[i]], &ao, r, err);
-		ap_loaded_series_drop(&ls, sel[i]);
-		if (rc < 0)
-			goto out_vtree;
-		rc = -1;
-		if (r->status == AP_PATCH_ALREADY) {
-			/* someone else applied it (sage-apply-patches, dpkg-source, a
-			 * person): recorded as such, and left alone by unapply */
-			r->status = AP_PATCH_PRESENT;
-			free(r->reason);
-			r->reason = ap_strdup("every hunk was already in the tree (applied before, "
-					      "not by applypatch); recorded, and left by unapply");
-		}
-		/* a present patch keeps only its folder's .timestamp (added
-		 * first): quilt lists it as applied, and quilt pop finds no
-		 * backup to restore, so it leaves the tree as it found it */
-		if (r->status != AP_PATCH_APPLIED)
-			ap_quiltpc_out_truncate(&pc, use_pc && r->status == AP_PATCH_PRESENT ? kept + 1
-											   : kept);
-		if (r->status == AP_PATCH_FAILED)
-			run->failed = 1;
-	}
+	if (apply_selected(&v, &ls, run, sel, k, nsel, &ao, use_pc, &pc, err) < 0)
+		goto out_vtree;
 	if (!run->failed && others_present(&v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
 		goto out_vtree;
 	if (run->failed || run->dry_run) {
 		rc = 0;
 		goto out_vtree;
 	}
-	for (size_t i = k; i < nsel; i++) {
-		const ap_patch_result *r = &run->patches[sel[i]];
-
-		if (ap_state_patch_add(&st, r->name, ap_patch_status_name(r->status), r->sha256,
-				       r->strip) < 0) {
-			ap_error_set(err, "out of memory");
-			goto out_vtree;
-		}
-	}
-	for (size_t i = 0; i < others.npatches; i++)
-		if (ap_state_patch_add(&st, others.patches[i].name, others.patches[i].status,
-				       others.patches[i].sha256, others.patches[i].strip) < 0) {
-			ap_error_set(err, "out of memory");
-			goto out_vtree;
-		}
+	if (record_applied(&st, run, sel, k, nsel, &others, err) < 0)
+		goto out_vtree;
 	if (use_pc && pc.n && pc_meta(t, &ls, run, &pc, err) < 0)
 		goto out_vtree;
 	if (build_state_and_commit(t, &st, &v, &pc, run, err) < 0)
@@ -1158,6 +1187,151 @@ out:
 	return rc;
 }
 
+/* Which recorded files changed since apply: each edit is kept in keep[]
+ * (its bytes in datas[nfiles + i]); without force any edit refuses the
+ * run (AP_ERR_EDITED), naming the files. */
+static int find_edits(ap_tree *t, const ap_state *st, int force, ap_run *run, char **datas,
+		      kept_edit *keep, ap_error *err)
+{
+	ap_buf modified = AP_BUF_INIT;
+	size_t nmodified = 0, elen = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < st->nfiles; i++) {
+		ap_file_state disk;
+		int same;
+
+		if (ap_state_file_compare(t, &st->files[i], &disk, &same, &datas[st->nfiles + i],
+					  &elen, err) < 0)
+			goto out;
+		if (same) {
+			free(datas[st->nfiles + i]);
+			datas[st->nfiles + i] = NULL;
+			continue;
+		}
+		ap_buf_printf(&modified, "%s%s", nmodified ? ", " : "", st->files[i].path);
+		nmodified++;
+		if (datas[st->nfiles + i]) {
+			keep[i].data = datas[st->nfiles + i];
+			keep[i].len = elen;
+			keep[i].symlink = disk.symlink;
+			keep[i].mode = disk.mode;
+			keep[i].uid = disk.uid;
+			keep[i].gid = disk.gid;
+		}
+	}
+	if (nmodified && !force) {
+		ap_error_set_code(err, AP_ERR_EDITED, "%s: %s changed after apply; unapply would "
+				  "discard %s (use --force to restore the originals anyway, keeping "
+				  "a copy of %s)", run->tree, modified.data,
+				  nmodified == 1 ? "that change" : "those changes",
+				  nmodified == 1 ? "the edited file" : "each edited file");
+		run->failed = 1;
+		goto out;
+	}
+	rc = 0;
+out:
+	ap_buf_free(&modified);
+	return rc;
+}
+
+/* The changes that put every recorded file back (its kept original, or
+ * gone if apply created it), refusing before the commit point what could
+ * not be done after it. */
+static int plan_restore(ap_tree *t, const ap_state *st, int force, ap_run *run, ap_change *ch,
+			char **datas, size_t *np, ap_error *err)
+{
+	size_t n = *np;
+
+	for (size_t i = 0; i < st->nfiles; i++) {
+		const ap_state_file *sf = &st->files[i];
+		ap_file_state disk;
+
+		/* what cannot be done after the commit point is refused (or, for
+		 * a file apply created, skipped under --force) before it */
+		if (ap_tree_stat(t, sf->path, &disk, err) < 0)
+			return -1;
+		if (disk.exists && disk.dir) {
+			if (sf->orig_blob || !force) {
+				ap_error_set(err, "%s: %s is now a directory: unapply would have to %s it; "
+					     "move it out of the way, then run unapply again (nothing "
+					     "was changed)", run->tree, sf->path,
+					     sf->orig_blob ? "replace" : "remove");
+				return -1;
+			}
+			add_run_warning(run, sf->path, "is now a directory: left in place (unapply "
+					"removes only the file apply created there)");
+			continue;
+		}
+		if (disk.exists && disk.special) {
+			/* nothing to keep it as: refused, not dropped, even under --force */
+			ap_error_set(err, "%s: %s is now a FIFO, device or socket, not the file apply "
+				     "wrote: unapply cannot keep it as %s.edited; move it out of the "
+				     "way, then run unapply again (nothing was changed)", run->tree,
+				     sf->path, sf->path);
+			return -1;
+		}
+		if (sf->orig_blob) {
+			char *name = ap_printf("orig/%s", sf->orig_blob);
+			size_t len = 0;
+
+			if (!name || ap_state_file_read(t, name, &datas[n], &len, err) < 0) {
+				free(name);
+				return -1;
+			}
+			if (!datas[n]) {
+				ap_error_set(err, "%s/%s/%s is missing: cannot restore %s", run->tree,
+					     AP_STATE_DIR, name, sf->path);
+				free(name);
+				return -1;
+			}
+			free(name);
+			ch[n].kind = AP_CHANGE_WRITE;
+			ch[n].data = datas[n];
+			ch[n].len = len;
+			ch[n].mode = sf->orig_mode;
+			if (sf->orig_owned)
+				ch[n].owner = (ap_owner){ 1, sf->orig_uid, sf->orig_gid };
+			if (!sf->orig_owned || !blob_owned_by(t, sf))
+				/* a record from before owners were kept, or a copy whose
+				 * owner is not the recorded one: no setuid */
+				ch[n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		} else {
+			if (!disk.exists)
+				continue;
+			ch[n].kind = AP_CHANGE_DELETE;
+		}
+		ch[n].path = sf->path;
+		n++;
+	}
+	*np = n;
+	return 0;
+}
+
+/* Each recorded patch's result: unapplied, or left in the tree when it
+ * was there before apply. */
+static void unapply_results(ap_run *run, const ap_state *st)
+{
+	run->patches = calloc(st->npatches + 1, sizeof *run->patches);
+	if (!run->patches)
+		return;   /* the files are restored: only the report is shorter */
+	run->n = st->npatches;
+	for (size_t i = 0; i < st->npatches; i++) {
+		ap_patch_result *r = &run->patches[i];
+
+		r->name = ap_strdup(st->patches[i].name);
+		memcpy(r->sha256, st->patches[i].sha256, AP_SHA256_HEX);
+		r->selected = strcmp(st->patches[i].status, "present-other") != 0;
+		r->status = AP_PATCH_UNAPPLIED;
+		if (strcmp(st->patches[i].status, "applied") != 0) {
+			/* in the tree before apply: unapply leaves it there */
+			r->status = AP_PATCH_PRESENT;
+			r->reason = ap_printf("left in the tree (%s: not applied by applypatch)",
+					      st->patches[i].status);
+		}
+	}
+}
+
 int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 {
 	ap_state st = AP_STATE_INIT;
@@ -1168,8 +1342,6 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	char *note = NULL;
 	size_t n = 0;
 	int found = 0, rc = -1;
-	ap_buf modified = AP_BUF_INIT;
-	size_t nmodified = 0, elen = 0;
 	kept_edit *keep = NULL;
 	ap_buf pc_applied = AP_BUF_INIT;
 
@@ -1199,99 +1371,10 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		ap_error_set(err, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < st.nfiles; i++) {
-		ap_file_state disk;
-		int same;
-
-		if (ap_state_file_compare(t, &st.files[i], &disk, &same, &datas[st.nfiles + i],
-					  &elen, err) < 0)
-			goto out;
-		if (same) {
-			free(datas[st.nfiles + i]);
-			datas[st.nfiles + i] = NULL;
-			continue;
-		}
-		ap_buf_printf(&modified, "%s%s", nmodified ? ", " : "", st.files[i].path);
-		nmodified++;
-		if (datas[st.nfiles + i]) {
-			keep[i].data = datas[st.nfiles + i];
-			keep[i].len = elen;
-			keep[i].symlink = disk.symlink;
-			keep[i].mode = disk.mode;
-			keep[i].uid = disk.uid;
-			keep[i].gid = disk.gid;
-		}
-	}
-	if (nmodified && !o->force) {
-		ap_error_set_code(err, AP_ERR_EDITED, "%s: %s changed after apply; unapply would "
-				  "discard %s (use --force to restore the originals anyway, keeping "
-				  "a copy of %s)", run->tree, modified.data,
-				  nmodified == 1 ? "that change" : "those changes",
-				  nmodified == 1 ? "the edited file" : "each edited file");
-		run->failed = 1;
+	if (find_edits(t, &st, o->force, run, datas, keep, err) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < st.nfiles; i++) {
-		const ap_state_file *sf = &st.files[i];
-		ap_file_state disk;
-
-		/* what cannot be done after the commit point is refused (or, for
-		 * a file apply created, skipped under --force) before it */
-		if (ap_tree_stat(t, sf->path, &disk, err) < 0)
-			goto out;
-		if (disk.exists && disk.dir) {
-			if (sf->orig_blob || !o->force) {
-				ap_error_set(err, "%s: %s is now a directory: unapply would have to %s it; "
-					     "move it out of the way, then run unapply again (nothing "
-					     "was changed)", run->tree, sf->path,
-					     sf->orig_blob ? "replace" : "remove");
-				goto out;
-			}
-			add_run_warning(run, sf->path, "is now a directory: left in place (unapply "
-					"removes only the file apply created there)");
-			continue;
-		}
-		if (disk.exists && disk.special) {
-			/* nothing to keep it as: refused, not dropped, even under --force */
-			ap_error_set(err, "%s: %s is now a FIFO, device or socket, not the file apply "
-				     "wrote: unapply cannot keep it as %s.edited; move it out of the "
-				     "way, then run unapply again (nothing was changed)", run->tree,
-				     sf->path, sf->path);
-			goto out;
-		}
-		if (sf->orig_blob) {
-			char *name = ap_printf("orig/%s", sf->orig_blob);
-			size_t len = 0;
-
-			if (!name || ap_state_file_read(t, name, &datas[n], &len, err) < 0) {
-				free(name);
-				goto out;
-			}
-			if (!datas[n]) {
-				ap_error_set(err, "%s/%s/%s is missing: cannot restore %s", run->tree,
-					     AP_STATE_DIR, name, sf->path);
-				free(name);
-				goto out;
-			}
-			free(name);
-			ch[n].kind = AP_CHANGE_WRITE;
-			ch[n].data = datas[n];
-			ch[n].len = len;
-			ch[n].mode = sf->orig_mode;
-			if (sf->orig_owned)
-				ch[n].owner = (ap_owner){ 1, sf->orig_uid, sf->orig_gid };
-			if (!sf->orig_owned || !blob_owned_by(t, sf))
-				/* a record from before owners were kept, or a copy whose
-				 * owner is not the recorded one: no setuid */
-				ch[n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
-		} else {
-			if (!disk.exists)
-				continue;
-			ch[n].kind = AP_CHANGE_DELETE;
-		}
-		ch[n].path = sf->path;
-		n++;
-	}
+	if (plan_restore(t, &st, o->force, run, ch, datas, &n, err) < 0)
+		goto out;
 	if (keep_edits(t, run, &st, keep, ch, &n, err) < 0)
 		goto out;
 	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, err) < 0)
@@ -1318,22 +1401,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	if (ap_txn_commit(x, NULL, 0, err) < 0)
 		goto out;
 	run->files_written = n;
-	run->patches = calloc(st.npatches + 1, sizeof *run->patches);
-	if (run->patches) {
-		run->n = st.npatches;
-		for (size_t i = 0; i < st.npatches; i++) {
-			run->patches[i].name = ap_strdup(st.patches[i].name);
-			memcpy(run->patches[i].sha256, st.patches[i].sha256, AP_SHA256_HEX);
-			run->patches[i].selected = strcmp(st.patches[i].status, "present-other") != 0;
-			run->patches[i].status = AP_PATCH_UNAPPLIED;
-			if (strcmp(st.patches[i].status, "applied") != 0) {
-				/* in the tree before apply: unapply leaves it there */
-				run->patches[i].status = AP_PATCH_PRESENT;
-				run->patches[i].reason = ap_printf("left in the tree (%s: not applied by "
-								   "applypatch)", st.patches[i].status);
-			}
-		}
-	}
+	unapply_results(run, &st);
 	rc = 0;
 out:
 	ap_txn_free(x);
@@ -1346,7 +1414,6 @@ out:
 	free(keep);
 	ap_buf_free(&pc_applied);
 	free(ch);
-	ap_buf_free(&modified);
 	ap_state_free(&st);
 	ap_tree_close(t);
 	return rc;
