@@ -300,9 +300,9 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 			fail_step(b, "prepare");
 		} else {
 			ap_rmtree(b->tree);
-			logfd = open(b->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+			logfd = ap_builddir_create(b->log, 0666, err);
 			if (logfd < 0)
-				rc = ap_error_sys(err, "%s: cannot create the build log", b->log);
+				rc = fail_step(b, "prepare");
 		}
 		if (rc == 0)
 			rc = native_prepare(o, b, logfd, err);
@@ -373,11 +373,9 @@ int ap_build_libgap(const ap_build_opts *o, const ap_build *native, char **drive
 		goto out;
 	}
 	unlink(bin);
-	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (logfd < 0) {
-		ap_error_sys(err, "%s: cannot create", log);
+	logfd = ap_builddir_create(log, 0666, err);
+	if (logfd < 0)
 		goto out;
-	}
 	r.o = o;
 	r.target = native->platform;
 	r.phase = "libgap";

@@ -22,9 +22,46 @@ double ap_builddir_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A directory of the build dir that is a symbolic link was planted there:
+ * whatever verify wrote into it would land outside the build dir. */
 int ap_builddir_mkdirs(const char *path, ap_error *err)
 {
-	return ap_mkdirs(path, 0777, err);
+	struct stat st;
+	if (ap_mkdirs(path, 0777, err) < 0)
+		return -1;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return ap_error_set(err, "%s is a symbolic link: verify never writes through "
+				    "one in its build directory; remove it or give another "
+				    "--build-dir", path);
+	return 0;
+}
+
+int ap_builddir_create(const char *path, mode_t mode, ap_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			ap_error_set(err, "%s is %s: verify never writes through one in its build "
+				     "directory; remove it or give another --build-dir", path,
+				     S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+			return -1;
+		}
+		/* a hard link to a file elsewhere loses only this name */
+		if (unlink(path) < 0 && errno != ENOENT) {
+			ap_error_sys(err, "%s: cannot replace", path);
+			return -1;
+		}
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && (errno == EEXIST || errno == ELOOP)) {
+		ap_error_set(err, "%s appeared while verify was creating it (another process "
+			     "writes into the build directory): give a --build-dir only you "
+			     "can write", path);
+		return -1;
+	}
+	if (fd < 0)
+		ap_error_sys(err, "%s: cannot create", path);
+	return fd;
 }
 
 /* Build logs run to megabytes; nothing verify reads is near this. */
@@ -52,9 +89,8 @@ int ap_builddir_write(const char *path, const char *data, size_t len, mode_t mod
 	char *tmp = ap_printf("%s.tmp", path);
 	if (!tmp)
 		return ap_error_set(err, "out of memory");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = ap_builddir_create(tmp, mode, err);
 	if (fd < 0) {
-		ap_error_sys(err, "%s: cannot create", tmp);
 		free(tmp);
 		return -1;
 	}

@@ -11,6 +11,7 @@
  *   ap_builddir_abs      a directory, created, as an absolute path
  *   ap_builddir_mkdirs   mkdir -p
  *   ap_builddir_read     a whole file into a buffer
+ *   ap_builddir_create   a new file (never through a symlink)
  *   ap_builddir_write    a file replaced atomically (write, rename)
  *   ap_strv_add, ap_strv_add_unique, ap_strv_free
  */
@@ -44,7 +45,12 @@ int ap_runner_run(ap_runner *r, char *const *argv, const char *cwd, ap_error *er
 void ap_builddir_tail(const char *path, ap_buf *out, int lines);
 
 char *ap_builddir_abs(const char *dir, ap_error *err);
+/* mkdir -p; refuses a path that is a symbolic link. */
 int ap_builddir_mkdirs(const char *path, ap_error *err);
+/* Creates path afresh for writing (an old regular file is unlinked first) and
+ * returns the fd; refuses a symlink or other non-regular file there, or one
+ * that appears meanwhile, naming the path. -1 and err on failure. */
+int ap_builddir_create(const char *path, mode_t mode, ap_error *err);
 int ap_builddir_read(const char *path, ap_buf *out, ap_error *err);
 int ap_builddir_write(const char *path, const char *data, size_t len, mode_t mode,
 		      ap_error *err);

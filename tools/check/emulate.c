@@ -342,10 +342,8 @@ static int emu_fresh(emu *x, ap_error *err)
 	ap_rmtree(x->dir);
 	if (ap_builddir_mkdirs(x->objdir, err) < 0)
 		return -1;
-	x->logfd = open(x->em->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (x->logfd < 0)
-		return ap_error_sys(err, "%s: cannot create", x->em->log);
-	return 0;
+	x->logfd = ap_builddir_create(x->em->log, 0666, err);
+	return x->logfd < 0 ? -1 : 0;
 }
 
 /* The platform's series, applied in memory to the upstream's files. */
