@@ -73,4 +73,18 @@ check_rc "prepare --tarball refuses a hostile tarball too" 1 \
 check_grep "naming the entry" "entry 'gap/link'" "$ERR"
 check "and leaves nothing" test ! -e "$W/work/src"
 
+# only a regular, non-empty file is a tarball: a FIFO or /dev/zero would be
+# read for ever (red-team 2, R8)
+mkfifo "$W/fifo.tar.gz"
+: > "$W/empty.tar.gz"
+for t in "$W/fifo.tar.gz:a FIFO" "/dev/zero:a device" "$W/empty.tar.gz:the file is empty"; do
+	f=${t%%:*} why=${t#*:}
+	check_rc "unpack $f: refused" 1 timeout 20 "$UP" unpack "$f" "$W/work/nr"
+	check_grep "unpack $f: says it is $why" "$f: .*$why" "$ERR"
+	check_rc "prepare --tarball $f: refused" 1 timeout 20 "$UP" prepare "$W/work/nr" --tarball "$f"
+	check_grep "prepare --tarball $f: says it is $why" "$f: .*$why" "$ERR"
+	check "$f: nothing left" test ! -e "$W/work/nr"
+	check "$f: no staging left" test -z "$(ls -A "$W/work" | grep staging)"
+done
+
 finish

@@ -86,9 +86,10 @@ int ap_upstream_tarball(const ap_upstream *u, char **path, char **want_sha, ap_e
 
 /* The pinned tarball (in PKGDIR/upstream/), downloaded if missing, every
  * sum the pin gives checked either way before anything reads it; *sum is
- * its sha256, computed here when the pin gives none. */
+ * its sha256, computed here when the pin gives none. *fd is the file the
+ * sums were taken of, rewound: read it, never the name again. */
 static int pinned_tarball(const ap_upstream *u, const ap_fetch_opts *fo, char **path,
-			  char **sum, ap_error *err)
+			  char **sum, int *fd, ap_error *err)
 {
 	const char *pkgdir = u->location ? u->location : ".";
 	char *updir = ap_printf("%s/upstream", pkgdir), *why = NULL;
@@ -97,6 +98,7 @@ static int pinned_tarball(const ap_upstream *u, const ap_fetch_opts *fo, char **
 	int rc = -1;
 
 	*path = *sum = NULL;
+	*fd = -1;
 	if (!updir)
 		return ap_error_set(err, "out of memory");
 	if (ap_pin_find(&pin, pkgdir, err) < 0) {
@@ -121,7 +123,8 @@ static int pinned_tarball(const ap_upstream *u, const ap_fetch_opts *fo, char **
 		if (ap_fetch_pin(&pin, pin.url, *path, fo, NULL, err) < 0)
 			goto out;
 	}
-	if (ap_sums_file(*path, &got, err) < 0)
+	*fd = ap_tarball_open(*path, err);
+	if (*fd < 0 || ap_sums_fd(*fd, *path, &got, err) < 0)
 		goto out;
 	if (!ap_pin_match(&pin, &got, &why)) {
 		ap_error_set(err, "%s: %s\nrefusing to read it (the sums are from %s)", *path, why,
@@ -135,6 +138,9 @@ out:
 	if (rc < 0) {
 		free(*path);
 		*path = NULL;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
 	ap_pin_free(&pin);
 	free(updir);
@@ -588,7 +594,7 @@ int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts 
 {
 	char *tarball = NULL, *sum = NULL;
 	struct stat st;
-	int existed, rc = -1;
+	int existed, rc = -1, fd = -1;
 
 	*identity = NULL;
 	o->ran_autogen = 0;
@@ -605,11 +611,14 @@ int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts 
 		ap_unpack_opts uo = o->unpack;
 		char got[65];
 
+		/* hashed and unpacked from one open file: a swap of the name in
+		 * between changes nothing */
 		if (u->kind == AP_UPSTREAM_PINNED) {
-			if (pinned_tarball(u, &o->fetch, &tarball, &sum, err) < 0)
+			if (pinned_tarball(u, &o->fetch, &tarball, &sum, &fd, err) < 0)
 				goto out;
 		} else {
-			if (ap_sha256_file(u->location, got, err) < 0)
+			fd = ap_tarball_open(u->location, err);
+			if (fd < 0 || ap_sha256_fd(fd, u->location, got, err) < 0)
 				goto out;
 			tarball = ap_strdup(u->location);
 			sum = ap_strdup(got);
@@ -619,7 +628,7 @@ int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts 
 			}
 		}
 		uo.strip_top = AP_UNPACK_STRIP_AUTO;
-		if (ap_unpack(tarball, dest, &uo, err) < 0)
+		if (ap_unpack_fd(fd, tarball, dest, &uo, err) < 0)
 			goto out;
 		o->unpack.skipped = uo.skipped;
 		o->unpack.nskipped = uo.nskipped;
@@ -668,6 +677,8 @@ undo:
 	*identity = NULL;
 	ap_unpack_opts_free(&o->unpack);
 out:
+	if (fd >= 0)
+		close(fd);
 	free(tarball);
 	free(sum);
 	return rc;
@@ -701,6 +712,7 @@ struct ap_source {
 	char oid[AP_OID_HEX];
 	/* TARBALL, PINNED */
 	char *tarball;
+	int fd;                 /* the tarball, open once (PINNED: the one checked) */
 	ap_strmap members;      /* path -> member */
 	ap_strmap asked;        /* paths a scan looked for */
 	int all;                /* a scan loaded every member */
@@ -810,7 +822,11 @@ static int scan(ap_source *s, const char *const *want, ap_error *err)
 		}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, s->tarball, 1 << 16) != ARCHIVE_OK) {
+	if (lseek(s->fd, 0, SEEK_SET) < 0) {
+		ap_error_sys(err, "%s: cannot rewind", s->tarball);
+		goto out;
+	}
+	if (archive_read_open_fd(a, s->fd, 1 << 16) != ARCHIVE_OK) {
 		ap_error_set(err, "%s: %s", s->tarball, archive_error_string(a));
 		goto out;
 	}
@@ -865,6 +881,7 @@ int ap_source_open(ap_source **out, const ap_upstream *u, const char *const *pat
 	if (!s)
 		return ap_error_set(err, "out of memory");
 	s->kind = u->kind;
+	s->fd = -1;
 	switch (u->kind) {
 	case AP_UPSTREAM_DIR:
 		if (ap_tree_open(&s->tree, u->location, err) < 0)
@@ -886,7 +903,7 @@ int ap_source_open(ap_source **out, const ap_upstream *u, const char *const *pat
 	case AP_UPSTREAM_PINNED: {
 		char *sum = NULL;
 
-		if (pinned_tarball(u, NULL, &s->tarball, &sum, err) < 0)
+		if (pinned_tarball(u, NULL, &s->tarball, &sum, &s->fd, err) < 0)
 			goto out;
 		s->identity = ap_printf("sha256:%s", sum);
 		free(sum);
@@ -902,6 +919,9 @@ int ap_source_open(ap_source **out, const ap_upstream *u, const char *const *pat
 			ap_error_set(err, "out of memory");
 			goto out;
 		}
+		s->fd = ap_tarball_open(s->tarball, err);
+		if (s->fd < 0)
+			goto out;
 		s->label = ap_strdup(strrchr(s->tarball, '/') ? strrchr(s->tarball, '/') + 1
 							       : s->tarball);
 		s->identity = ap_printf("tarball:%s", u->location);
@@ -1004,6 +1024,8 @@ void ap_source_free(ap_source *s)
 			member_free(s->members.slots[i].value);
 	ap_strmap_free(&s->members);
 	ap_strmap_free(&s->asked);
+	if (s->fd >= 0)
+		close(s->fd);
 	free(s->tarball);
 	free(s->label);
 	free(s->identity);

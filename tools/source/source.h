@@ -133,6 +133,15 @@ typedef struct ap_unpack_opts {
  * _SYMLINKS; a hostile entry (absolute, "..", through a symlink, a hard
  * link onto an existing path) refuses the whole tarball, naming it. */
 int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error *err);
+/* The same from a descriptor ap_tarball_open gave (rewound first; not
+ * closed): what was hashed through fd is what is unpacked. tarball names
+ * it in messages. */
+int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *o,
+		 ap_error *err);
+/* Opens a tarball for reading: a regular, non-empty file, else -1 with err
+ * naming path and what it is (a FIFO or device is never read, so never
+ * hangs). The fd is close-on-exec. */
+int ap_tarball_open(const char *path, ap_error *err);
 void ap_unpack_opts_free(ap_unpack_opts *o);
 
 /* strip_top may also be AP_UNPACK_STRIP_AUTO: drop the top

@@ -117,19 +117,26 @@ int ap_sums_buf(const void *data, size_t len, ap_sums *out, ap_error *err)
 
 int ap_sums_file(const char *path, ap_sums *out, ap_error *err)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return ap_error_sys(err, "%s: cannot open", path);
+	rc = ap_sums_fd(fd, path, out, err);
+	close(fd);
+	return rc;
+}
+
+int ap_sums_fd(int fd, const char *path, ap_sums *out, ap_error *err)
+{
 	enum { CHUNK = 1 << 16 };
 	sums_ctx c;
 	char *chunk;
 	ssize_t got;
-	int fd, rc = -1;
+	int rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ap_error_sys(err, "%s: cannot open", path);
 	chunk = malloc(CHUNK);
 	if (!chunk || ctx_init(&c) < 0) {
 		free(chunk);
-		close(fd);
 		return ap_error_set(err, "%s: cannot start the checksums (out of memory or "
 				    "libcrypto failed)", path);
 	}
@@ -153,6 +160,5 @@ int ap_sums_file(const char *path, ap_sums *out, ap_error *err)
 out:
 	ctx_free(&c);
 	free(chunk);
-	close(fd);
 	return rc;
 }

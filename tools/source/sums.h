@@ -29,5 +29,8 @@ int ap_sums_buf(const void *data, size_t len, ap_sums *out, ap_error *err);
 
 /* Reads path once; errors name the file. */
 int ap_sums_file(const char *path, ap_sums *out, ap_error *err);
+/* The same from an open descriptor, read from where it stands to its end;
+ * path only names it in errors. */
+int ap_sums_fd(int fd, const char *path, ap_sums *out, ap_error *err);
 
 #endif

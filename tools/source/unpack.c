@@ -507,7 +507,53 @@ static int place(unpack_run *r, const char *staging, const char *dest)
 	return rc;
 }
 
+int ap_tarball_open(const char *path, ap_error *err)
+{
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return ap_error_sys(err, "%s: cannot open", path);
+	if (fstat(fd, &st) < 0) {
+		ap_error_sys(err, "%s: cannot stat", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ap_error_set(err, "%s: not a regular file (%s); a tarball must be one", path,
+			     S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+			     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+			     : "a socket or other special file");
+		close(fd);
+		return -1;
+	}
+	if (st.st_size == 0) {
+		ap_error_set(err, "%s: the file is empty (0 bytes), not a tarball", path);
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		ap_error_sys(err, "%s: fcntl", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error *err)
+{
+	int fd = ap_tarball_open(tarball, err);
+
+	if (fd < 0)
+		return -1;
+	int rc = ap_unpack_fd(fd, tarball, dest, o, err);
+	close(fd);
+	return rc;
+}
+
+int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *o,
+		 ap_error *err)
 {
 	ap_unpack_opts dflt = { 0, 0, NULL, 0 };
 	unpack_run r;
@@ -540,7 +586,13 @@ int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error
 					    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
 					    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					    ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_TIME);
-	if (archive_read_open_filename(in, tarball, 1 << 16) != ARCHIVE_OK) {
+	/* the bytes a caller checked are the bytes unpacked: the same open file,
+	 * from its start, never the name again */
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		ap_error_sys(err, "%s: cannot rewind", tarball);
+		goto out;
+	}
+	if (archive_read_open_fd(in, fd, 1 << 16) != ARCHIVE_OK) {
 		ap_error_set(err, "%s: %s", tarball, archive_error_string(in));
 		goto out;
 	}
