@@ -319,6 +319,19 @@ static void json(ap_buf *b, const ap_drift *d)
 	ap_buf_putc(b, '\n');
 }
 
+/* What a cell's message adds after its status: the rule that decided it,
+ * the error, and that patch I's Applied-Upstream header expected it. */
+static void cell_why(ap_buf *m, const ap_drift *d, size_t i, const ap_drift_cell *cell)
+{
+	if (cell->rule)
+		ap_buf_printf(m, " (%s)", cell->rule);
+	if (cell->error)
+		ap_buf_printf(m, ": %s", cell->error);
+	if (cell->expected)
+		ap_buf_printf(m, " (expected: Applied-Upstream: %s)",
+			      d->merges[i].applied_upstream);
+}
+
 static void junit(ap_buf *b, const ap_drift *d)
 {
 	ap_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"drift\">\n");
@@ -347,13 +360,7 @@ static void junit(ap_buf *b, const ap_drift *d)
 			ap_xml_escape(b, d->names[i]);
 			ap_buf_puts(b, "\">\n");
 			ap_buf_printf(&m, "%s", ap_drift_status_name(cell->status));
-			if (cell->rule)
-				ap_buf_printf(&m, " (%s)", cell->rule);
-			if (cell->error)
-				ap_buf_printf(&m, ": %s", cell->error);
-			if (cell->expected)
-				ap_buf_printf(&m, " (expected: Applied-Upstream: %s)",
-					      d->merges[i].applied_upstream);
+			cell_why(&m, d, i, cell);
 			if (cell->status == AP_DRIFT_SKIPPED) {
 				ap_buf_puts(b, "      <skipped message=\"");
 				ap_xml_escape(b, cell->result.reason ? cell->result.reason : "not selected");
@@ -414,7 +421,7 @@ static void github(ap_buf *b, const ap_drift *d)
 		for (size_t c = 0; c < d->ncols; c++) {
 			const ap_drift_cell *cell = &d->cells[i * d->ncols + c];
 			const char *level;
-			char *t = col_title(d, c);
+			char *t = col_title(d, c), *file;
 			ap_buf m = AP_BUF_INIT;
 
 			switch (cell->status) {
@@ -437,15 +444,8 @@ static void github(ap_buf *b, const ap_drift *d)
 					ap_buf_printf(&m, " (offsets up to %ld lines)", cell->max_offset);
 				if (cell->status == AP_DRIFT_NEEDS_FUZZ)
 					ap_buf_printf(&m, " (fuzz %d)", cell->fuzz);
-				if (cell->rule)
-					ap_buf_printf(&m, " (%s)", cell->rule);
-				if (cell->error)
-					ap_buf_printf(&m, ": %s", cell->error);
-				if (cell->expected)
-					ap_buf_printf(&m, " (expected: Applied-Upstream: %s)",
-						      d->merges[i].applied_upstream);
-				char *file = ap_printf("%s/%s", d->patches_dir, d->names[i]);
-
+				cell_why(&m, d, i, cell);
+				file = ap_printf("%s/%s", d->patches_dir, d->names[i]);
 				ap_report_gh_line(b, level, file, cell_line(cell), "drift", m.data);
 				free(file);
 			}

@@ -249,9 +249,11 @@ static int sel_factor(selparser *p)
 	return v;
 }
 
-static int sel_term(selparser *p)
+/* A chain of OPERAND joined by OP ("and" or "or"), left to right; every
+ * operand is parsed and checked, so a bad one is an error wherever it stands. */
+static int sel_chain(selparser *p, const char *op, int (*operand)(selparser *))
 {
-	int v = sel_factor(p);
+	int v = operand(p);
 
 	for (;;) {
 		char w[64];
@@ -259,34 +261,24 @@ static int sel_term(selparser *p)
 
 		if (v < 0)
 			return -1;
-		if (!word(p, w, sizeof w) || strcmp(w, "and") != 0)
+		if (!word(p, w, sizeof w) || strcmp(w, op) != 0)
 			return v;
-		p->s += 3;
-		r = sel_factor(p);
+		p->s += strlen(op);
+		r = operand(p);
 		if (r < 0)
 			return -1;
-		v = v && r;
+		v = op[0] == 'a' ? v && r : v || r;
 	}
+}
+
+static int sel_term(selparser *p)
+{
+	return sel_chain(p, "and", sel_factor);
 }
 
 static int sel_expr(selparser *p)
 {
-	int v = sel_term(p);
-
-	for (;;) {
-		char w[64];
-		int r;
-
-		if (v < 0)
-			return -1;
-		if (!word(p, w, sizeof w) || strcmp(w, "or") != 0)
-			return v;
-		p->s += 2;
-		r = sel_term(p);
-		if (r < 0)
-			return -1;
-		v = v || r;
-	}
+	return sel_chain(p, "or", sel_term);
 }
 
 int ap_selector_eval(const char *expr, const char *platform, ap_error *err)
@@ -803,6 +795,36 @@ static int load_conda_recipe(ap_series *s, ap_error *err)
 	return rc;
 }
 
+/* s->series_path becomes DIR/NAME: 1 if it is there to be read, 0 if not,
+ * -1 an error (see series_present). */
+static int find_listing(ap_series *s, const char *name, ap_error *err)
+{
+	free(s->series_path);
+	s->series_path = ap_printf("%s/%s", s->dir, name);
+	if (!s->series_path)
+		return ap_error_set(err, "out of memory");
+	return series_present(s->series_path, err);
+}
+
+/* A series file, else a conda recipe, else SageMath's directory convention. */
+static int load_by_convention(ap_series *s, ap_error *err)
+{
+	int r = find_listing(s, "series", err);
+
+	if (r != 0)
+		return r < 0 ? -1 : load_series_file(s, err);
+	r = find_listing(s, "meta.yaml", err);
+	if (r != 0) {
+		if (r < 0)
+			return -1;
+		s->conda_recipe = 1;
+		return load_conda_recipe(s, err);
+	}
+	free(s->series_path);
+	s->series_path = NULL;
+	return load_directory(s, err);
+}
+
 static int series_load(ap_series *s, const char *dir, const char *platform, int lenient,
 		       ap_error *err)
 {
@@ -830,44 +852,7 @@ static int series_load(ap_series *s, const char *dir, const char *platform, int 
 		ap_series_free(s);
 		return -1;
 	}
-	s->series_path = ap_printf("%s/series", dir);
-	if (!s->series_path) {
-		ap_series_free(s);
-		return ap_error_set(err, "out of memory");
-	}
-	switch (series_present(s->series_path, err)) {
-	case -1:
-		ap_series_free(s);
-		return -1;
-	case 0:
-		free(s->series_path);
-		/* then a conda recipe, then SageMath's directory convention */
-		s->series_path = ap_printf("%s/meta.yaml", dir);
-		if (!s->series_path) {
-			ap_series_free(s);
-			return ap_error_set(err, "out of memory");
-		}
-		switch (series_present(s->series_path, err)) {
-		case -1:
-			ap_series_free(s);
-			return -1;
-		case 1:
-			s->conda_recipe = 1;
-			if (load_conda_recipe(s, err) < 0) {
-				ap_series_free(s);
-				return -1;
-			}
-			return 0;
-		}
-		free(s->series_path);
-		s->series_path = NULL;
-		if (load_directory(s, err) < 0) {
-			ap_series_free(s);
-			return -1;
-		}
-		return 0;
-	}
-	if (load_series_file(s, err) < 0) {
+	if (load_by_convention(s, err) < 0) {
 		ap_series_free(s);
 		return -1;
 	}

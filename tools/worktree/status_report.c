@@ -12,6 +12,7 @@
 
 #include "textsafe.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,25 @@ static void status_junit(ap_buf *b, const ap_status *st)
 	ap_buf_puts(b, "    </testcase>\n  </testsuite>\n</testsuites>\n");
 }
 
+/* One annotation with a formatted message; FALLBACK stands in for it when
+ * memory runs out. */
+static void gh_linef(ap_buf *b, const char *level, const char *file, const char *title,
+		     const char *fallback, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void gh_linef(ap_buf *b, const char *level, const char *file, const char *title,
+		     const char *fallback, const char *fmt, ...)
+{
+	ap_buf m = AP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ap_buf_vprintf(&m, fmt, ap);
+	va_end(ap);
+	ap_report_gh_line(b, level, file, 0, title, m.data ? m.data : fallback);
+	ap_buf_free(&m);
+}
+
 static void status_github(ap_buf *b, const ap_status *st)
 {
 	if (!st->applied) {
@@ -111,46 +131,30 @@ static void status_github(ap_buf *b, const ap_status *st)
 		return;
 	}
 	for (size_t i = 0; i < st->npatches; i++)
-		if (series_changed(&st->patches[i])) {
-			char *m = ap_printf("%s: %s in the series since it was applied",
-					    st->patches[i].name, st->patches[i].series);
-
-			ap_report_gh_line(b, "error", NULL, 0, "status", m);
-			free(m);
-		}
-	for (size_t i = 0; i < st->nunapplied; i++) {
-		char *m = ap_printf("%s: selected in the series now, not applied", st->unapplied[i]);
-
-		ap_report_gh_line(b, "error", NULL, 0, "status", m);
-		free(m);
-	}
+		if (series_changed(&st->patches[i]))
+			gh_linef(b, "error", NULL, "status", NULL,
+				 "%s: %s in the series since it was applied", st->patches[i].name,
+				 st->patches[i].series);
+	for (size_t i = 0; i < st->nunapplied; i++)
+		gh_linef(b, "error", NULL, "status", NULL,
+			 "%s: selected in the series now, not applied", st->unapplied[i]);
 	for (size_t i = 0; i < st->nfiles; i++)
-		if (strcmp(st->files[i].state, "clean") != 0) {
-			char *m = ap_printf("%s: %s since apply wrote it", st->files[i].path,
-					    st->files[i].state);
-
-			ap_report_gh_line(b, "error", st->files[i].path, 0, "status", m);
-			free(m);
-		}
+		if (strcmp(st->files[i].state, "clean") != 0)
+			gh_linef(b, "error", st->files[i].path, "status", NULL,
+				 "%s: %s since apply wrote it", st->files[i].path,
+				 st->files[i].state);
 	if (st->note)
 		ap_report_gh_line(b, "notice", NULL, 0, "status", st->note);
-	{
-		char *m = ap_printf("%s is patched for %s: %zu patch%s, %zu file%s%s", st->tree,
-				    st->platform, st->npatches, st->npatches == 1 ? "" : "es",
-				    st->nfiles, st->nfiles == 1 ? "" : "s",
-				    st->drift ? "; it no longer matches what was applied" : "");
-
-		ap_report_gh_line(b, "notice", NULL, 0, "status", m ? m : "patched");
-		free(m);
-	}
+	gh_linef(b, "notice", NULL, "status", "patched",
+		 "%s is patched for %s: %zu patch%s, %zu file%s%s", st->tree, st->platform,
+		 st->npatches, st->npatches == 1 ? "" : "es", st->nfiles,
+		 st->nfiles == 1 ? "" : "s",
+		 st->drift ? "; it no longer matches what was applied" : "");
 }
 
 int ap_report_status_ci(ap_buf *out, const ap_status *st, ap_format format)
 {
-	if (format == AP_FORMAT_JUNIT)
-		status_junit(out, st);
-	else
-		status_github(out, st);
+	(format == AP_FORMAT_JUNIT ? status_junit : status_github)(out, st);
 	return 0;
 }
 
@@ -194,23 +198,17 @@ static void list_junit(ap_buf *b, const ap_series *s)
 static void list_github(ap_buf *b, const ap_series *s)
 {
 	size_t nsel = 0;
-	char *m;
 
 	for (size_t i = 0; i < s->nwarnings; i++)
 		ap_report_gh_where(b, "warning", s->warnings[i].where, "list", s->warnings[i].what);
 	for (size_t i = 0; i < s->n; i++)
 		nsel += s->v[i].selected;
-	m = ap_printf("%zu of %zu patches in %s selected for %s", nsel, s->n,
-		      s->series_path ? s->series_path : s->dir, s->platform);
-	ap_report_gh_line(b, "notice", NULL, 0, "list", m ? m : "list");
-	free(m);
+	gh_linef(b, "notice", NULL, "list", "list", "%zu of %zu patches in %s selected for %s",
+		 nsel, s->n, s->series_path ? s->series_path : s->dir, s->platform);
 }
 
 int ap_report_list_ci(ap_buf *out, const ap_series *s, ap_format format)
 {
-	if (format == AP_FORMAT_JUNIT)
-		list_junit(out, s);
-	else
-		list_github(out, s);
+	(format == AP_FORMAT_JUNIT ? list_junit : list_github)(out, s);
 	return 0;
 }
