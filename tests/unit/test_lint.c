@@ -14,13 +14,7 @@ static const char GOOD[] =
 	"Description: two becomes 2\n"
 	"Origin: upstream, https://example.org/commit/1\n"
 	"---\n"
-	"--- a/src/hello.txt\n"
-	"+++ b/src/hello.txt\n"
-	"@@ -1,3 +1,3 @@\n"
-	" one\n"
-	"-two\n"
-	"+2\n"
-	" three\n";
+	TU_DIFF_HELLO_TWO;
 
 /* Whether a finding's "WHERE: WHAT" holds both strings. */
 static int has_finding(const ap_lint *l, const char *a, const char *b)

@@ -18,13 +18,7 @@ static const char PATCH[] =
 	"Description: c becomes C\n"
 	"Last-Update: 2020-01-01\n"
 	"---\n"
-	"--- a/f.txt\n"
-	"+++ b/f.txt\n"
-	"@@ -2,3 +2,3 @@\n"
-	" b\n"
-	"-c\n"
-	"+C\n"
-	" d\n";
+	TU_DIFF_C_TO_C;
 static const char CONFLICT[] =
 	"Description: q becomes Q\n"
 	"---\n"
@@ -36,32 +30,41 @@ static const char CONFLICT[] =
 	"+Q\n"
 	" d\n";
 
-static char *setup(const char *second)
-{
-	char *dir = tu_mkdtemp();
+/* The upstream, the series (fix.patch, and second as other.patch when
+ * given) and refresh's options over them: the state of one test. */
+typedef struct fixture {
+	char *dir, *pdir, *up;
+	ap_refresh_opts o;
+	ap_refresh_result r;
+	ap_error err;
+} fixture;
 
+static void start(fixture *f, const char *second)
+{
 	(void)OLD;
-	tu_write(dir, "up/f.txt", NEW);
-	tu_write(dir, "patches/fix.patch", PATCH);
+	f->dir = tu_tree("up/f.txt", NEW, "patches/fix.patch", PATCH, NULL);
 	if (second) {
-		tu_write(dir, "patches/other.patch", second);
-		tu_write(dir, "patches/series", "fix.patch\nother.patch\n");
+		tu_write(f->dir, "patches/other.patch", second);
+		tu_write(f->dir, "patches/series", "fix.patch\nother.patch\n");
 	} else {
-		tu_write(dir, "patches/series", "fix.patch\n");
+		tu_write(f->dir, "patches/series", "fix.patch\n");
 	}
-	return dir;
+	f->pdir = ap_printf("%s/patches", f->dir);
+	f->up = ap_printf("%s/up", f->dir);
+	memset(&f->o, 0, sizeof f->o);
+	f->o.patches_dir = f->pdir;
+	f->o.upstream.kind = AP_UPSTREAM_DIR;
+	f->o.upstream.location = f->up;
+	f->o.today = "2026-12-03";
+	f->o.strip = 1;
+	f->err = (ap_error)AP_ERROR_INIT;
 }
 
-static void opts(ap_refresh_opts *o, const char *dir, char **pdir, char **up)
+static void finish(fixture *f)
 {
-	memset(o, 0, sizeof *o);
-	*pdir = ap_printf("%s/patches", dir);
-	*up = ap_printf("%s/up", dir);
-	o->patches_dir = *pdir;
-	o->upstream.kind = AP_UPSTREAM_DIR;
-	o->upstream.location = *up;
-	o->today = "2026-12-03";
-	o->strip = 1;
+	free(f->pdir);
+	free(f->up);
+	tu_rmrf(f->dir);
 }
 
 static const ap_refresh_item *item(const ap_refresh_result *r, const char *name)
@@ -75,32 +78,27 @@ static const ap_refresh_item *item(const ap_refresh_result *r, const char *name)
 
 static void dry_run_then_refresh(void **state)
 {
-	char *dir = setup(NULL);
-	char *pdir, *up, *text;
-	ap_refresh_opts o;
-	ap_refresh_result r;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
+	char *text;
 	size_t len;
 
 	(void)state;
-	opts(&o, dir, &pdir, &up);
-	o.dry_run = 1;
-	assert_int_equal(ap_refresh(&o, &r, &err), 0);
-	assert_int_equal(r.refreshed, 1);
-	assert_int_equal(r.left, 0);
-	assert_string_equal(item(&r, "fix.patch")->action, "refreshed");
-	assert_non_null(item(&r, "fix.patch")->diff);
-	assert_contains(item(&r, "fix.patch")->diff, "@@ -3,7 +3,7 @@");
-	ap_refresh_result_free(&r);
-	text = tu_read(dir, "patches/fix.patch", &len);
-	assert_string_equal(text, PATCH);   /* dry run: untouched */
-	free(text);
+	start(&f, NULL);
+	f.o.dry_run = 1;
+	assert_int_equal(ap_refresh(&f.o, &f.r, &f.err), 0);
+	assert_int_equal(f.r.refreshed, 1);
+	assert_int_equal(f.r.left, 0);
+	assert_string_equal(item(&f.r, "fix.patch")->action, "refreshed");
+	assert_non_null(item(&f.r, "fix.patch")->diff);
+	assert_contains(item(&f.r, "fix.patch")->diff, "@@ -3,7 +3,7 @@");
+	ap_refresh_result_free(&f.r);
+	assert_tree_file(f.dir, "patches/fix.patch", PATCH);   /* dry run: untouched */
 
-	o.dry_run = 0;
-	assert_int_equal(ap_refresh(&o, &r, &err), 0);
-	assert_int_equal(r.refreshed, 1);
-	ap_refresh_result_free(&r);
-	text = tu_read(dir, "patches/fix.patch", &len);
+	f.o.dry_run = 0;
+	assert_int_equal(ap_refresh(&f.o, &f.r, &f.err), 0);
+	assert_int_equal(f.r.refreshed, 1);
+	ap_refresh_result_free(&f.r);
+	text = tu_read(f.dir, "patches/fix.patch", &len);
 	assert_contains(text, "Description: c becomes C\n");
 	assert_contains(text, "Last-Update: 2026-12-03\n");
 	assert_contains(text, "@@ -3,7 +3,7 @@");
@@ -108,56 +106,39 @@ static void dry_run_then_refresh(void **state)
 	free(text);
 
 	/* now exact: nothing to do */
-	assert_int_equal(ap_refresh(&o, &r, &err), 0);
-	assert_int_equal(r.refreshed, 0);
-	assert_string_equal(item(&r, "fix.patch")->action, "exact");
-	ap_refresh_result_free(&r);
-	free(pdir);
-	free(up);
-	tu_rmrf(dir);
+	assert_int_equal(ap_refresh(&f.o, &f.r, &f.err), 0);
+	assert_int_equal(f.r.refreshed, 0);
+	assert_string_equal(item(&f.r, "fix.patch")->action, "exact");
+	ap_refresh_result_free(&f.r);
+	finish(&f);
 }
 
 static void conflict_left_for_a_person(void **state)
 {
-	char *dir = setup(CONFLICT);
-	char *pdir, *up, *text;
-	ap_refresh_opts o;
-	ap_refresh_result r;
-	ap_error err = AP_ERROR_INIT;
-	size_t len;
+	fixture f;
 
 	(void)state;
-	opts(&o, dir, &pdir, &up);
-	assert_int_equal(ap_refresh(&o, &r, &err), 0);
-	assert_int_equal(r.left, 1);
-	assert_string_equal(item(&r, "other.patch")->action, "conflict");
-	ap_refresh_result_free(&r);
-	text = tu_read(dir, "patches/other.patch", &len);
-	assert_string_equal(text, CONFLICT);
-	free(text);
-	free(pdir);
-	free(up);
-	tu_rmrf(dir);
+	start(&f, CONFLICT);
+	assert_int_equal(ap_refresh(&f.o, &f.r, &f.err), 0);
+	assert_int_equal(f.r.left, 1);
+	assert_string_equal(item(&f.r, "other.patch")->action, "conflict");
+	ap_refresh_result_free(&f.r);
+	assert_tree_file(f.dir, "patches/other.patch", CONFLICT);
+	finish(&f);
 }
 
 static void unknown_name_is_an_error(void **state)
 {
-	char *dir = setup(NULL);
-	char *pdir, *up;
 	const char *only[] = { "nope.patch", NULL };
-	ap_refresh_opts o;
-	ap_refresh_result r;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
 
 	(void)state;
-	opts(&o, dir, &pdir, &up);
-	o.only = only;
-	assert_int_equal(ap_refresh(&o, &r, &err), -1);
-	assert_contains(err.msg, "nope.patch is not in the series");
-	ap_refresh_result_free(&r);
-	free(pdir);
-	free(up);
-	tu_rmrf(dir);
+	start(&f, NULL);
+	f.o.only = only;
+	assert_int_equal(ap_refresh(&f.o, &f.r, &f.err), -1);
+	assert_contains(f.err.msg, "nope.patch is not in the series");
+	ap_refresh_result_free(&f.r);
+	finish(&f);
 }
 
 int main(void)

@@ -104,9 +104,7 @@ static void commit_writes_everything(void **state)
 	assert_string_equal(made->v[0], "new");
 	assert_string_equal(made->v[1], "new/dir");
 	/* prepared, not yet visible */
-	data = tu_read(dir, "src/a.c", &len);
-	assert_bytes(data, len, "old a\n");
-	free(data);
+	assert_tree_file(dir, "src/a.c", "old a\n");
 	assert_false(tu_exists(dir, "new/dir/b.sh"));
 	assert_true(tu_exists(dir, ".applypatch/pending"));
 	/* the new file's state is known before the rename */
@@ -119,12 +117,8 @@ static void commit_writes_everything(void **state)
 	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
 	ap_txn_free(x);
 
-	data = tu_read(dir, "src/a.c", &len);
-	assert_bytes(data, len, "new a\n");
-	free(data);
-	data = tu_read(dir, "new/dir/b.sh", &len);
-	assert_bytes(data, len, "b\n");
-	free(data);
+	assert_tree_file(dir, "src/a.c", "new a\n");
+	assert_tree_file(dir, "new/dir/b.sh", "b\n");
 	assert_int_equal(tu_mode(dir, "new/dir/b.sh"), 0755);
 	assert_false(tu_exists(dir, "del.c"));
 	{
@@ -137,15 +131,9 @@ static void commit_writes_everything(void **state)
 		free(p);
 	}
 	/* the state, and the originals for unapply */
-	data = tu_read(dir, ".applypatch/state", &len);
-	assert_bytes(data, len, STATE);
-	free(data);
-	data = tu_read(dir, ".applypatch/orig/1", &len);
-	assert_bytes(data, len, "old a\n");
-	free(data);
-	data = tu_read(dir, ".applypatch/orig/2", &len);
-	assert_bytes(data, len, "bye\n");
-	free(data);
+	assert_tree_file(dir, ".applypatch/state", STATE);
+	assert_tree_file(dir, ".applypatch/orig/1", "old a\n");
+	assert_tree_file(dir, ".applypatch/orig/2", "bye\n");
 	/* and no work in progress left */
 	assert_false(tu_exists(dir, ".applypatch/pending"));
 	assert_false(tu_exists(dir, ".applypatch/journal"));
@@ -189,16 +177,13 @@ static void free_uncommitted_rolls_back(void **state)
 	ap_txn *x;
 	ap_change ch[4];
 	ap_error err = AP_ERROR_INIT;
-	char *before = tu_snapshot(dir), *after;
+	char *before = tu_snapshot(dir);
 
 	changes(ch);
 	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
 	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(before);
-	free(after);
+	assert_unchanged(dir, before);
 	ap_tree_close(t);
 }
 
@@ -210,7 +195,7 @@ static void rollback_keeps_earlier_state(void **state)
 	ap_txn *x;
 	ap_change ch[4];
 	ap_error err = AP_ERROR_INIT;
-	char *before, *after;
+	char *before;
 
 	tu_write(dir, ".applypatch/state", STATE);
 	tu_write(dir, ".applypatch/orig/7", "seven\n");
@@ -220,10 +205,7 @@ static void rollback_keeps_earlier_state(void **state)
 	ap_txn_begin(&x, t, &err);
 	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(before);
-	free(after);
+	assert_unchanged(dir, before);
 	ap_tree_close(t);
 }
 
@@ -234,7 +216,7 @@ static void free_unprepared(void **state)
 	ap_tree *t = open_locked(dir);
 	ap_txn *x;
 	ap_error err = AP_ERROR_INIT;
-	char *before = tu_snapshot(dir), *after;
+	char *before = tu_snapshot(dir);
 
 	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
 	ap_txn_free(x);
@@ -243,10 +225,7 @@ static void free_unprepared(void **state)
 	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), -1);
 	assert_contains(err.msg, "before prepare");
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(before);
-	free(after);
+	assert_unchanged(dir, before);
 	ap_tree_close(t);
 }
 
@@ -260,7 +239,7 @@ static void prepare_refuses_symlinked_directory(void **state)
 	ap_txn *x;
 	ap_change ch[1];
 	ap_error err = AP_ERROR_INIT;
-	char *before, *after, *out_before, *out_after;
+	char *before, *out_before;
 
 	assert_int_equal(symlink(outside, p), 0);
 	free(p);
@@ -277,14 +256,8 @@ static void prepare_refuses_symlinked_directory(void **state)
 	assert_int_equal(ap_txn_prepare(x, ch, 1, &err), -1);
 	assert_contains(err.msg, "symbolic link");
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	out_after = tu_snapshot(outside);
-	assert_snapshot_equal(before, after);
-	assert_snapshot_equal(out_before, out_after);
-	free(before);
-	free(after);
-	free(out_before);
-	free(out_after);
+	assert_unchanged(dir, before);
+	assert_unchanged(outside, out_before);
 	ap_tree_close(t);
 	tu_rmrf(outside);
 }
@@ -340,13 +313,10 @@ static void recover_rolls_back_pending(void **state)
 	assert_non_null(note);
 	assert_contains(note, "rolled back");
 	free(note);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(after);
+	assert_unchanged(dir, before);
 	/* recovering again finds nothing to do */
 	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
 	assert_null(note);
-	free(before);
 	ap_tree_close(t);
 }
 
@@ -360,7 +330,7 @@ static void commit_that_cannot_complete_rolls_back(void **state)
 	ap_txn *x;
 	ap_change ch[5];
 	ap_error err = AP_ERROR_INIT;
-	char *before, *after, *note = NULL;
+	char *before, *note = NULL;
 
 	tu_write(dir, "blocker/inside", "i\n");
 	before = tu_snapshot(dir);
@@ -378,12 +348,9 @@ static void commit_that_cannot_complete_rolls_back(void **state)
 	assert_contains(err.msg, "cannot replace blocker");
 	assert_contains(err.msg, "Is a directory");
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(after);
+	assert_unchanged(dir, before);
 	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
 	assert_null(note);
-	free(before);
 	ap_tree_close(t);
 }
 
@@ -435,8 +402,7 @@ static void recover_rolls_forward_journal(void **state)
 	const char *dir = *state;
 	ap_tree *t;
 	ap_error err = AP_ERROR_INIT;
-	char *note = NULL, *data;
-	size_t len;
+	char *note = NULL;
 
 	killed_run(dir, 0);
 	write_journal(dir);
@@ -445,16 +411,10 @@ static void recover_rolls_forward_journal(void **state)
 	assert_non_null(note);
 	assert_contains(note, "completed");
 	free(note);
-	data = tu_read(dir, "src/a.c", &len);
-	assert_bytes(data, len, "new a\n");
-	free(data);
-	data = tu_read(dir, "new/dir/b.sh", &len);
-	assert_bytes(data, len, "b\n");
-	free(data);
+	assert_tree_file(dir, "src/a.c", "new a\n");
+	assert_tree_file(dir, "new/dir/b.sh", "b\n");
 	assert_false(tu_exists(dir, "del.c"));
-	data = tu_read(dir, ".applypatch/state", &len);
-	assert_bytes(data, len, STATE);
-	free(data);
+	assert_tree_file(dir, ".applypatch/state", STATE);
 	assert_true(tu_exists(dir, ".applypatch/orig/1"));
 	assert_false(tu_exists(dir, ".applypatch/journal"));
 	assert_false(tu_exists(dir, ".applypatch/pending"));
@@ -471,7 +431,7 @@ static void recover_rolls_back_a_journal_that_cannot_complete(void **state)
 	const char *dir = *state;
 	ap_tree *t;
 	ap_error err = AP_ERROR_INIT;
-	char *note = NULL, *before, *after;
+	char *note = NULL, *before;
 
 	tu_write(dir, "src/link.c/inside", "in the way\n");
 	before = tu_snapshot(dir);
@@ -491,10 +451,7 @@ static void recover_rolls_back_a_journal_that_cannot_complete(void **state)
 	assert_contains(note, "rolled it back");
 	assert_contains(note, "cannot replace src/link.c");
 	free(note);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(after);
-	free(before);
+	assert_unchanged(dir, before);
 	ap_tree_close(t);
 }
 
@@ -504,16 +461,13 @@ static void killed_after_commit(void **state)
 	const char *dir = *state;
 	ap_tree *t;
 	ap_error err = AP_ERROR_INIT;
-	char *note = NULL, *data;
-	size_t len;
+	char *note = NULL;
 
 	killed_run(dir, 1);
 	t = open_locked(dir);
 	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
 	assert_null(note);
-	data = tu_read(dir, "src/a.c", &len);
-	assert_bytes(data, len, "new a\n");
-	free(data);
+	assert_tree_file(dir, "src/a.c", "new a\n");
 	ap_tree_close(t);
 }
 
@@ -577,7 +531,7 @@ static void commit_without_state_removes_it(void **state)
 	ap_txn *x;
 	ap_change ch[4], back[4];
 	ap_error err = AP_ERROR_INIT;
-	char *before = tu_snapshot(dir), *after;
+	char *before = tu_snapshot(dir);
 
 	changes(ch);
 	ap_txn_begin(&x, t, &err);
@@ -608,10 +562,7 @@ static void commit_without_state_removes_it(void **state)
 	assert_int_equal(ap_txn_rmdir(x, "new/dir"), 0);
 	assert_int_equal(ap_txn_commit(x, NULL, 0, &err), 0);
 	ap_txn_free(x);
-	after = tu_snapshot(dir);
-	assert_snapshot_equal(before, after);
-	free(before);
-	free(after);
+	assert_unchanged(dir, before);
 	ap_tree_close(t);
 }
 

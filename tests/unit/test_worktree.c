@@ -14,13 +14,7 @@
 static const char HELLO[] = "one\ntwo\nthree\n";
 static const char FIX[] =
 	"Description: two becomes 2\n"
-	"--- a/src/hello.txt\n"
-	"+++ b/src/hello.txt\n"
-	"@@ -1,3 +1,3 @@\n"
-	" one\n"
-	"-two\n"
-	"+2\n"
-	" three\n";
+	TU_DIFF_HELLO_TWO;
 static const char BAD[] =
 	"--- a/src/hello.txt\n"
 	"+++ b/src/hello.txt\n"
@@ -42,31 +36,27 @@ static const char WIN[] =
  * cygwin-only one that is not selected on linux). */
 static char *make_tree(const char *patch)
 {
-	char *dir = tu_mkdtemp();
-
-	tu_write(dir, "src/hello.txt", HELLO);
-	tu_write(dir, "patches/fix.patch", patch);
-	tu_write(dir, "patches/win.patch", WIN);
-	tu_write(dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\n");
-	return dir;
+	return tu_tree("src/hello.txt", HELLO, "patches/fix.patch", patch,
+		       "patches/win.patch", WIN,
+		       "patches/series", "fix.patch\nwin.patch # [cygwin]\n", NULL);
 }
 
-static void opts_for(ap_run_opts *o, const char *dir)
-{
-	*o = (ap_run_opts)AP_RUN_OPTS_INIT;
-	o->tree = dir;
-	o->platform = "linux";
-}
+/* Such a tree and the run's options for linux: the state of one test. */
+typedef struct fixture {
+	char *dir;
+	ap_run_opts o;
+	ap_run run;
+	ap_status st;
+	ap_error err;
+} fixture;
 
-static void assert_file(const char *dir, const char *rel, const char *want)
+static void start(fixture *f, const char *patch)
 {
-	size_t len;
-	char *got = tu_read(dir, rel, &len);
-
-	assert_non_null(got);
-	assert_int_equal(len, strlen(want));
-	assert_memory_equal(got, want, len);
-	free(got);
+	f->dir = patch ? make_tree(patch) : tu_tree("src/hello.txt", HELLO, NULL);
+	f->o = (ap_run_opts)AP_RUN_OPTS_INIT;
+	f->o.tree = f->dir;
+	f->o.platform = "linux";
+	f->err = (ap_error)AP_ERROR_INIT;
 }
 
 static void loaded_series_reads_selected(void **state)
@@ -122,124 +112,106 @@ static void loaded_series_unreadable_patch(void **state)
 
 static void apply_rerun_unapply(void **state)
 {
-	char *dir = make_tree(FIX);
-	ap_run_opts o;
-	ap_run run;
-	ap_status st;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
 
 	(void)state;
-	opts_for(&o, dir);
-	assert_int_equal(ap_worktree_apply(&o, &run, &err), 0);
-	assert_false(run.failed);
-	assert_int_equal(run.n, 2);
-	assert_int_equal(run.patches[0].status, AP_PATCH_APPLIED);
-	assert_int_equal(run.patches[1].status, AP_PATCH_SKIPPED);
-	ap_run_free(&run);
-	assert_file(dir, "src/hello.txt", "one\n2\nthree\n");
+	start(&f, FIX);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.n, 2);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_APPLIED);
+	assert_int_equal(f.run.patches[1].status, AP_PATCH_SKIPPED);
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", "one\n2\nthree\n");
 
 	/* again: nothing to do */
-	assert_int_equal(ap_worktree_apply(&o, &run, &err), 0);
-	assert_false(run.failed);
-	assert_int_equal(run.patches[0].status, AP_PATCH_ALREADY);
-	assert_non_null(run.note);
-	assert_contains(run.note, "already applied");
-	ap_run_free(&run);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
+	assert_non_null(f.run.note);
+	assert_contains(f.run.note, "already applied");
+	ap_run_free(&f.run);
 
-	assert_int_equal(ap_worktree_status(&o, &st, &err), 0);
-	assert_true(st.applied);
-	assert_false(st.drift);
-	assert_int_equal(st.npatches, 1);
-	assert_string_equal(st.patches[0].name, "fix.patch");
-	ap_status_free(&st);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_true(f.st.applied);
+	assert_false(f.st.drift);
+	assert_int_equal(f.st.npatches, 1);
+	assert_string_equal(f.st.patches[0].name, "fix.patch");
+	ap_status_free(&f.st);
 
-	assert_int_equal(ap_worktree_unapply(&o, &run, &err), 0);
-	assert_false(run.failed);
-	assert_int_equal(run.patches[0].status, AP_PATCH_UNAPPLIED);
-	ap_run_free(&run);
-	assert_file(dir, "src/hello.txt", HELLO);
-	tu_rmrf(dir);
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_UNAPPLIED);
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", HELLO);
+	tu_rmrf(f.dir);
 }
 
 static void unapply_refuses_over_an_edit(void **state)
 {
-	char *dir = make_tree(FIX);
-	ap_run_opts o;
-	ap_run run;
-	ap_status st;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
 
 	(void)state;
-	opts_for(&o, dir);
-	assert_int_equal(ap_worktree_apply(&o, &run, &err), 0);
-	ap_run_free(&run);
-	tu_write(dir, "src/hello.txt", "edited by hand\n");
+	start(&f, FIX);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	ap_run_free(&f.run);
+	tu_write(f.dir, "src/hello.txt", "edited by hand\n");
 
-	assert_int_equal(ap_worktree_status(&o, &st, &err), 0);
-	assert_true(st.drift);
-	assert_int_equal(st.nfiles, 1);
-	assert_string_equal(st.files[0].state, "modified");
-	ap_status_free(&st);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_true(f.st.drift);
+	assert_int_equal(f.st.nfiles, 1);
+	assert_string_equal(f.st.files[0].state, "modified");
+	ap_status_free(&f.st);
 
-	assert_int_equal(ap_worktree_unapply(&o, &run, &err), -1);
-	assert_int_equal(err.code, AP_ERR_EDITED);
-	assert_true(run.failed);
-	assert_contains(err.msg, "src/hello.txt changed after apply");
-	ap_run_free(&run);
-	assert_file(dir, "src/hello.txt", "edited by hand\n");
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), -1);
+	assert_int_equal(f.err.code, AP_ERR_EDITED);
+	assert_true(f.run.failed);
+	assert_contains(f.err.msg, "src/hello.txt changed after apply");
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", "edited by hand\n");
 
 	/* --force: the original back, the edit kept beside it */
-	o.force = 1;
-	err = (ap_error)AP_ERROR_INIT;
-	assert_int_equal(ap_worktree_unapply(&o, &run, &err), 0);
-	assert_int_equal(err.code, AP_ERR_NONE);
-	ap_run_free(&run);
-	assert_file(dir, "src/hello.txt", HELLO);
-	tu_rmrf(dir);
+	f.o.force = 1;
+	f.err = (ap_error)AP_ERROR_INIT;
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
+	assert_int_equal(f.err.code, AP_ERR_NONE);
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", HELLO);
+	tu_rmrf(f.dir);
 }
 
 static void failed_patch_leaves_tree(void **state)
 {
-	char *dir = make_tree(BAD);
-	char *before = tu_snapshot(dir);
-	char *after;
-	ap_run_opts o;
-	ap_run run;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
+	char *before;
 
 	(void)state;
-	opts_for(&o, dir);
-	assert_int_equal(ap_worktree_apply(&o, &run, &err), 0);
-	assert_true(run.failed);
-	assert_int_equal(run.patches[0].status, AP_PATCH_FAILED);
-	ap_run_free(&run);
-	after = tu_snapshot(dir);
-	assert_string_equal(before, after);
-	free(before);
-	free(after);
+	start(&f, BAD);
+	before = tu_snapshot(f.dir);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_true(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_FAILED);
+	ap_run_free(&f.run);
+	assert_unchanged(f.dir, before);
 
 	/* nothing applied: nothing to unapply, a plain failure */
-	assert_int_equal(ap_worktree_unapply(&o, &run, &err), -1);
-	assert_int_equal(err.code, AP_ERR_FAILED);
-	assert_contains(err.msg, "nothing to unapply");
-	ap_run_free(&run);
-	tu_rmrf(dir);
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), -1);
+	assert_int_equal(f.err.code, AP_ERR_FAILED);
+	assert_contains(f.err.msg, "nothing to unapply");
+	ap_run_free(&f.run);
+	tu_rmrf(f.dir);
 }
 
 static void unknown_platform_and_missing_series(void **state)
 {
-	char *dir = tu_mkdtemp();
-	ap_run_opts o;
-	ap_run run;
-	ap_error err = AP_ERROR_INIT;
+	fixture f;
 
 	(void)state;
-	tu_write(dir, "src/hello.txt", HELLO);
-	opts_for(&o, dir);
-	assert_int_equal(ap_worktree_apply(&o, &run, &err), -1);
-	assert_contains(err.msg, "patches");
-	ap_run_free(&run);
-	tu_rmrf(dir);
+	start(&f, NULL);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), -1);
+	assert_contains(f.err.msg, "patches");
+	ap_run_free(&f.run);
+	tu_rmrf(f.dir);
 }
 
 int main(void)

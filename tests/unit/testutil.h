@@ -3,7 +3,8 @@
  * Byte-exact comparisons that show both sides escaped (a CR or a missing
  * final newline is invisible otherwise), patches parsed from string
  * literals, scratch directories with a snapshot of every byte and mode in
- * them, and a real JSON parser (python3) to judge the JSON we emit.
+ * them, temp trees made from (path, text) pairs, and a real JSON parser
+ * (python3) to judge the JSON we emit.
  * Everything is static inline so each test binary takes what it uses.
  */
 #ifndef TESTUTIL_H
@@ -310,6 +311,75 @@ static inline char *tu_snapshot(const char *dir)
 
 #define assert_snapshot_equal(before, after) \
 	assert_bytes((after), strlen(after), (before))
+
+/* A diff of f.txt in which line 3, "c", becomes "C" (lines b and d around
+ * it): the patch the drift and refresh tests move between upstreams. */
+#define TU_DIFF_C_TO_C \
+	"--- a/f.txt\n" \
+	"+++ b/f.txt\n" \
+	"@@ -2,3 +2,3 @@\n" \
+	" b\n" \
+	"-c\n" \
+	"+C\n" \
+	" d\n"
+
+/* A diff of src/hello.txt ("one two three") in which "two" becomes "2". */
+#define TU_DIFF_HELLO_TWO \
+	"--- a/src/hello.txt\n" \
+	"+++ b/src/hello.txt\n" \
+	"@@ -1,3 +1,3 @@\n" \
+	" one\n" \
+	"-two\n" \
+	"+2\n" \
+	" three\n"
+
+/* --- temp trees ------------------------------------------------------------- */
+
+/* A new temp dir holding the files given as (rel, text) pairs, ending with
+ * NULL: tu_tree("src/a.c", "a\n", "patches/series", "x.patch\n", NULL).
+ * Directories are made on the way; every file is mode 0644. */
+static inline char *tu_tree(const char *rel, ...)
+{
+	char *dir = tu_mkdtemp();
+	va_list ap;
+
+	va_start(ap, rel);
+	for (; rel; rel = va_arg(ap, const char *)) {
+		const char *text = va_arg(ap, const char *);
+
+		tu_write(dir, rel, text);
+	}
+	va_end(ap);
+	return dir;
+}
+
+/* dir/rel holds exactly want. */
+static inline void tu_assert_file(const char *dir, const char *rel, const char *want,
+				  const char *file, int line)
+{
+	size_t len = 0;
+	char *got = tu_read(dir, rel, &len);
+
+	if (!got) {
+		print_error("%s/%s: missing\n", dir, rel);
+		_fail(file, line);
+	}
+	tu_assert_bytes(got, len, want, strlen(want), file, line);
+	free(got);
+}
+#define assert_tree_file(dir, rel, want) tu_assert_file((dir), (rel), (want), __FILE__, __LINE__)
+
+/* dir is as the snapshot before says (every path, mode and byte); frees
+ * before. */
+static inline void tu_assert_unchanged(const char *dir, char *before, const char *file, int line)
+{
+	char *after = tu_snapshot(dir);
+
+	tu_assert_bytes(after, strlen(after), before, strlen(before), file, line);
+	free(after);
+	free(before);
+}
+#define assert_unchanged(dir, before) tu_assert_unchanged((dir), (before), __FILE__, __LINE__)
 
 /* --- JSON ------------------------------------------------------------------- */
 
