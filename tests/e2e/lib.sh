@@ -16,6 +16,13 @@
 #   matches_expect NAME        diff of $T against NAME's expect/ (empty: as expected)
 #   finish                     exits 1 if any check failed
 #   junit_valid FILE           well-formed and valid against tests/schema/junit.xsd
+# Numbered cases built in the script (set WORK):
+#   newtree                    $T an empty tree, $P an empty patches directory, in $WORK/$n
+#   add_patch NAME             the patch on stdin becomes $P/NAME, appended to $P/series
+#   full_state DIR             every path's kind, mode, owner and inode, every file's sha256
+# Fault injection (the build in $FAULT_APPLYPATCH, build/fault/applypatch):
+#   have_faults                true when that build is at hand
+#   killed_at STEP CMD...      runs it with CMD, SIGKILLed at STEP (e.g. rename:3), quietly
 # The built tools are in $BIN_DIR (applypatch, upstream, verify).
 
 AP="$BIN_DIR/applypatch"
@@ -118,6 +125,31 @@ newcase() {
 }
 
 matches_expect() { same_files "$T" "$E2E/$1/expect"; }
+
+newtree() {
+	n=$((n + 1))
+	T="$WORK/$n/tree"
+	P="$WORK/$n/patches"
+	mkdir -p "$T" "$P"
+	chmod 755 "$WORK/$n"
+}
+
+add_patch() { cat >"$P/$1"; echo "$1" >>"$P/series"; }
+
+# a rollback puts back the very inodes and leaves nothing of its own: this
+# sees both
+full_state() {
+	(cd "$1" && find . -printf '%p %y %m %U:%G %i\n' | LC_ALL=C sort &&
+		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+}
+
+have_faults() { [ -x "${FAULT_APPLYPATCH:-}" ]; }
+
+killed_at() {
+	_at=$1
+	shift
+	APPLYPATCH_FAULT_KILL=$_at "$FAULT_APPLYPATCH" "$@" >/dev/null 2>&1
+}
 
 # Every JUnit document the tools write must satisfy the schema CI systems
 # read (tests/schema/junit.xsd, the Jenkins/Ant shape), not only parse.

@@ -23,19 +23,12 @@ as_user() { _u=$1; shift; setpriv --reuid="$_u" --regid="$_u" --clear-groups "$@
 
 # setup: $T a tree with run.sh (a script) and $P an empty patches directory.
 setup() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	P="$WORK/$n/patches"
-	mkdir -p "$T" "$P"
-	chmod 755 "$WORK/$n"
+	newtree
 	printf '#!/bin/sh\necho one\n' >"$T/run.sh"
 }
 
-# patch NAME: the patch text on stdin, appended to the series.
-patch() { cat >"$P/$1"; echo "$1" >>"$P/series"; }
-
 edit_run() {
-	patch edit.patch <<'EOF'
+	add_patch edit.patch <<'EOF'
 --- a/run.sh
 +++ b/run.sh
 @@ -1,2 +1,2 @@
@@ -75,7 +68,7 @@ check "root, setgid file $U1:$U2: still $U1:$U2 2750 ($(owner_mode "$T/run.sh"))
 setup
 chown $U1:$U1 "$T/run.sh"
 chmod 4755 "$T/run.sh"
-patch delete.patch <<'EOF'
+add_patch delete.patch <<'EOF'
 --- a/run.sh
 +++ /dev/null
 @@ -1,2 +0,0 @@
@@ -117,7 +110,7 @@ check "uid $U2 rewrites its setgid file of group $U3: setgid dropped ($(owner_mo
 # --- what the series creates: the umask, and no setuid ----------------------------
 
 setup
-patch new.patch <<'EOF'
+add_patch new.patch <<'EOF'
 --- /dev/null
 +++ b/sub/dir/new.txt
 @@ -0,0 +1 @@
@@ -130,7 +123,7 @@ check "umask 077: new directories are 700 ($(stat -c %a "$T/sub") $(stat -c %a "
 	[ "$(stat -c %a "$T/sub") $(stat -c %a "$T/sub/dir")" = "700 700" ]
 
 setup
-patch newx.patch <<'EOF'
+add_patch newx.patch <<'EOF'
 diff --git a/tool.sh b/tool.sh
 new file mode 100755
 --- /dev/null
@@ -149,7 +142,7 @@ chmod 4755 "$T/run.sh"
 printf 'x\n' >"$T/mv.sh"
 chown $U1:$U1 "$T/mv.sh"
 chmod 6755 "$T/mv.sh"
-patch copy.patch <<'EOF'
+add_patch copy.patch <<'EOF'
 diff --git a/run.sh b/copy.sh
 similarity index 100%
 copy from run.sh
@@ -177,7 +170,7 @@ for dm in 700 2750; do
 	printf 'secret\n' >"$T/priv/key.txt"
 	chown -R $U1:$U2 "$T/priv"
 	chmod "$dm" "$T/priv"
-	patch rm.patch <<'EOF'
+	add_patch rm.patch <<'EOF'
 --- a/priv/key.txt
 +++ /dev/null
 @@ -1 +0,0 @@

@@ -15,19 +15,12 @@ n=0
 
 # setup: $T a tree holding a.txt, $P an empty patches directory.
 setup() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	P="$WORK/$n/patches"
-	mkdir -p "$T" "$P"
-	chmod 755 "$WORK/$n"
+	newtree
 	printf 'one\ntwo\nthree\n' >"$T/a.txt"
 }
 
-# patch NAME: the patch text on stdin, appended to the series.
-patch() { cat >"$P/$1"; echo "$1" >>"$P/series"; }
-
 edit_a() {
-	patch edit-a.patch <<'EOF'
+	add_patch edit-a.patch <<'EOF'
 --- a/a.txt
 +++ b/a.txt
 @@ -1,3 +1,3 @@
@@ -35,6 +28,18 @@ edit_a() {
 -two
 +TWO
  three
+EOF
+}
+
+# edit_b: b.txt holding x, and a patch making it y
+edit_b() {
+	printf 'x\n' >"$T/b.txt"
+	add_patch edit-b.patch <<'EOF'
+--- a/b.txt
++++ b/b.txt
+@@ -1 +1 @@
+-x
++y
 EOF
 }
 
@@ -53,7 +58,7 @@ mine" ]
 
 # a run failing after it made its temporary files (a fault injected at the
 # commit's sync) rolls back only what it made: the user's look-alikes stay
-if [ -x "${FAULT_APPLYPATCH:-}" ]; then
+if have_faults; then
 	setup
 	edit_a
 	check_rc "a run failing at its commit beside .aptmp look-alikes: exit 2" 2 \
@@ -93,20 +98,13 @@ check "unapply beside them: a.txt restored" grep -q two "$T/a.txt"
 # an interrupted run: status and a dry run change nothing, and say so; the
 # next apply completes it (or rolls it back, then applies)
 both_patched() { grep -q TWO "$T/a.txt" && grep -q y "$T/b.txt"; }
-if [ -x "${FAULT_APPLYPATCH:-}" ]; then
+if have_faults; then
 	# rename 1 is pending's (before the commit point), 2 the journal's, 3 the first file's
 	for at in rename:3 rename:2; do
 		setup
 		edit_a
-		printf 'x\n' >"$T/b.txt"
-		patch edit-b.patch <<'EOF'
---- a/b.txt
-+++ b/b.txt
-@@ -1 +1 @@
--x
-+y
-EOF
-		APPLYPATCH_FAULT_KILL=$at "$FAULT_APPLYPATCH" apply -d "$T" --patches "$P" -P linux >/dev/null 2>&1
+		edit_b
+		killed_at $at apply -d "$T" --patches "$P" -P linux
 		before=$(snapshot_all "$T")
 		check_rc "killed at $at: status exit 1" 1 "$AP" status -d "$T" --patches "$P"
 		check_grep "killed at $at: status says a run was interrupted" "interrupted" "$OUT"
@@ -139,7 +137,7 @@ three" ]
 # --- item 3: a file the series created, replaced by a directory ----------------
 
 newfile() {
-	patch new.patch <<'EOF'
+	add_patch new.patch <<'EOF'
 --- /dev/null
 +++ b/new.txt
 @@ -0,0 +1 @@
@@ -177,14 +175,7 @@ check "patched file now a directory: nothing changed" [ "$before" = "$(snapshot_
 
 setup
 edit_a
-printf 'x\n' >"$T/b.txt"
-patch edit-b.patch <<'EOF'
---- a/b.txt
-+++ b/b.txt
-@@ -1 +1 @@
--x
-+y
-EOF
+edit_b
 if chattr +i "$T/b.txt" 2>"$WORK/chattr.err"; then
 	before=$(snapshot_all "$T")
 	check_rc "immutable target: apply refuses, exit 2" 2 "$AP" apply -d "$T" --patches "$P" -P linux
@@ -203,7 +194,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	printf 'x\n' >"$T/shared/theirs.txt"
 	chown 1002:1002 "$T/shared/theirs.txt"
 	chmod 666 "$T/shared/theirs.txt"
-	patch sticky.patch <<'EOF'
+	add_patch sticky.patch <<'EOF'
 --- a/shared/theirs.txt
 +++ b/shared/theirs.txt
 @@ -1 +1 @@
@@ -224,13 +215,6 @@ fi
 # --- item 2, second half: a step after the commit point that fails for a
 # reason prepare cannot see (an LSM, an ACL, an I/O error) is rolled back ---
 
-# every path with its kind, mode, owner and inode, and every file's sha256:
-# a rollback puts back the very inodes, and leaves nothing of its own
-full_state() {
-	(cd "$1" && find . -printf '%p %y %m %U:%G %i\n' | LC_ALL=C sort &&
-		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
-}
-
 # setup3: a.txt, b.txt, sub/c.txt, d.txt and one patch changing the first
 # three, deleting d.txt and creating new/dir/n.txt
 setup3() {
@@ -239,7 +223,7 @@ setup3() {
 	mkdir "$T/sub"
 	printf 'q\n' >"$T/sub/c.txt"
 	printf 'gone\n' >"$T/d.txt"
-	patch all.patch <<'EOF'
+	add_patch all.patch <<'EOF'
 --- a/a.txt
 +++ b/a.txt
 @@ -1,3 +1,3 @@
@@ -268,7 +252,7 @@ setup3() {
 EOF
 }
 
-if [ -x "${FAULT_APPLYPATCH:-}" ]; then
+if have_faults; then
 	FA=$FAULT_APPLYPATCH
 	# apply: the rename onto sub/c.txt fails after a.txt and b.txt were replaced
 	setup3
@@ -303,7 +287,7 @@ if [ -x "${FAULT_APPLYPATCH:-}" ]; then
 	# status only reports it; the next apply rolls it back and says why
 	setup3
 	before=$(full_state "$T")
-	APPLYPATCH_FAULT_KILL=rename:4 "$FA" apply -d "$T" --patches "$P" -P linux >/dev/null 2>&1
+	killed_at rename:4 apply -d "$T" --patches "$P" -P linux
 	check "killed after the commit point: journal left" [ -f "$T/.applypatch/journal" ]
 	mid=$(full_state "$T")
 	check_rc "killed after the commit point: status exit 1" 1 "$AP" status -d "$T" --patches "$P" -P linux
