@@ -4,6 +4,7 @@
 # made earlier in the series, files that already exist) and every malformed
 # patch is refused with a distinctive message and exit 1, and afterwards the
 # tree, the files beside it and the state directory are byte-identical.
+# A tree given as a symlink to it, though, is patched where it points.
 . "$TESTS_ROOT/e2e/lib.sh"
 E2E="$FIXTURES/e2e"
 WORK=$(scratch)
@@ -181,5 +182,23 @@ check_rc "good patch then ed script: exit 1" 1 "$AP" apply -d "$T" --patches "$P
 check "good patch then ed script: json names the patch and line" \
 	jq -e '.patches[1] | .status == "failed" and (.reason | test("ed.patch:1: ed-style diffs are refused"))' "$OUT"
 check "good patch then ed script: nothing written" [ "$before" = "$(snapshot_all "$D")" ]
+
+# A tree given as a symbolic link to it (a packager's /build/gap ->
+# /build/gap-4.10.2): the directory it names is patched, the link stays a
+# link, status through the real path agrees, and unapply through the link
+# gives the tree back as it was.
+real="$WORK/symlinked/gap-4.10.2"
+T="$WORK/symlinked/gap"
+mkdir -p "$real"
+cp -R "$E2E/base/." "$real/"
+cp -R "$E2E/basic/patches" "$real/patches"
+ln -s gap-4.10.2 "$T"
+before=$(snapshot_all "$real")
+check_rc "tree given as a symlink: apply exit 0" 0 "$AP" apply -d "$T" -P linux
+check "tree given as a symlink: still a link" [ -L "$T" ]
+check "tree given as a symlink: the directory it names is patched" same_files "$real" "$E2E/basic/expect"
+check_rc "tree given as a symlink: status by the real path exit 0" 0 "$AP" status -d "$real" -P linux
+check_rc "tree given as a symlink: unapply through the link exit 0" 0 "$AP" unapply -d "$T"
+check "tree given as a symlink: unapply gives the tree back" [ "$before" = "$(snapshot_all "$real")" ]
 
 finish

@@ -4,7 +4,8 @@
  * FIFO: reads give the bytes and state of regular files, a missing file is
  * "does not exist" (not an error), and a symlink on the path, a directory,
  * a FIFO or ".." are refused with the path named; parents are created on
- * demand; a second lock on the same tree is refused at once.
+ * demand; a second lock on the same tree is refused at once; a root given
+ * as a symlink is resolved once, at open.
  */
 #include "testutil.h"
 
@@ -139,6 +140,67 @@ static void lock_is_exclusive(void **state)
 	tu_rmrf(dir);
 }
 
+/* A root given as a symbolic link (a packager's /build/gap ->
+ * /build/gap-4.10.2) is resolved once, when the tree is opened: later
+ * calls work in that directory even after the link is pointed elsewhere,
+ * and messages name the root as given. A link to no directory is refused
+ * at open with its path named. */
+static void root_given_as_a_symlink(void **state)
+{
+	char *outside, *dir = setup(&outside);
+	char *links = tu_mkdtemp();
+	char *link = ap_printf("%s/gap", links);
+	char *dangling = ap_printf("%s/gone", links), *tofile = ap_printf("%s/file", links);
+	char *secret = ap_printf("%s/secret", outside);
+	ap_tree *t;
+	ap_file_state st;
+	ap_error err = AP_ERROR_INIT;
+	ap_strlist created = { 0 };
+	const char *base;
+	char *data;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(symlink(dir, link), 0);
+	assert_int_equal(ap_tree_open(&t, link, &err), 0);
+	assert_string_equal(ap_tree_root(t), link);
+	assert_int_equal(ap_tree_read(t, "src/a.c", &st, &data, &len, &err), 0);
+	assert_bytes(data, len, "int a;\n");
+	free(data);
+
+	/* the link now names another directory: the open tree stays where it was */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(outside, link), 0);
+	data = NULL;
+	assert_int_equal(ap_tree_read(t, "secret", &st, &data, &len, &err), 0);
+	assert_false(st.exists);
+	assert_null(data);
+	assert_true(ap_tree_parent(t, "made/f.c", &created, &base, &err) >= 0);
+	assert_true(tu_exists(dir, "made"));
+	assert_false(tu_exists(outside, "made"));
+	ap_strlist_free(&created);
+	ap_tree_close(t);
+
+	/* a link to nothing, or to a file: refused at open, the path named */
+	assert_int_equal(symlink("/nonexistent/gap-4.10.2", dangling), 0);
+	assert_int_equal(ap_tree_open(&t, dangling, &err), -1);
+	assert_null(t);
+	assert_contains(err.msg, dangling);
+	assert_contains(err.msg, "No such file or directory");
+	assert_int_equal(symlink(secret, tofile), 0);
+	err = (ap_error)AP_ERROR_INIT;
+	assert_int_equal(ap_tree_open(&t, tofile, &err), -1);
+	assert_contains(err.msg, tofile);
+	assert_contains(err.msg, "Not a directory");
+	free(secret);
+	free(tofile);
+	free(dangling);
+	free(link);
+	tu_rmrf(links);
+	tu_rmrf(outside);
+	tu_rmrf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +208,7 @@ int main(void)
 		cmocka_unit_test(refuses_what_is_not_a_plain_file),
 		cmocka_unit_test(parents_made_on_demand),
 		cmocka_unit_test(lock_is_exclusive),
+		cmocka_unit_test(root_given_as_a_symlink),
 	};
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);

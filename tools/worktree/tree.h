@@ -19,7 +19,11 @@
 
 typedef struct ap_tree ap_tree;
 
-/* Opens the tree at root (which must be a directory, not a symlink). */
+/* Opens the tree at root, a directory. root may be a symbolic link to one
+ * (a packager's /build/gap -> /build/gap-4.10.2): it is resolved once, here,
+ * and every later call works in the directory it named then (through the
+ * root's fd), even if the link is changed meanwhile. Below the root no
+ * link is ever followed. ap_tree_root and messages give root as passed. */
 int ap_tree_open(ap_tree **out, const char *root, ap_error *err);
 void ap_tree_close(ap_tree *t);
 const char *ap_tree_root(const ap_tree *t);
