@@ -175,6 +175,41 @@ static int native_prepare(const ap_build_opts *o, ap_build *b, int logfd, ap_err
 	return 0;
 }
 
+/* A tarball's key is its sha256 before prepare read it; b->identity is the
+ * sha256 of what was unpacked (hashed from the one open file it was
+ * unpacked from). They differ when the file was replaced meanwhile (refused:
+ * the build would be saved under another tarball's name), or when prepare
+ * downloaded the pinned tarball first (the key becomes what came). */
+static int native_same_upstream(const ap_build_opts *o, ap_build *b, ap_buf *fp,
+				const char *key, ap_error *err)
+{
+	ap_upstream_kind k = o->upstream->kind;
+	if ((k != AP_UPSTREAM_TARBALL && k != AP_UPSTREAM_PINNED) || strcmp(key, b->identity) == 0)
+		return 0;
+	if (strcmp(key, AP_FINGERPRINT_NOT_YET) != 0) {
+		ap_error_set(err, "the upstream tarball changed while verify read it (%s when "
+			     "checked, %s when unpacked): run verify again once it stays put",
+			     key, b->identity);
+		return fail_step(b, "prepare");
+	}
+	char *old = ap_printf("\nupstream %s\n", key);
+	const char *at = old && fp->data ? strstr(fp->data, old) : NULL;
+	ap_buf nfp = AP_BUF_INIT;
+	if (at) {
+		ap_buf_add(&nfp, fp->data, (size_t)(at - fp->data));
+		ap_buf_printf(&nfp, "\nupstream %s\n", b->identity);
+		ap_buf_puts(&nfp, at + strlen(old));
+	}
+	free(old);
+	if (!at || !nfp.data) {
+		ap_buf_free(&nfp);
+		return ap_error_set(err, "out of memory");
+	}
+	ap_buf_free(fp);
+	*fp = nfp;
+	return 0;
+}
+
 /* The platform's series applied to the tree by the engine. */
 static int native_apply(const ap_build_opts *o, ap_build *b, int logfd, ap_error *err)
 {
@@ -306,6 +341,8 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 		}
 		if (rc == 0)
 			rc = native_prepare(o, b, logfd, err);
+		if (rc == 0)
+			rc = native_same_upstream(o, b, &fp, key, err);
 		if (rc == 0)
 			rc = native_apply(o, b, logfd, err);
 		if (rc == 0)

@@ -5,6 +5,7 @@
 #include "loaded_series.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,18 @@ static int dir_digest(ap_buf *acc, int dfd, const char *rel, ap_error *err)
 	return rc;
 }
 
+/* A tarball by its own bytes. */
+static char *tarball_key(const char *path, ap_error *err)
+{
+	char hex[AP_SHA256_HEX];
+	int fd = ap_tarball_open(path, err);
+	if (fd < 0)
+		return NULL;
+	int rc = ap_sha256_fd(fd, path, hex, err);
+	close(fd);
+	return rc < 0 ? NULL : ap_printf("sha256:%s", hex);
+}
+
 /* A cheap name for exactly which upstream this is, without preparing it. */
 char *ap_fingerprint_upstream(const ap_upstream *u, ap_error *err)
 {
@@ -91,19 +104,20 @@ char *ap_fingerprint_upstream(const ap_upstream *u, ap_error *err)
 		ap_buf_free(&acc);
 		return ap_printf("dir-stat:sha256:%s (%s)", hex, u->location);
 	}
-	case AP_UPSTREAM_TARBALL: {
-		char hex[65];
-		if (ap_sha256_file(u->location, hex, err) < 0)
-			return NULL;
-		return ap_printf("sha256:%s", hex);
-	}
+	case AP_UPSTREAM_TARBALL:
+		return tarball_key(u->location, err);
 	case AP_UPSTREAM_PINNED: {
-		char *path = NULL, *sha = NULL;
-		if (ap_upstream_tarball(u, &path, &sha, err) < 0)
+		/* the tarball's bytes, not the pin's sha256: a sha1-only pin (Sage's
+		 * own) gives none, and every tarball would look the same */
+		char *path = NULL;
+		if (ap_upstream_tarball(u, &path, NULL, err) < 0)
 			return NULL;
-		char *k = ap_printf("sha256:%s", sha ? sha : "?");
+		struct stat st;
+		char *k = lstat(path, &st) < 0 && errno == ENOENT ? ap_strdup(AP_FINGERPRINT_NOT_YET)
+								   : tarball_key(path, err);
+		if (!k && err && !err->msg[0])
+			ap_error_set(err, "out of memory");
 		free(path);
-		free(sha);
 		return k;
 	}
 	case AP_UPSTREAM_GIT: {

@@ -5,7 +5,8 @@
  * compiler, the environment's flags). The build writes it beside its
  * output; the next run compares.
  *
- *   ap_fingerprint_upstream   a cheap name for exactly which upstream this is
+ *   ap_fingerprint_upstream   a cheap name for exactly which upstream this is (a
+ *                             tarball, pinned or not: the sha256 of its bytes)
  *   ap_fingerprint_compiler   the compiler's first line of --version
  *   ap_fingerprint_series     "patch NAME -pN SHA" lines of a platform's series
  *   ap_fingerprint_same       whether a saved fingerprint equals the text
@@ -20,6 +21,10 @@
 #include <stddef.h>
 
 #define AP_FINGERPRINT_VERSION "gap-patchkit verify build 1"
+
+/* The key of a pinned tarball not downloaded yet: no build is reused for
+ * it, and the build replaces it by what was downloaded and unpacked. */
+#define AP_FINGERPRINT_NOT_YET "sha256:? (not downloaded yet)"
 
 char *ap_fingerprint_upstream(const ap_upstream *u, ap_error *err);
 char *ap_fingerprint_compiler(void);
