@@ -1,6 +1,6 @@
 /* build.h - building the patched GAP that verify probes.
  *
- * Native: the upstream is prepared (upstream.h) into BUILD/PLATFORM/src,
+ * Native: the upstream is prepared (source.h) into BUILD/PLATFORM/src,
  * the series for the platform applied there (worktree.h), then
  * `./configure && make V=1 -jN`, everything written to BUILD/PLATFORM/
  * build.log. A fingerprint of the inputs (upstream identity, each selected

@@ -1,5 +1,10 @@
 /* drift_report.h - the drift matrix for people (a terminal table), for
- * pull requests (markdown) and for CI (JSON, JUnit, GitHub annotations). */
+ * pull requests (markdown) and for CI (JSON, JUnit, GitHub annotations).
+ *
+ *   ap_drift_report          the matrix in a format
+ *   ap_drift_mark            one cell's short mark
+ *   ap_drift_partial_phrase  how much of a patch upstream already has
+ */
 #ifndef AP_DRIFT_REPORT_H
 #define AP_DRIFT_REPORT_H
 

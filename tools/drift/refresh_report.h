@@ -1,5 +1,9 @@
 /* refresh_report.h - what refresh did, for people (text) and for CI
- * (JSON, JUnit XML, GitHub annotations). Renders into a buffer. */
+ * (JSON, JUnit XML, GitHub annotations). Renders into a buffer.
+ *
+ *   ap_refresh_report     every patch's outcome in a format
+ *   ap_refresh_item_left  whether a patch was left for a person
+ */
 #ifndef AP_REFRESH_REPORT_H
 #define AP_REFRESH_REPORT_H
 

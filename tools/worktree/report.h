@@ -1,5 +1,14 @@
 /* report.h - what a run did, for people (text) and for CI (JSON, JUnit
- * XML, GitHub annotations). Renders into a buffer; the CLI prints it. */
+ * XML, GitHub annotations). Renders into a buffer; the CLI prints it.
+ *
+ *   ap_format_parse       "text", "json", "junit", "github" to an ap_format
+ *   ap_report_run         apply / unapply (report.c)
+ *   ap_report_status      status; ap_report_list: the series for a platform
+ *   ap_report_*_ci        status and list as JUnit or GitHub (status_report.c)
+ *   ap_report_lint        lint's findings (lint_report.c)
+ *   ap_report_gh_line     one GitHub annotation; _gh_where from "FILE:LINE"
+ *   the rest              pieces drift and refresh reports share
+ */
 #ifndef AP_REPORT_H
 #define AP_REPORT_H
 
