@@ -4,6 +4,10 @@
  * if any hunk fails, or the patch is found partly applied already, the
  * patch's edits are undone and it is reported failed. Nothing here
  * touches the disk; apply (worktree.h) and drift build on this.
+ *
+ *   ap_apply_patch          one patch applied to the vtree, or undone
+ *   ap_patch_result_count   how many hunks had each outcome
+ *   ap_*_name               names of statuses and file operations for reports
  */
 #ifndef AP_APPLY_H
 #define AP_APPLY_H

@@ -8,6 +8,11 @@
  * A patch whose every diff line ends in "\r\n" was converted as a whole
  * (a mail client, an editor): each line's last "\r" is dropped as the
  * conversion's, so "+x\r\r\n" is the CRLF line "x" (GNU patch does so).
+ *
+ *   ap_patch_parse / _free   a patch file into file diffs and hunks
+ *   ap_patch_header          a DEP-3 or mail header field of the description
+ *   ap_file_diff_target      the path a file diff writes
+ *   ap_patch_diff_start      where the diff begins; ap_patch_id: its sha256
  */
 #ifndef AP_PATCH_H
 #define AP_PATCH_H

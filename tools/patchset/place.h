@@ -16,6 +16,10 @@
  * CRLF files and the reverse; fuzz is tried only when asked for, after
  * both images failed to match exactly; and a failed hunk names the line
  * of its nearest partial match.
+ *
+ *   ap_place_file     where each hunk goes (offset, fuzz, applied already, failed)
+ *   ap_place_render   the patched text from those placements
+ *   ap_outcome_name   an outcome's name for reports
  */
 #ifndef AP_PLACE_H
 #define AP_PLACE_H

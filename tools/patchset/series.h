@@ -7,6 +7,11 @@
  * patches:` list with `# [selector]` comments (condarecipe.h). Without
  * either, SageMath's convention: DIR/NAME.patch in name order, then
  * DIR/PLATFORM/NAME.patch.
+ *
+ *   ap_series_load (_lenient) / _free   a patches folder in any of the three layouts
+ *   ap_series_dir, ap_series_default_strip, ap_series_platforms
+ *   ap_selector_eval                    a selector for a platform
+ *   ap_platform_resolve / _detect / _known / _from_uname   platform names
  */
 #ifndef AP_SERIES_H
 #define AP_SERIES_H

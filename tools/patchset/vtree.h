@@ -5,6 +5,12 @@
  * edits the in-memory copy, and only when every patch has succeeded does
  * the caller write what changed. Edits made by one patch can be undone
  * together, so a failed patch leaves no trace for the ones after it.
+ *
+ *   ap_vtree_init / _free       a vtree over a loader
+ *   ap_vtree_get / _set         a file, loaded once; its new bytes
+ *   ap_vtree_before             a file as it was before the current patch
+ *   ap_vtree_commit / _rollback end the current patch: keep or undo its edits
+ *   ap_vfile_changed / _lines   whether a file changed; its lines
  */
 #ifndef AP_VTREE_H
 #define AP_VTREE_H

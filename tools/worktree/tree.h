@@ -5,6 +5,14 @@
  * symbolic link, and nothing outside the tree is reached. All system
  * calls of the write phase go through here, which is where tests inject
  * faults (see ap_fault_*).
+ *
+ *   ap_tree_open / _close     a tree at a root (a link there resolved once)
+ *   ap_tree_lock              the one-run-at-a-time lock
+ *   ap_tree_read / _stat      a regular file's bytes and state; a path's state
+ *   ap_tree_load              ap_tree_read as a vtree loader
+ *   ap_tree_parent / _dirfd   a directory opened safely (parents made on demand)
+ *   ap_write_new_file         a new file written, owned and moded in one go
+ *   ap_sys_*                  the write-phase system calls, where faults go in
  */
 #ifndef AP_TREE_H
 #define AP_TREE_H

@@ -3,6 +3,11 @@
  * The series is applied in memory (apply.h); the tree is written only
  * when every selected patch succeeded, through one transaction (txn.h);
  * the state record (state.h) makes a re-run a no-op and unapply exact.
+ *
+ *   ap_worktree_apply        the selected patches, all or nothing, recorded
+ *   ap_worktree_unapply      the originals back, refusing over edits
+ *   ap_worktree_status       what is applied and whether the tree still matches
+ *   ap_worktree_original(s)  the tree as it was before apply, as a vtree loader
  */
 #ifndef AP_WORKTREE_H
 #define AP_WORKTREE_H
