@@ -6,6 +6,7 @@
  */
 #include "buf.h"
 #include "gitsrc.h"
+#include "interrupt.h"
 #include "source.h"
 #include "upstream_cli.h"
 
@@ -327,14 +328,21 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	/* an interrupted download, unpack or copy stops between two pieces and
+	 * removes its staging directory; then we die of the signal */
+	ap_interrupt_install();
 	if (strcmp(cmd, "fetch") == 0)
-		return cmd_fetch(&c);
-	if (strcmp(cmd, "unpack") == 0)
-		return cmd_unpack(&c);
-	if (strcmp(cmd, "prepare") == 0)
-		return cmd_prepare(&c);
-	if (strcmp(cmd, "export") == 0)
-		return cmd_export(&c);
+		rc = cmd_fetch(&c);
+	else if (strcmp(cmd, "unpack") == 0)
+		rc = cmd_unpack(&c);
+	else if (strcmp(cmd, "prepare") == 0)
+		rc = cmd_prepare(&c);
+	else if (strcmp(cmd, "export") == 0)
+		rc = cmd_export(&c);
+	if (rc >= 0) {
+		ap_interrupt_reraise();
+		return rc;
+	}
 	if (strcmp(cmd, "cat") == 0)
 		return cmd_cat(&c);
 	if (strcmp(cmd, "pin") == 0)

@@ -2,7 +2,7 @@
 # A tarball is checked and unpacked (or read) through one open file, never
 # reopened by name (red-team 2, R13). The attacker who swaps the file between
 # the checksum and the unpack is made deterministic by a preloaded shim
-# (tests/tools/swap_on_reopen.c): the second open of the name renames the
+# (tests/tools/open_hook.c): the second open of the name renames the
 # other tarball over it. Checked for the pinned tarball (prepare, cat) and
 # for --tarball (prepare, whose printed sha256 must be of what was unpacked).
 . "$TESTS_ROOT/e2e/lib.sh"
@@ -10,7 +10,7 @@ U="$BIN_DIR/upstream"
 WORK=$(scratch)
 trap 'rm -rf "$WORK"; cleanup' EXIT
 
-${CC:-cc} -shared -fPIC -o "$WORK/swap.so" "$TESTS_ROOT/tools/swap_on_reopen.c" -ldl ||
+${CC:-cc} -shared -fPIC -o "$WORK/swap.so" "$TESTS_ROOT/tools/open_hook.c" -ldl ||
 	{ not_ok "the swap shim builds"; finish; }
 
 mkdir -p "$WORK/good" "$WORK/evil"

@@ -5,7 +5,7 @@
 #    rebuilt, never "reused" as the old one;
 #  - one downloaded by the run itself is saved under what was downloaded;
 #  - a tarball replaced between verify's checksum and its unpack is refused
-#    (a preloaded shim, tests/tools/swap_on_reopen.c, makes the swap happen
+#    (a preloaded shim, tests/tools/open_hook.c, makes the swap happen
 #    at the second open of the name), not built under the first one's name.
 . "$TESTS_ROOT/e2e/lib.sh"
 V="$BIN_DIR/verify"
@@ -60,7 +60,7 @@ pinned "$NAME: then reused" "$WORK/b2"
 like "$NAME: reused" "$(notes)" "*build reused: inputs unchanged (sha256:$one)*"
 
 NAME="swapped while read"
-${CC:-cc} -shared -fPIC -o "$WORK/swap.so" "$TESTS_ROOT/tools/swap_on_reopen.c" -ldl ||
+${CC:-cc} -shared -fPIC -o "$WORK/swap.so" "$TESTS_ROOT/tools/open_hook.c" -ldl ||
 	not_ok "the swap shim builds"
 cp "$WORK/one.tar.gz" "$WORK/t.tar.gz"; cp "$WORK/two.tar.gz" "$WORK/two.copy"
 check_rc "$NAME: exit 2" 2 env LD_PRELOAD="$WORK/swap.so" SWAP_PATH="$WORK/t.tar.gz" \

@@ -21,6 +21,15 @@ static int cmp_names(const void *a, const void *b)
  * changed directory upstream is noticed as make would notice it. */
 static int dir_digest(ap_buf *acc, int dfd, const char *rel, ap_error *err)
 {
+	size_t depth = rel[0] != '\0';
+	for (const char *p = rel; *p; p++)
+		depth += *p == '/';
+	/* each level holds a descriptor and a frame: a bound, not a crash */
+	if (depth >= AP_TREE_DEPTH_MAX) {
+		close(dfd);
+		return ap_error_set(err, "%.60s...: more than %d directories deep; a source tree is not, "
+				    "so it is refused", rel, AP_TREE_DEPTH_MAX);
+	}
 	DIR *d = fdopendir(dfd);
 	char **names = NULL;
 	size_t n = 0;

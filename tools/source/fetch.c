@@ -10,6 +10,7 @@
  */
 #include "source.h"
 #include "fileio.h"
+#include "interrupt.h"
 
 #include "buf.h"
 
@@ -155,6 +156,9 @@ static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut
 
 	(void)ut;
 	(void)un;
+	/* Ctrl-C: stop the transfer (the .part stays for the next run) */
+	if (ap_interrupted())
+		return 1;
 	if (!x->o->progress || x->discard || x->drew_end)
 		return 0;
 	if (t - x->last_draw < 0.2 && (total == 0 || now < total))
@@ -211,7 +215,8 @@ static int transfer(const char *url, const char *part, int fd, const ap_fetch_op
 	curl_easy_setopt(x.curl, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(x.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(x.curl, CURLOPT_XFERINFODATA, &x);
-	curl_easy_setopt(x.curl, CURLOPT_NOPROGRESS, o->progress ? 0L : 1L);
+	/* the callback also notices an interrupt, progress bar or not */
+	curl_easy_setopt(x.curl, CURLOPT_NOPROGRESS, 0L);
 	if (o->timeout_s > 0) {
 		curl_easy_setopt(x.curl, CURLOPT_CONNECTTIMEOUT, o->timeout_s);
 		curl_easy_setopt(x.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -340,7 +345,7 @@ static int download(const char *url, const char *dest, const char *part, int fd,
 			continue;
 		}
 		if (t < 0) {
-			if (progressed && --tries > 0)
+			if (progressed && --tries > 0 && !ap_interrupted())
 				continue;
 			return -1;
 		}

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "gitsrc.h"
 #include "hash.h"
+#include "interrupt.h"
 #include "path.h"
 #include "strmap.h"
 #include "tree.h"
@@ -152,6 +153,7 @@ out:
 typedef struct copy_run {
 	ap_digest md;           /* digest of what was copied: the identity */
 	int full;
+	int depth;              /* directories below the source's root */
 	ap_strmap skipped;
 	ap_strlist *skiplist;
 	ap_error *err;
@@ -259,8 +261,13 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	int rc = -1, dfd2 = dup(sfd);
+	int rc = -1, dfd2;
 
+	/* each level holds two descriptors and a stack frame: a bound, not a crash */
+	if (c->depth >= AP_TREE_DEPTH_MAX)
+		return ap_error_set(c->err, "%.60s...: more than %d directories deep; a source tree "
+				    "is not, so it is refused", prefix, AP_TREE_DEPTH_MAX);
+	dfd2 = dup(sfd);
 	if (dfd2 < 0 || !(d = fdopendir(dfd2))) {
 		if (dfd2 >= 0)
 			close(dfd2);
@@ -298,7 +305,10 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 			ap_error_set(c->err, "out of memory");
 			goto out;
 		}
-		if (fstatat(sfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (ap_interrupted()) {
+			ap_error_set(c->err, "interrupted by signal %d; nothing was left behind",
+				     ap_interrupted());
+		} else if (fstatat(sfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			ap_error_sys(c->err, "%s: cannot stat", rel);
 		} else if (!c->full && !ap_upstream_wanted(rel, &skip_len)) {
 			r = note_skip(c, rel, skip_len);
@@ -312,13 +322,17 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 				 (d2 = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					      O_CLOEXEC)) < 0)
 				ap_error_sys(c->err, "%s: cannot make the copy", rel);
-			else if (digest_header(c, 'D', rel, st.st_mode, 0) == 0 &&
-				 copy_dir(c, s2, d2, rel) == 0) {
+			else if (digest_header(c, 'D', rel, st.st_mode, 0) == 0) {
 				struct timespec times[2] = { st.ST_ATIM, st.ST_MTIM };
+				int sub;
 
-				if (fchmod(d2, st.st_mode & 0777) < 0 || futimens(d2, times) < 0)
+				c->depth++;
+				sub = copy_dir(c, s2, d2, rel);
+				c->depth--;
+				if (sub == 0 && (fchmod(d2, st.st_mode & 0777) < 0 ||
+						 futimens(d2, times) < 0))
 					ap_error_sys(c->err, "%s: cannot set mode or times", rel);
-				else
+				else if (sub == 0)
 					r = 0;
 			}
 			if (s2 >= 0)
@@ -361,6 +375,40 @@ out:
 	return rc;
 }
 
+/* Whether dir is path or an ancestor of it (both resolved). */
+static int is_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n == 1 && dir[0] == '/')
+		return 1;
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A copy of src made inside src (its staging directory beside dest) would
+ * copy itself for ever: refused before anything is made. dest's parent
+ * exists (ap_dest_usable saw to that); symlinks are resolved on both sides. */
+static int dest_inside(const char *src, const char *dest, ap_error *err)
+{
+	char *copy = ap_strdup(dest), *s = realpath(src, NULL), *d;
+	int rc = 0;
+
+	if (!copy || !s) {
+		free(copy);
+		free(s);
+		return s ? ap_error_set(err, "out of memory") : ap_error_sys(err, "%s: cannot resolve", src);
+	}
+	d = realpath(dirname(copy), NULL);
+	if (!d)
+		rc = ap_error_sys(err, "%s: cannot resolve its parent", dest);
+	else if (is_within(d, s))
+		rc = ap_error_set(err, "%s is inside the source directory %s: the copy would copy "
+				  "itself; give a destination outside it", dest, src);
+	free(d);
+	free(s);
+	free(copy);
+	return rc;
+}
+
 static int prepare_dir(const char *src, const char *dest, ap_prepare_opts *o, char **identity,
 		       ap_error *err)
 {
@@ -383,6 +431,8 @@ static int prepare_dir(const char *src, const char *dest, ap_prepare_opts *o, ch
 		ap_error_sys(err, "%s: cannot open the directory", src);
 		goto out;
 	}
+	if (dest_inside(src, dest, err) < 0)
+		goto out;
 	staging = ap_staging_dir(dest, err);
 	if (!staging)
 		goto out;
@@ -649,6 +699,11 @@ int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts 
 	}
 	if (!*identity) {
 		ap_error_set(err, "out of memory");
+		goto undo;
+	}
+	if (ap_interrupted()) {
+		ap_error_set(err, "%s: interrupted by signal %d; nothing was left behind", dest,
+			     ap_interrupted());
 		goto undo;
 	}
 	/* a git tree (or a snapshot of one) has no generated configure */

@@ -167,6 +167,10 @@ char *ap_staging_dir(const char *dest, ap_error *err); /* malloc'd path, created
 int ap_staging_commit(const char *staging, const char *dest, ap_error *err);
 int ap_rmtree(const char *path);   /* rm -rf, never following a symlink */
 
+/* How many directories deep a tree copied or digested may go (GAP's is
+ * about 10): deeper is refused with an error, never a stack overflow. */
+#define AP_TREE_DEPTH_MAX 256
+
 /* An archive entry's name cleaned ("./a//b/" -> "a/b", "./" -> ""),
  * or NULL with *why saying what makes it unsafe (absolute, ".."). */
 char *ap_archive_name(const char *raw, const char **why);

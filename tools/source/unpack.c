@@ -18,6 +18,7 @@
 #include "fileio.h"
 
 #include "buf.h"
+#include "interrupt.h"
 #include "path.h"
 #include "strmap.h"
 
@@ -448,6 +449,9 @@ static int extract(unpack_run *r, struct archive *in, struct archive *out)
 	while ((rc = archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
 		int j;
 
+		if (ap_interrupted())
+			return ap_error_set(r->err, "%s: interrupted by signal %d; nothing was left "
+					    "behind", r->tarball, ap_interrupted());
 		if (rc < ARCHIVE_WARN)
 			return ap_error_set(r->err, "%s: %s", r->tarball, archive_error_string(in));
 		j = judge(r, e);

@@ -1,9 +1,17 @@
-/* swap_on_reopen.c - an LD_PRELOAD shim for tests: the TOCTOU attacker of
- * red-team 2 R13 made deterministic. The second time the program opens
+/* open_hook.c - an LD_PRELOAD shim for tests that need something to
+ * happen at one exact open(2), deterministically.
+ *
+ * SWAP_PATH, SWAP_FROM: the TOCTOU attacker of red-team 2 R13. The second
+ * time the program opens
  * the file named by $SWAP_PATH, $SWAP_FROM is renamed over it just before
  * the open, as another process swapping the tarball between the checksum
  * and the unpack would. $SWAP_PATH is matched by its last component. A program that checks and reads through one open
  * file never opens it twice, and never sees the swap.
+ *
+ * KILL_ON_OPEN: a Ctrl-C (SIGINT; SIGTERM with KILL_SIGNAL=term) delivered
+ * to the program the first time it opens a file of that name (its last
+ * component), as a user interrupting an unpack half-way would.
+ *
  * Built by the e2e test that uses it: cc -shared -fPIC -o X.so this.c -ldl
  */
 #define _GNU_SOURCE
@@ -13,12 +21,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/types.h>
+#include <unistd.h>
 
-static int opened;
+static int opened, killed;
+
+static void maybe_kill(const char *path)
+{
+	const char *name = getenv("KILL_ON_OPEN"), *sig = getenv("KILL_SIGNAL");
+	const char *last = path ? strrchr(path, '/') : NULL;
+	if (!name || !path || killed || strcmp(last ? last + 1 : path, name) != 0)
+		return;
+	killed = 1;
+	kill(getpid(), sig && strcmp(sig, "term") == 0 ? SIGTERM : SIGINT);
+}
 
 static void maybe_swap(const char *path)
 {
+	maybe_kill(path);
 	const char *target = getenv("SWAP_PATH"), *from = getenv("SWAP_FROM");
 	if (!target || !from || !path)
 		return;
