@@ -8,6 +8,11 @@
  * those (".git.", "GIT~1", ".git::$INDEX_ALLOCATION", ".g\u200cit": the
  * rules of git's verify_path, is_ntfs_dotgit and is_hfs_dotgit), on every
  * platform, since a tree may be copied to those file systems.
+ *
+ *   ap_path_unsafe / _bad_for_tree / _in_state_dir   what a path may not be
+ *   ap_path_strip           -pN
+ *   ap_path_symlink_inside  whether a link target stays in the tree
+ *   ap_path_show            a name made fit for a message
  */
 #ifndef AP_PATH_H
 #define AP_PATH_H

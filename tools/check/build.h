@@ -10,6 +10,9 @@
  * The emulated (Cygwin on Linux) build made from a native one is
  * emulate.h's; the log it replays, buildlog.h's; the fingerprint,
  * fingerprint.h's.
+ *
+ *   ap_build_native / _free   the patched GAP built (or reused) natively
+ *   ap_build_libgap           libgap and a driver linked against it
  */
 #ifndef AP_BUILD_H
 #define AP_BUILD_H

@@ -15,6 +15,13 @@
  * the tracer runs on x86_64 only and says "unsupported architecture"
  * elsewhere. On Cygwin (no ptrace) the pool pages' state comes from
  * VirtualQueryEx instead (winprobe.c).
+ *
+ *   ap_probe_run / _result_free   one GAP run watched to its pool
+ *   ap_probe_noise                how much Committed_AS moves on its own
+ *   ap_probe_script_target        the binary behind a gap shell script
+ *   ap_meminfo_get, ap_committed_as_kb, ap_smaps_find, ap_vmflags_has   /proc parsers
+ *   ap_sysevent_*, ap_trace_*     the syscall trace and its state machine
+ *   ap_winprobe_pool              the pool on native Windows (winprobe.c)
  */
 #ifndef AP_PROBE_H
 #define AP_PROBE_H

@@ -8,6 +8,9 @@
  * verdict's; "not needed upstream" makes a conflict, a partly-upstreamed
  * or an upstreamed cell expected (the behaviour is present upstream), not
  * a failure. A report matching no column is a warning in the matrix.
+ *
+ *   ap_drift_fold_verify     verify's verdicts read into the matrix
+ *   ap_drift_verify_phrase   a cell's verdict in words
  */
 #ifndef AP_DRIFT_VERIFY_H
 #define AP_DRIFT_VERIFY_H

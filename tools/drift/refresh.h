@@ -11,6 +11,9 @@
  * on one side, or that does not re-apply exactly. Patches that conflict
  * or are already upstream are left untouched and reported, in drift's
  * words.
+ *
+ *   ap_refresh / _result_free   drifted patches rewritten (or shown, dry run)
+ *   ap_refresh_rewrite          a patch text with new hunks (for tests)
  */
 #ifndef AP_REFRESH_H
 #define AP_REFRESH_H

@@ -8,6 +8,12 @@
  * Mirrors may be shallow or partial (large blobs left out): a blob the
  * tree names but the object database lacks is reported, not fatal, where
  * that makes sense.
+ *
+ *   ap_git_open / _free          a repository
+ *   ap_git_resolve, _rev_list, _tags, _first_parents, _contains, _commit_time
+ *                                revisions, history and tags (ap_version_cmp orders tags)
+ *   ap_git_read / _entry_id      a file in a commit, or its blob id
+ *   ap_git_export                a revision written out as a tree
  */
 #ifndef AP_GITSRC_H
 #define AP_GITSRC_H

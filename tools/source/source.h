@@ -9,6 +9,13 @@
  * Module split: fetch.c (libcurl download, resume, sha256), unpack.c
  * (libarchive with its secure-extraction flags), gitsrc.c (libgit2, no git
  * binary), source.c (this header's ap_source and ap_upstream_prepare).
+ *
+ *   ap_pin_*            the pinned release: load, find, match, write (pin.c)
+ *   ap_fetch, _pin      a download, resumed and checked (fetch.c)
+ *   ap_unpack, _fd      a tarball unpacked safely; ap_tarball_open (unpack.c)
+ *   ap_upstream_*       an upstream prepared as a tree, or told apart (source.c)
+ *   ap_source_*         an upstream read file by file, as a vtree loader
+ *   ap_staging_*, ap_dest_usable, ap_rmtree, ap_sha256_file   shared pieces
  */
 #ifndef AP_SOURCE_H
 #define AP_SOURCE_H

@@ -3,6 +3,9 @@
  * prints, which Sage records), sha1, md5 and sha256 (libcrypto's EVP).
  * All as text, the way checksums.ini writes them: cksum in decimal, the
  * digests in lowercase hex.
+ *
+ *   ap_sums_buf / _file / _fd   the four sums of bytes, a file or a descriptor
+ *   ap_cksum                    the POSIX cksum CRC alone
  */
 #ifndef AP_SUMS_H
 #define AP_SUMS_H
