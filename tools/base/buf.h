@@ -3,6 +3,11 @@
  * Patch and file contents may hold NUL bytes and CRLF, so bytes always
  * travel as (pointer, length); a buf keeps a NUL after its bytes only so
  * that text can be handed to printf-style code.
+ *
+ *   ap_buf_add / _puts / _putc / _printf   bytes appended
+ *   ap_buf_detach / _clear / _free         the bytes handed over, or dropped
+ *   ap_strdup, ap_strndup, ap_printf       strings that fail as NULL
+ *   ap_array_grow, ap_populate             arrays grown; fresh pages mapped in
  */
 #ifndef AP_BUF_H
 #define AP_BUF_H

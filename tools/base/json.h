@@ -2,6 +2,10 @@
  *
  * Written by hand: emitting is a few dozen lines (escaping and commas),
  * not worth a dependency; tests read the output with a real parser.
+ *
+ *   ap_json_init                         a writer over a buf
+ *   ap_json_begin_* / _end_*             objects and arrays
+ *   ap_json_string (_n) / _int / _bool / _null   values
  */
 #ifndef AP_JSON_H
 #define AP_JSON_H

@@ -3,6 +3,11 @@
  * A line keeps its end separate from its text so that a hunk written with
  * LF endings can be matched against a CRLF file (and the reverse) without
  * copying either.
+ *
+ *   ap_lines_split / _push / _free   bytes as lines
+ *   ap_lines_style                   the line ending a file mostly uses
+ *   ap_line_eq (_loose)              two lines equal (loose: LF and CRLF alike)
+ *   ap_eol_bytes / _len              a line ending written out
  */
 #ifndef AP_LINES_H
 #define AP_LINES_H

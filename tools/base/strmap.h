@@ -2,6 +2,9 @@
  *
  * Written by hand: libc's hsearch is a single global table; an open-
  * addressing table of (key, value) pairs is all the engine needs.
+ *
+ *   ap_strmap_put / _get / _free   the map
+ *   ap_strlist_add / _free         the list
  */
 #ifndef AP_STRMAP_H
 #define AP_STRMAP_H

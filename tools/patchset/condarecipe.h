@@ -12,6 +12,8 @@
  * (`{% if %}`, `{{ }}`) is refused with the line: its truth is not known
  * without rendering, and a guess could apply a patch meant for another
  * platform.
+ *
+ *   ap_conda_patches_parse / _free   a meta.yaml's source: patches: list
  */
 #ifndef AP_CONDARECIPE_H
 #define AP_CONDARECIPE_H

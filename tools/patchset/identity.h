@@ -16,6 +16,9 @@
  * line of its diff ends in "\r\n": saved by a mail client or an editor)
  * is read without the conversion's "\r"s (patch.h), as GNU patch reads
  * it, so it has its LF form's identity.
+ *
+ *   ap_patch_identity      of a parsed patch
+ *   ap_patch_identity_of   of a patch file's bytes (ap_patch_id's when it does not parse)
  */
 #ifndef AP_IDENTITY_H
 #define AP_IDENTITY_H

@@ -10,6 +10,8 @@
  * layout SageMath reads without it (top-level patches -p1 for every
  * platform, listed first; PLATFORM/NAME.patch with the selector
  * [PLATFORM]; each directory in name order; none unlisted).
+ *
+ *   ap_lint_run / _free   every check over a patches folder
  */
 #ifndef AP_LINT_H
 #define AP_LINT_H
