@@ -11,6 +11,9 @@
  * A backslash already in a name is left alone: the renderings are for
  * reading, not for getting the bytes back (JSON keeps control characters
  * exactly, as \u escapes).
+ *
+ *   ap_name_escape, ap_xml_escape (_n), ap_gh_escape, ap_term_escape   per reader
+ *   ap_term_needs_escape, ap_utf8_valid, ap_utf8_char                  the tests behind them
  */
 #ifndef AP_TEXTSAFE_H
 #define AP_TEXTSAFE_H

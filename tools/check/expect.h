@@ -12,6 +12,13 @@
  * A check's measurement comes from the probe runs (probe.h); the checks
  * are compared here and the results rendered for people (text) and CI
  * (JSON, JUnit XML).
+ *
+ *   ap_expect_load / _parse / _free   an expectations file
+ *   ap_expect_settings_for, _has_platform, _wants   what it says for a platform
+ *   ap_expect_evaluate                the checks against the measurements
+ *   ap_target_note / _settle / _free  one platform's outcome
+ *   ap_verify_render (_attr)          the outcomes for people and CI
+ *   ap_size_parse / _format           "64 MiB" and back
  */
 #ifndef AP_EXPECT_H
 #define AP_EXPECT_H

@@ -11,6 +11,10 @@
  * quilt and dpkg-source see what applypatch applied; unapply, status and
  * apply read it, so that applypatch sees what quilt push or dpkg-source -x
  * applied.
+ *
+ *   ap_quiltpc_read / _has / _free        what .pc/ says is applied
+ *   ap_quiltpc_backups / _backup_path     a patch's backups there
+ *   ap_quiltpc_out_add / _truncate / _free   the .pc/ files a run writes
  */
 #ifndef AP_QUILTPC_H
 #define AP_QUILTPC_H

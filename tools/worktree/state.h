@@ -27,6 +27,11 @@
  * are compared as they were computed, and a file whose version 1 stat
  * still matches is hashed then. The next apply that adds to the record
  * writes it as version 3. Older applypatch refuses a version 3 record.
+ *
+ *   ap_state_load / _parse / _format / _free   the record read and written
+ *   ap_state_patch_add, _file_add, _gone_dir_add   what apply adds to it
+ *   ap_state_file_find / _compare, _gone_dir_find  what unapply and status look up
+ *   ap_state_sha                               the sum a record keeps for bytes
  */
 #ifndef AP_STATE_H
 #define AP_STATE_H

@@ -19,6 +19,12 @@
  * step done is undone from the undo names (a file created is removed only
  * if it is the inode this run wrote); recovery that finds `rollback` goes
  * on rolling back.
+ *
+ *   ap_txn_begin / _prepare / _commit / _free   one transaction
+ *   ap_txn_drop_backup, _rmdir, _dir_attr       what unapply adds
+ *   ap_txn_created_dirs                         the directories prepare made
+ *   ap_txn_recover / _interrupted               a killed run finished, or reported
+ *   ap_state_file_read                          a file of the state directory
  */
 #ifndef AP_TXN_H
 #define AP_TXN_H
