@@ -83,6 +83,24 @@ consistent() {
 	fi
 }
 
+# right after a kill, a tree whose files are as before or as patched (the
+# kill came after the last file step, among the folders' removal) is what
+# quilt sees too: quilt refuses to work on a .pc/ left without .version
+files_only() {
+	(cd "$1" && find . -path ./.applypatch -prune -o -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum) 2>/dev/null
+}
+before_files=$(files_only "$work/gen/orig")
+after_files=$(files_only "$work/ref")
+quilt_after_kill() {
+	_f=$(files_only "$1")
+	if [ "$_f" = "$before_files" ]; then
+		quilt_agrees "$1" "$qbefore" "$2" && ok "$2: files as before, quilt agrees"
+	elif [ "$_f" = "$after_files" ]; then
+		quilt_agrees "$1" "$qafter" "$2" && ok "$2: files as patched, quilt agrees"
+	fi
+}
+
 ops="open write fsync syncfs rename mkdir unlink chmod link"
 points=0
 for mode in fail kill; do
@@ -111,6 +129,7 @@ for mode in fail kill; do
 						--platform linux >"$work/out" 2>"$work/err"
 					rc=$?
 					[ "$rc" -eq 137 ] || break
+					quilt_after_kill "$t" "$cmd, $op #$n killed"
 				fi
 				points=$((points + 1))
 				if [ "$mode" = fail ]; then
@@ -132,6 +151,28 @@ for mode in fail kill; do
 	done
 done
 [ "$points" -gt 100 ] && ok "$points fault points exercised" || not_ok "only $points fault points"
+
+# the sweep above stops at the 60th unlink; an unapply's folder removals
+# (quilt's .pc/ among them) come later: a kill at each of them leaves the
+# files as before and quilt agreeing, and the next unapply finishes
+n=1 seen=0 disagree=0
+while :; do
+	t="$work/t"
+	rm -rf "$t"
+	cp -a "$work/ref" "$t"
+	APPLYPATCH_FAULT_KILL="unlink:$n" "$FAULTY" unapply -d "$t" >/dev/null 2>&1
+	[ $? -eq 137 ] || break
+	[ "$(files_only "$t")" = "$before_files" ] && seen=$((seen + 1))
+	quilt_after_kill "$t" "unapply, unlink #$n killed" >"$work/q"
+	grep -v '^ok' "$work/q" && disagree=$((disagree + 1))
+	"$AP" unapply -d "$t" >/dev/null 2>&1
+	[ "$(digest "$t")" = "$before" ] && [ ! -e "$t/.applypatch" ] &&
+		[ -z "$(find "$t" -name '.aptmp.*' | head -1)" ] ||
+		not_ok "unapply, unlink #$n killed: the next unapply does not restore the tree"
+	n=$((n + 1))
+done
+[ "$seen" -gt 10 ] && [ "$disagree" -eq 0 ] && ok "unapply killed at each of its $((n - 1)) unlinks and rmdirs: in the $seen kills after its last file step, quilt agrees" ||
+	not_ok "unapply's unlinks: only $seen kill points after the last file step (of $((n - 1)))"
 
 # running out of space and short writes are reported as such
 t="$work/t"; rm -rf "$t"; cp -a "$work/gen/orig" "$t"

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "path.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ struct ap_txn {
 	ap_strlist created;     /* directories prepare made */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
+	ap_strlist lasts;       /* files removed just before their directory */
 	ap_strlist drops;       /* orig/ names an unapply's commit removes */
 	ap_strlist attr_dirs;   /* ap_txn_dir_attr's directories, and ... */
 	mode_t *attr_mode;      /* ... their modes and owners */
@@ -145,6 +147,11 @@ const ap_strlist *ap_txn_created_dirs(const ap_txn *x)
 int ap_txn_rmdir(ap_txn *x, const char *dir)
 {
 	return ap_strlist_add(&x->rmdirs, dir);
+}
+
+int ap_txn_remove_last(ap_txn *x, const char *file)
+{
+	return ap_strlist_add(&x->lasts, file);
 }
 
 int ap_txn_drop_backup(ap_txn *x, const char *name)
@@ -566,6 +573,79 @@ static int unlink_path(ap_tree *t, const char *path, int flags, ap_error *err)
 	return 0;
 }
 
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Whether path is the only entry of its directory (dfd). */
+static int alone_in_dir(int dfd, const char *base, ap_error *err)
+{
+	int lfd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), alone = 1;
+	struct dirent *e;
+	DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+
+	if (!d) {
+		if (lfd >= 0)
+			close(lfd);
+		return ap_error_sys(err, "cannot read the folder holding %s", base);
+	}
+	while (alone && (e = readdir(d)))
+		alone = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+			strcmp(e->d_name, base) == 0;
+	closedir(d);
+	return alone;
+}
+
+/* A "last" step: file goes with its directory, only while it is the
+ * directory's last entry. The directory is renamed to gone (a temporary
+ * name beside it) first, so no moment shows the directory without the
+ * file; then both go. Each part may already be done (recovery). */
+static int remove_last(ap_tree *t, const char *file, const char *gone, ap_error *err)
+{
+	const char *base, *dbase;
+	char *dir = ap_strndup(file, strrchr(file, '/') ? (size_t)(strrchr(file, '/') - file) : 0);
+	int dfd, pfd, gfd, rc = 0;
+
+	if (!dir)
+		return ap_error_set(err, "out of memory");
+	dfd = ap_tree_parent(t, file, NULL, &base, err);
+	if (dfd < -1 || (dfd >= 0 && (rc = alone_in_dir(dfd, base, err)) <= 0)) {
+		free(dir);
+		return dfd < -1 ? -1 : rc;
+	}
+	pfd = ap_tree_parent(t, dir, NULL, &dbase, err);
+	if (dfd >= 0 && pfd >= 0 && ap_sys_renameat(pfd, dbase, pfd, base_of(gone)) < 0 &&
+	    errno != ENOENT)
+		rc = ap_error_sys(err, "cannot remove %s (renaming it to %s)", dir, gone);
+	free(dir);
+	/* the cached fd of the directory now names gone */
+	ap_tree_forget_dirs(t);
+	if (rc < 0 || pfd < -1)
+		return -1;
+	gfd = ap_tree_dirfd(t, gone, err);
+	if (gfd == -1)
+		return 0;
+	if (gfd < 0)
+		return -1;
+	if (ap_sys_unlinkat(gfd, base, 0) < 0 && errno != ENOENT)
+		return ap_error_sys(err, "cannot remove %s/%s", gone, base);
+	return unlink_path(t, gone, AT_REMOVEDIR, err);
+}
+
+/* A "last" step as roll_forward keeps it: "FILE\tGONE". */
+static int last_step(ap_tree *t, char *step, ap_error *err)
+{
+	char *tab = strchr(step, '\t');
+
+	if (!tab)
+		return 0;
+	*tab = '\0';
+	return remove_last(t, step, tab + 1, err);
+}
+
 /* The names applypatch writes in its state directory (orig/N aside). */
 static const char *const own_names[] = {
 	"state", "state.new", "pending", "pending.tmp", "journal.tmp", "rollback", "rollback.tmp",
@@ -622,13 +702,6 @@ static void split_line(char *line, jline *l)
 		l->n += l->n < 7;
 		line = tab;
 	}
-}
-
-static const char *base_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
 }
 
 /* A journal line's undo name, or NULL ("-", or a version-1 line). */
@@ -697,9 +770,17 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 			rc = unlink_path(t, l.f[1], 0, err) < 0 ? -2 : 0;
 			if (rc == 0)
 				ap_strlist_add(&synced, l.f[1]);
-		} else if (strcmp(l.f[0], "rmdir") == 0 && l.n >= 2) {
-			if (ap_strlist_add(&rmdirs, l.f[1]) < 0)
+		} else if ((strcmp(l.f[0], "rmdir") == 0 || strcmp(l.f[0], "last") == 0) &&
+			   l.n >= 2) {
+			/* kept in journal order, the kind in the first byte; a
+			 * last step's temporary name after a tab */
+			char *step = l.f[0][0] == 'l' && l.n >= 3
+					     ? ap_printf("l%s\t%s", l.f[1], l.f[2])
+					     : ap_printf("%c%s", l.f[0][0], l.f[1]);
+
+			if (!step || ap_strlist_add(&rmdirs, step) < 0)
 				rc = ap_error_set(err, "out of memory");
+			free(step);
 		} else if (strcmp(l.f[0], "orig") == 0 && l.n >= 2) {
 			if (ap_strlist_add(&origs, l.f[1]) < 0)
 				rc = ap_error_set(err, "out of memory");
@@ -715,7 +796,8 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 		 * never rolled back, as every rename and deletion is done) */
 		rc = drop_undos(t, copy, err);
 		for (size_t i = 0; rc == 0 && i < rmdirs.n; i++)
-			rc = unlink_path(t, rmdirs.v[i], AT_REMOVEDIR, err);
+			rc = rmdirs.v[i][0] == 'l' ? last_step(t, rmdirs.v[i] + 1, err)
+						   : unlink_path(t, rmdirs.v[i] + 1, AT_REMOVEDIR, err);
 	}
 	/* one syncfs makes every rename and deletion durable, rather than an
 	 * fsync (and a journal commit) per directory */
@@ -947,6 +1029,50 @@ static int journal_version(const char *text)
 	return strncmp(text, "applypatch-journal 2\n", 21) == 0 ? 2 : 1;
 }
 
+/* Whether file's directory is dir. */
+static int parent_is(const char *file, const char *dir)
+{
+	const char *slash = strrchr(file, '/');
+	size_t n = slash ? (size_t)(slash - file) : 0;
+
+	return strlen(dir) == n && strncmp(file, dir, n) == 0;
+}
+
+static int parent_listed(const ap_strlist *dirs, const char *file)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		if (parent_is(file, dirs->v[i]))
+			return 1;
+	return 0;
+}
+
+/* A "last" step: the file, and the temporary name its directory takes
+ * on the way out (beside it: .aptmp.TOKEN.lI). */
+static void journal_last(ap_buf *j, const ap_txn *x, size_t i)
+{
+	const char *file = x->lasts.v[i], *end = strrchr(file, '/');
+	const char *dslash = NULL;
+
+	for (const char *p = file; end && p < end; p++)
+		if (*p == '/')
+			dslash = p;
+	if (!end)
+		return;
+	if (dslash)
+		ap_buf_printf(j, "last\t%s\t%.*s/.aptmp.%s.l%zu\n", file, (int)(dslash - file), file,
+			      x->token, i);
+	else
+		ap_buf_printf(j, "last\t%s\t.aptmp.%s.l%zu\n", file, x->token, i);
+}
+
+/* The "last" steps for dir's files, which go just before its rmdir. */
+static void journal_lasts(ap_buf *j, const ap_txn *x, const char *dir)
+{
+	for (size_t i = 0; i < x->lasts.n; i++)
+		if (parent_is(x->lasts.v[i], dir))
+			journal_last(j, x, i);
+}
+
 int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 {
 	ap_buf j = AP_BUF_INIT;
@@ -982,8 +1108,13 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 			ap_buf_printf(&j, "rename\t%s\t%s\t%s\t%llu\n", x->tmp[i], x->ch[i].path, undo,
 				      (unsigned long long)x->ch[i].result.ino);
 	}
-	for (size_t i = x->rmdirs.n; i > 0; i--)
+	for (size_t i = x->rmdirs.n; i > 0; i--) {
+		journal_lasts(&j, x, x->rmdirs.v[i - 1]);
 		ap_buf_printf(&j, "rmdir\t%s\n", x->rmdirs.v[i - 1]);
+	}
+	for (size_t i = 0; i < x->lasts.n; i++)
+		if (!parent_listed(&x->rmdirs, x->lasts.v[i]))
+			journal_last(&j, x, i);
 	for (size_t i = 0; !state && i < x->drops.n; i++)
 		ap_buf_printf(&j, "orig\t%s\n", x->drops.v[i]);
 	ap_buf_printf(&j, "state\t%s\nend\n", state ? "write" : "remove");
@@ -1140,6 +1271,7 @@ void ap_txn_free(ap_txn *x)
 	ap_strlist_free(&x->created);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
+	ap_strlist_free(&x->lasts);
 	ap_strlist_free(&x->drops);
 	ap_strlist_free(&x->attr_dirs);
 	free(x->attr_mode);
@@ -1161,6 +1293,17 @@ static int same_dir(const char *a, const char *b)
 	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
 
 	return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* Whether gone sits beside file's directory (a "last" step's names). */
+static int beside_parent(const char *gone, const char *file)
+{
+	size_t n = (size_t)(strrchr(file, '/') - file);
+	char *dir = ap_strndup(file, n);
+	int ok = dir && same_dir(gone, dir);
+
+	free(dir);
+	return ok;
 }
 
 static int all_digits(const char *s)
@@ -1210,6 +1353,10 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 			if ((l.n != 2 && l.n != 3) || ap_path_unsafe(a, strlen(a)) ||
 			    (undo && (!is_tmp_name(undo) || !same_dir(undo, a))))
 				bad = "a deletion applypatch would not write";
+		} else if (strcmp(v, "last") == 0) {
+			if (l.n != 3 || ap_path_unsafe(a, strlen(a)) || !strchr(a, '/') ||
+			    !is_tmp_name(b) || !beside_parent(b, a))
+				bad = "a removal applypatch would not write";
 		} else if (strcmp(v, "rmdir") == 0 || strcmp(v, "mkdir") == 0) {
 			if (l.n != 2 || ap_path_unsafe(a, strlen(a)))
 				bad = "a path outside the tree or inside its state";

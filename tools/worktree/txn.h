@@ -57,6 +57,11 @@ int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *own
 const ap_strlist *ap_txn_created_dirs(const ap_txn *x);
 /* Asks commit to remove dir after the renames if it is then empty. */
 int ap_txn_rmdir(ap_txn *x, const char *dir);
+/* Asks commit to remove file after every other step, and only while it is
+ * the last entry of its directory, just before that directory's rmdir: a
+ * marker whose absence beside other entries means something to another
+ * program (quilt's .pc/.version). A rollback never removes it. */
+int ap_txn_remove_last(ap_txn *x, const char *file);
 /* For a commit without state (unapply): remove orig/NAME too. */
 int ap_txn_drop_backup(ap_txn *x, const char *name);
 /* state == NULL removes the state directory (unapply): the backups named

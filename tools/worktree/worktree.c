@@ -955,9 +955,11 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 
 /* Takes out of quilt's .pc/ what apply put there: the backup folders of
  * the patches it applied, their lines in applied-patches, and quilt's own
- * files when no patch is left applied. Lines quilt wrote stay. */
+ * files when no patch is left applied. Lines quilt wrote stay. *version_last
+ * says .pc/.version goes too, as the folder's last entry (ap_txn_remove_last):
+ * quilt takes a .pc/ without it for an older quilt's and refuses to work. */
 static int pc_undo(ap_tree *t, const ap_state *st, ap_change *ch, size_t *n, ap_buf *applied,
-		   ap_error *err)
+		   int *version_last, ap_error *err)
 {
 	ap_quiltpc q;
 	size_t left = 0;
@@ -987,7 +989,9 @@ static int pc_undo(ap_tree *t, const ap_state *st, ap_change *ch, size_t *n, ap_
 			ap_quiltpc_free(&q);
 			return -1;
 		}
-		if (fs.exists && !fs.dir) {
+		if (fs.exists && !fs.dir && strcmp(p, AP_QUILTPC_DIR "/.version") == 0) {
+			*version_last = 1;
+		} else if (fs.exists && !fs.dir) {
 			ch[*n].kind = AP_CHANGE_DELETE;
 			ch[*n].path = p;
 			(*n)++;
@@ -1341,7 +1345,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	ap_txn *x = NULL;
 	char *note = NULL;
 	size_t n = 0;
-	int found = 0, rc = -1;
+	int found = 0, version_last = 0, rc = -1;
 	kept_edit *keep = NULL;
 	ap_buf pc_applied = AP_BUF_INIT;
 
@@ -1377,7 +1381,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out;
 	if (keep_edits(t, run, &st, keep, ch, &n, err) < 0)
 		goto out;
-	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, err) < 0)
+	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, &version_last, err) < 0)
 		goto out;
 	if (ap_txn_begin(&x, t, err) < 0)
 		goto out;
@@ -1398,6 +1402,10 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out;
 	for (size_t i = 0; i < st.dirs.n; i++)
 		ap_txn_rmdir(x, st.dirs.v[i]);
+	if (version_last && ap_txn_remove_last(x, AP_QUILTPC_DIR "/.version") < 0) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
 	if (ap_txn_commit(x, NULL, 0, err) < 0)
 		goto out;
 	run->files_written = n;
