@@ -8,6 +8,8 @@
 
 #include "expect.h"
 
+#include <limits.h>
+
 static void parse_ok_text(ap_expect *e, const char *text)
 {
 	ap_error err = AP_ERROR_INIT;
@@ -66,6 +68,16 @@ static void parse_errors_name_the_line(void **state)
 	parse_bad("[linux]\npool.commit ~ 3\n", "t.conf:2: '~ 3': expected");
 	parse_bad("[linux]\npool.commit <= pool*s\n", "at most one of pool or s");
 	parse_bad("[linux]\npool.vmflags has\n", "t.conf:2: 'has' names nothing");
+	/* red-team 2, R6: sizes past a long long were accepted and wrapped */
+	parse_bad("commit.noise = 99999999999 TiB\n[linux]\npool.commit >= pool\n",
+		  "t.conf:1: '99999999999 TiB' is too large (the limit is 1 EiB)");
+	parse_bad("[linux]\npool.mmap.size >= 99999999999999999999999 TiB\n",
+		  "t.conf:2: '99999999999999999999999 TiB' is too large");
+	parse_bad("[linux]\npool.mmap.size >= 1024*1024*1024*1024*1024*1024*1024 GiB\n",
+		  "t.conf:2: '1024*1024*1024*1024*1024*1024*1024 GiB' is too large");
+	parse_bad("[linux]\npool.mmap.size >= 1e400\n", "t.conf:2: '1e400' is too large");
+	parse_bad("[linux]\nfork.commit <= forks*forks*forks*forks*forks*forks*forks*forks"
+		  "*forks*forks*forks*forks TiB\n", "forks at most once");
 }
 
 static void parse_conditions_and_scopes(void **state)
@@ -138,6 +150,9 @@ static void sizes_parse_and_format(void **state)
 	ap_buf_clear(&b);
 	ap_size_format(1536000, &b);
 	assert_buf(b, "1.5 MiB");
+	ap_buf_clear(&b);
+	ap_size_format(LLONG_MIN, &b);   /* no negation of LLONG_MIN (UBSan) */
+	assert_buf(b, "-8796093022208 MiB");
 	ap_buf_clear(&b);
 	ap_size_format(0, &b);
 	assert_buf(b, "0 B");
@@ -359,6 +374,34 @@ static void noise_allowance_applies_to_commit_only(void **state)
 	ap_expect_free(&e);
 }
 
+/* red-team 2, R6: the largest sizes allowed are kept as they are, and a
+ * bound past a long long is shown without a cast (UBSan aborted there). */
+static void largest_sizes_stay_exact(void **state)
+{
+	ap_expect e;
+	ap_expect_settings s;
+	ap_error err = AP_ERROR_INIT;
+	ap_probe_result pool;
+	outcome o;
+
+	(void)state;
+	parse_ok_text(&e, "commit.noise = 1048576 TiB\nprobe.forks = 64\n[linux]\n"
+			  "pool.commit >= pool\nfork.commit <= forks*pool*1048576 TiB\n");
+	assert_int_equal(ap_expect_settings_for(&e, "linux", "native", &s, &err), 0);
+	assert_true(s.noise_bytes == 1LL << 60);
+	ap_expect_settings_free(&s);
+	fake_run(&pool, 1);
+	evaluate(&o, &e, "linux", "native", &pool, NULL, 1LL << 60);
+	/* a 1 EiB allowance lets every commit check pass, never turns negative */
+	assert_true(find(&o, "pool.commit")->pass);
+	assert_contains(find(&o, "pool.commit")->expected, "(noise allowance 1099511627776 MiB)");
+	assert_true(find(&o, "fork.commit")->pass);
+	assert_contains(find(&o, "fork.commit")->expected, "e+");
+	ap_check_results_free(o.v, o.n);
+	ap_probe_result_free(&pool);
+	ap_expect_free(&e);
+}
+
 static void unmeasured_checks_fail_unless_report_only(void **state)
 {
 	ap_expect e;
@@ -492,6 +535,7 @@ int main(void)
 		cmocka_unit_test(patched_passes_cygwin),
 		cmocka_unit_test(gmp_fresh_bags),
 		cmocka_unit_test(noise_allowance_applies_to_commit_only),
+		cmocka_unit_test(largest_sizes_stay_exact),
 		cmocka_unit_test(unmeasured_checks_fail_unless_report_only),
 		cmocka_unit_test(winstate_words),
 		cmocka_unit_test(render_json_and_junit),

@@ -94,7 +94,9 @@ long long ap_size_parse(const char *s)
 void ap_size_format(long long bytes, ap_buf *out)
 {
 	const long long MiB = 1LL << 20, KiB = 1LL << 10;
-	unsigned long long a = bytes < 0 ? (unsigned long long)-bytes : (unsigned long long)bytes;
+	/* 0 - (unsigned)bytes: LLONG_MIN has no negation as a long long */
+	unsigned long long a = bytes < 0 ? 0ULL - (unsigned long long)bytes
+					 : (unsigned long long)bytes;
 	const char *sign = bytes < 0 ? "-" : "";
 	if (a < (unsigned long long)MiB) {
 		if (a % KiB == 0 && a)
@@ -155,9 +157,20 @@ static char *trim(char *s)
 }
 
 /* VALUE := TERM ('*' TERM)* [UNIT];  TERM := number | pool | s | forks */
+/* The largest size a condition or setting may name: far above any memory,
+ * far below where a long long (or a double's exact integers) give out. */
+#define SIZE_LIMIT 0x1p60   /* 1 EiB */
+
+static int too_large(double d)
+{
+	return !(d <= SIZE_LIMIT);   /* NaN and infinity too */
+}
+
 static int parse_value(char *v, ap_cond *c, const char *where, size_t lineno, ap_error *err)
 {
 	c->number = 1;
+	while (*v == ' ')
+		v++;
 	char *p = v;
 	int terms = 0;
 	for (;;) {
@@ -168,6 +181,9 @@ static int parse_value(char *v, ap_cond *c, const char *where, size_t lineno, ap
 			double d = strtod(p, &q);
 			c->number *= d;
 			p = q;
+			if (too_large(c->number))
+				return ap_error_set(err, "%s:%zu: '%s' is too large (the limit is "
+						    "1 EiB)", where, lineno, v);
 		} else if (strncmp(p, "pool", 4) == 0 && !isalnum((unsigned char)p[4])) {
 			c->pool_pow++;
 			p += 4;
@@ -202,9 +218,14 @@ static int parse_value(char *v, ap_cond *c, const char *where, size_t lineno, ap
 			return ap_error_set(err, "%s:%zu: unknown unit '%s' (use B, KiB, MiB, GiB, "
 					    "TiB; all powers of 1024)", where, lineno, u);
 		c->number *= (double)unit;
+		if (too_large(c->number))
+			return ap_error_set(err, "%s:%zu: '%s' is too large (the limit is 1 EiB)",
+					    where, lineno, v);
 	}
 	if (c->pool_pow > 1 || c->s_pow > 1 || (c->pool_pow && c->s_pow) || !terms)
 		return ap_error_set(err, "%s:%zu: '%s': at most one of pool or s", where, lineno, v);
+	if (c->forks_pow > 1)
+		return ap_error_set(err, "%s:%zu: '%s': forks at most once", where, lineno, v);
 	return 0;
 }
 
@@ -828,7 +849,11 @@ static int eval_line(const ap_expect_line *l, const ap_measures *ms, ap_check_re
 		}
 		if (c->pool_pow || c->s_pow || c->forks_pow) {
 			ap_buf_puts(&exp, " = ");
-			ap_size_format((long long)(b < 0 ? b - 0.5 : b + 0.5), &exp);
+			/* 1 EiB times a pool and forks may pass a long long: never cast that */
+			if (b > -0x1p62 && b < 0x1p62)
+				ap_size_format((long long)(b < 0 ? b - 0.5 : b + 0.5), &exp);
+			else
+				ap_buf_printf(&exp, "%.3g B", b);
 		}
 		double tol = commit ? (double)ms->noise_bytes : 0;
 		if (!compare(c->op, (double)m.value, b, tol))
