@@ -200,13 +200,26 @@ static int set_dir_attrs(ap_txn *x, size_t from, ap_error *err)
 	return 0;
 }
 
-/* The directories that writing path would create, outermost first. */
-static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_error *err)
+/* The directories that writing path would create, outermost first,
+ * added to out; seen holds out's names (looked up by hash: quilt's .pc/
+ * makes thousands of new folders in one run). */
+static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_strmap *seen,
+			ap_error *err)
 {
 	char *copy;
-	const char *base;
+	const char *base, *slash = strrchr(path, '/');
 	int missing = 0;
 
+	/* its directory is to be created already, and so are those above */
+	if (slash) {
+		copy = ap_strndup(path, (size_t)(slash - path));
+		if (!copy)
+			return ap_error_set(err, "out of memory");
+		missing = ap_strmap_get(seen, copy) != NULL;
+		free(copy);
+		if (missing)
+			return 0;
+	}
 	/* the usual case: the directory is there (and its fd cached) */
 	if (ap_tree_parent(t, path, NULL, &base, err) >= 0)
 		return 0;
@@ -235,15 +248,10 @@ static int missing_dirs(ap_tree *t, const char *path, ap_strlist *out, ap_error 
 			}
 			missing = !st.exists;
 		}
-		if (missing) {
-			int dup = 0;
-
-			for (size_t i = 0; i < out->n && !dup; i++)
-				dup = strcmp(out->v[i], copy) == 0;
-			if (!dup && ap_strlist_add(out, copy) < 0) {
-				free(copy);
-				return ap_error_set(err, "out of memory");
-			}
+		if (missing && !ap_strmap_get(seen, copy) &&
+		    (ap_strlist_add(out, copy) < 0 || ap_strmap_put(seen, copy, out) < 0)) {
+			free(copy);
+			return ap_error_set(err, "out of memory");
 		}
 		*p = '/';
 	}
@@ -454,6 +462,7 @@ static int write_pending(ap_txn *x, ap_error *err)
 {
 	ap_buf pending = AP_BUF_INIT;
 	ap_strlist will_create = { 0 };
+	ap_strmap seen = AP_STRMAP_INIT;
 	int rc = -1;
 
 	ap_buf_printf(&pending, "applypatch-pending 1\nstatedir\t%s\n",
@@ -479,7 +488,7 @@ static int write_pending(ap_txn *x, ap_error *err)
 				goto out;
 			}
 			ap_buf_printf(&pending, "tmp\t%s\n", x->tmp[i]);
-			if (missing_dirs(x->tree, c->path, &will_create, err) < 0)
+			if (missing_dirs(x->tree, c->path, &will_create, &seen, err) < 0)
 				goto out;
 		}
 		if (c->backup)
@@ -495,6 +504,7 @@ static int write_pending(ap_txn *x, ap_error *err)
 out:
 	ap_buf_free(&pending);
 	ap_strlist_free(&will_create);
+	ap_strmap_free(&seen);
 	return rc;
 }
 
