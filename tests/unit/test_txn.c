@@ -187,6 +187,89 @@ static void free_uncommitted_rolls_back(void **state)
 	ap_tree_close(t);
 }
 
+/* Files whose bytes are not held (quilt's backups): a copy of a tree file
+ * as it is before the commit replaces it, and a range of a spool file.
+ * A copy, never a link: the original's inode is not shared. */
+static void copies_from_the_tree_and_a_spool(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	char *spool = ap_printf("%s/spool", dir);
+	int sfd = open(spool, O_RDWR | O_CREAT | O_EXCL, 0600);
+	struct stat sb;
+	char *p;
+
+	assert_true(sfd >= 0);
+	unlink(spool);
+	free(spool);
+	assert_int_equal(write(sfd, "xxhello spoolyy", 15), 15);
+	changes(ch);
+	ch[1].path = ".pc/p/src/a.c";
+	ch[1].data = NULL;
+	ch[1].len = 0;
+	ch[1].mode = 0600;
+	ch[1].copy_of = "src/a.c";
+	ch[2].kind = AP_CHANGE_WRITE;
+	ch[2].path = ".pc/p/spooled";
+	ch[2].len = 11;
+	ch[2].mode = 0640;
+	ch[2].from_spool = 1;
+	ch[2].spool_fd = sfd;
+	ch[2].spool_off = 2;
+	ch[2].backup = NULL;
+	ch[3].kind = AP_CHANGE_WRITE;
+	ch[3].path = ".pc/p/src/keep.c";
+	ch[3].data = NULL;
+	ch[3].len = 0;
+	ch[3].mode = 0644;
+	ch[3].copy_of = "src/keep.c";
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 4, &err), 0);
+	close(sfd);  /* prepare made every file: the spool may go */
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
+	ap_txn_free(x);
+	assert_tree_file(dir, "src/a.c", "new a\n");
+	assert_tree_file(dir, ".pc/p/src/a.c", "old a\n");
+	assert_int_equal(tu_mode(dir, ".pc/p/src/a.c"), 0600);
+	assert_tree_file(dir, ".pc/p/spooled", "hello spool");
+	assert_int_equal(tu_mode(dir, ".pc/p/spooled"), 0640);
+	assert_tree_file(dir, ".pc/p/src/keep.c", "keep\n");
+	p = ap_printf("%s/.pc/p/src/keep.c", dir);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_nlink, 1);
+	free(p);
+	assert_tree_file(dir, ".applypatch/orig/1", "old a\n");
+	assert_no_temp_files(dir);
+	ap_tree_close(t);
+}
+
+/* a copy of a file that is not there fails prepare, naming it; freeing
+ * the transaction leaves the tree as it was */
+static void copy_of_a_missing_file_fails(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[4];
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir);
+
+	changes(ch);
+	ch[1].path = ".pc/p/gone.c";
+	ch[1].data = NULL;
+	ch[1].mode = 0644;
+	ch[1].copy_of = "src/gone.c";
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 2, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot read src/gone.c"));
+	ap_txn_free(x);
+	assert_unchanged(dir, before);
+	ap_tree_close(t);
+}
+
 /* with a state directory from an earlier run, only this run's traces go */
 static void rollback_keeps_earlier_state(void **state)
 {
@@ -586,6 +669,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(commit_writes_everything),
 		T(result_matches_the_committed_file),
+		T(copies_from_the_tree_and_a_spool),
+		T(copy_of_a_missing_file_fails),
 		T(free_uncommitted_rolls_back),
 		T(rollback_keeps_earlier_state),
 		T(free_unprepared),

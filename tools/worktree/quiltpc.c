@@ -143,26 +143,96 @@ int ap_quiltpc_backups(ap_tree *t, const char *patch, ap_strlist *files, ap_erro
 	return rc;
 }
 
-int ap_quiltpc_out_add(ap_quiltpc_out *o, const char *path, const char *data, size_t len,
-		       mode_t mode)
+void ap_quiltpc_out_spool_open(ap_quiltpc_out *o, int dirfd)
+{
+	o->spool = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	o->spool_len = 0;
+}
+
+void ap_quiltpc_out_spool_close(ap_quiltpc_out *o)
+{
+	if (o->spool >= 0)
+		close(o->spool);
+	o->spool = -1;
+}
+
+/* A new entry for path, its bytes to be filled in; NULL when out of memory. */
+static ap_quiltpc_file *out_new(ap_quiltpc_out *o, const char *path, mode_t mode)
 {
 	ap_quiltpc_file *f;
 
 	if (ap_array_grow((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v) < 0)
-		return -1;
+		return NULL;
 	f = &o->v[o->n];
+	memset(f, 0, sizeof *f);
 	f->path = ap_strdup(path);
-	f->data = malloc(len + 1);
-	if (!f->path || !f->data) {
-		free(f->path);
-		free(f->data);
+	f->mode = mode;
+	return f->path ? f : NULL;
+}
+
+int ap_quiltpc_out_add(ap_quiltpc_out *o, const char *path, const char *data, size_t len,
+		       mode_t mode)
+{
+	ap_quiltpc_file *f = out_new(o, path, mode);
+
+	if (!f || !(f->data = malloc(len + 1))) {
+		if (f)
+			free(f->path);
 		return -1;
 	}
 	if (len)
 		memcpy(f->data, data, len);
 	f->data[len] = '\0';
 	f->len = len;
-	f->mode = mode;
+	o->n++;
+	return 0;
+}
+
+int ap_quiltpc_out_add_original(ap_quiltpc_out *o, const char *path, const char *copy_of,
+				mode_t mode)
+{
+	ap_quiltpc_file *f = out_new(o, path, mode);
+
+	if (!f || !(f->copy_of = ap_strdup(copy_of))) {
+		if (f)
+			free(f->path);
+		return -1;
+	}
+	o->n++;
+	return 0;
+}
+
+/* Appends len bytes to the spool; 0, or -1 (nothing usable written). */
+static int spool_write(ap_quiltpc_out *o, const char *data, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = pwrite(o->spool, data + done, len - done, o->spool_len + (off_t)done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int ap_quiltpc_out_add_version(ap_quiltpc_out *o, const char *path, const char *data,
+			       size_t len, mode_t mode)
+{
+	ap_quiltpc_file *f;
+
+	if (o->spool < 0 || spool_write(o, data, len) < 0)
+		return ap_quiltpc_out_add(o, path, data, len, mode);
+	f = out_new(o, path, mode);
+	if (!f)
+		return -1;
+	f->spooled = 1;
+	f->off = o->spool_len;
+	f->len = len;
+	o->spool_len += (off_t)len;
 	o->n++;
 	return 0;
 }
@@ -170,15 +240,22 @@ int ap_quiltpc_out_add(ap_quiltpc_out *o, const char *path, const char *data, si
 void ap_quiltpc_out_truncate(ap_quiltpc_out *o, size_t n)
 {
 	while (o->n > n) {
-		o->n--;
-		free(o->v[o->n].path);
-		free(o->v[o->n].data);
+		ap_quiltpc_file *f = &o->v[--o->n];
+
+		/* the spool's space is used again */
+		if (f->spooled)
+			o->spool_len = f->off;
+		free(f->path);
+		free(f->data);
+		free(f->copy_of);
 	}
 }
 
 void ap_quiltpc_out_free(ap_quiltpc_out *o)
 {
 	ap_quiltpc_out_truncate(o, 0);
+	ap_quiltpc_out_spool_close(o);
 	free(o->v);
 	memset(o, 0, sizeof *o);
+	o->spool = -1;
 }

@@ -42,22 +42,48 @@ int ap_quiltpc_backups(ap_tree *t, const char *patch, ap_strlist *files, ap_erro
 /* The path of a kept file: .pc/PATCH/FILE (malloc'd). */
 char *ap_quiltpc_backup_path(const char *patch, const char *file);
 
-/* Files of .pc/ to write, gathered while a series is applied. */
+/* Files of .pc/ to write, gathered while a series is applied. A long
+ * series keeps thousands of backups, so their bytes are not held: a file's
+ * backup before its first patch is the file as it is on disk (copy_of:
+ * the transaction links or copies it), and a later one, an intermediate
+ * version, goes to the spool, an unnamed file (O_TMPFILE) in the tree
+ * that vanishes with the process, when the patch that supersedes it is
+ * applied. Small files (.timestamp, quilt's own) and every backup where
+ * there is no spool are held in data. */
 typedef struct ap_quiltpc_file {
 	char *path;                /* .pc/... */
-	char *data;
+	char *data;                /* the bytes, or NULL: copy_of or spooled */
 	size_t len;
 	mode_t mode;
+	char *copy_of;             /* the tree file, as on disk when applied */
+	int spooled;               /* len bytes at off in the spool */
+	off_t off;
 } ap_quiltpc_file;
 
 typedef struct ap_quiltpc_out {
 	ap_quiltpc_file *v;
 	size_t n, cap;
+	int spool;                 /* fd, or -1 */
+	off_t spool_len;
 } ap_quiltpc_out;
 
+#define AP_QUILTPC_OUT_INIT { NULL, 0, 0, -1, 0 }
+
+/* Opens the spool in dirfd's file system (an unnamed file); without one
+ * (no O_TMPFILE there, or a read-only tree) versions are held in memory. */
+void ap_quiltpc_out_spool_open(ap_quiltpc_out *o, int dirfd);
+/* Closes it: call once the transaction has made its files. */
+void ap_quiltpc_out_spool_close(ap_quiltpc_out *o);
 /* Adds a file (data copied); returns -1 when out of memory. */
 int ap_quiltpc_out_add(ap_quiltpc_out *o, const char *path, const char *data, size_t len,
 		       mode_t mode);
+/* Adds a file whose bytes are those of tree file copy_of on disk. */
+int ap_quiltpc_out_add_original(ap_quiltpc_out *o, const char *path, const char *copy_of,
+				mode_t mode);
+/* Adds a file with these bytes, written to the spool (held in memory
+ * where it cannot be written there). */
+int ap_quiltpc_out_add_version(ap_quiltpc_out *o, const char *path, const char *data,
+			       size_t len, mode_t mode);
 /* Drops the files added after the first n (a patch that was not applied). */
 void ap_quiltpc_out_truncate(ap_quiltpc_out *o, size_t n);
 void ap_quiltpc_out_free(ap_quiltpc_out *o);

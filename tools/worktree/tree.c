@@ -206,6 +206,16 @@ int ap_sys_symlinkat(const char *target, int dirfd, const char *name)
 	return FAULT("symlink") ? -1 : symlinkat(target, dirfd, name);
 }
 
+ssize_t ap_sys_copy_range(int in, off_t *off, int out, size_t len)
+{
+	if (FAULT("write")) {
+		if (SHORT_WRITE() && len > 1)
+			return copy_file_range(in, off, out, NULL, len / 2, 0);
+		return -1;
+	}
+	return copy_file_range(in, off, out, NULL, len, 0);
+}
+
 /* --- the tree ----------------------------------------------------------- */
 
 int ap_tree_open(ap_tree **out, const char *root, ap_error *err)
@@ -521,31 +531,14 @@ int ap_fd_set_owner_mode(int fd, mode_t mode, const ap_owner *owner)
 	return ap_sys_fchmod(fd, mode);
 }
 
-int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
-		      const ap_owner *owner, ap_file_state *st, ap_error *err, const char *shown)
+/* Gives the new file fd (dirfd/name) its owner and mode, fills st, and
+ * closes it; on failure it is removed. */
+static int finish_new_file(int fd, int dirfd, const char *name, mode_t mode,
+			   const ap_owner *owner, ap_file_state *st, ap_error *err,
+			   const char *shown)
 {
 	struct stat sb;
-	size_t done = 0;
-	int fd = ap_sys_openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			       0600);
 
-	if (fd < 0)
-		return ap_error_sys(err, "cannot create %s", shown);
-	while (done < len) {
-		ssize_t w = ap_sys_write(fd, data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			ap_error_sys(err, "cannot write %s", shown);
-			close(fd);
-			unlinkat(dirfd, name, 0);
-			return -1;
-		}
-		done += (size_t)w;
-	}
 	if (ap_fd_set_owner_mode(fd, mode, owner) < 0) {
 		ap_error_sys(err, "cannot set the mode of %s", shown);
 		close(fd);
@@ -567,4 +560,116 @@ int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+		      const ap_owner *owner, ap_file_state *st, ap_error *err, const char *shown)
+{
+	size_t done = 0;
+	int fd = ap_sys_openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       0600);
+
+	if (fd < 0)
+		return ap_error_sys(err, "cannot create %s", shown);
+	while (done < len) {
+		ssize_t w = ap_sys_write(fd, data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			ap_error_sys(err, "cannot write %s", shown);
+			close(fd);
+			unlinkat(dirfd, name, 0);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return finish_new_file(fd, dirfd, name, mode, owner, st, err, shown);
+}
+
+/* Copies len bytes of in from off to out with read and write; 0, or -1
+ * with errno (ENODATA: in ended early). */
+static int copy_by_reading(int in, off_t off, int out, size_t len)
+{
+	size_t cap = len < ((size_t)1 << 20) ? len : (size_t)1 << 20;
+	char *buf = malloc(cap ? cap : 1);
+
+	if (!buf)
+		return -1;
+	while (len > 0) {
+		ssize_t k = pread(in, buf, len < cap ? len : cap, off);
+		size_t done = 0;
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENODATA;
+			free(buf);
+			return -1;
+		}
+		while (done < (size_t)k) {
+			ssize_t w = ap_sys_write(out, buf + done, (size_t)k - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				if (w == 0)
+					errno = ENOSPC;
+				free(buf);
+				return -1;
+			}
+			done += (size_t)w;
+		}
+		off += k;
+		len -= (size_t)k;
+	}
+	free(buf);
+	return 0;
+}
+
+/* Copies len bytes of in from off to out: copy_file_range, or read and
+ * write where the kernel or the file systems cannot. */
+static int copy_bytes(int in, off_t off, int out, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = ap_sys_copy_range(in, &off, out, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			      errno == EOPNOTSUPP))
+			return copy_by_reading(in, off, out, len);
+		if (k <= 0) {
+			if (k == 0)
+				errno = ENODATA;
+			return -1;
+		}
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+int ap_copy_new_file(int dirfd, const char *name, int srcfd, off_t off, size_t len,
+		     mode_t mode, const ap_owner *owner, ap_file_state *st, ap_error *err,
+		     const char *shown)
+{
+	int fd = ap_sys_openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       0600);
+
+	if (fd < 0)
+		return ap_error_sys(err, "cannot create %s", shown);
+	if (copy_bytes(srcfd, off, fd, len) < 0) {
+		if (errno == ENODATA)
+			ap_error_set(err, "cannot write %s: its source ended early (changed while "
+				     "applypatch ran?)", shown);
+		else
+			ap_error_sys(err, "cannot write %s", shown);
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		return -1;
+	}
+	return finish_new_file(fd, dirfd, name, mode, owner, st, err, shown);
 }

@@ -99,6 +99,8 @@ int ap_sys_fchmod(int fd, mode_t mode);
 int ap_sys_fchown(int fd, uid_t uid, gid_t gid);
 int ap_sys_linkat(int olddirfd, const char *oldname, int newdirfd, const char *newname);
 int ap_sys_symlinkat(const char *target, int dirfd, const char *name);
+/* copy_file_range from in at *off to out's position (a "write" fault). */
+ssize_t ap_sys_copy_range(int in, off_t *off, int out, size_t len);
 
 /* Writes all of data to a new file dirfd/name (O_EXCL), gives it owner
  * (NULL: the caller's) and mode (ap_fd_set_owner_mode), and returns its
@@ -106,6 +108,12 @@ int ap_sys_symlinkat(const char *target, int dirfd, const char *name);
 int ap_write_new_file(int dirfd, const char *name, const char *data, size_t len,
 		      mode_t mode, const ap_owner *owner, ap_file_state *st, ap_error *err,
 		      const char *shown);
+
+/* ap_write_new_file with the len bytes at offset off of the file srcfd
+ * (copied by the kernel where it can, else read and written). */
+int ap_copy_new_file(int dirfd, const char *name, int srcfd, off_t off, size_t len,
+		     mode_t mode, const ap_owner *owner, ap_file_state *st, ap_error *err,
+		     const char *shown);
 
 /* Fault injection for tests: APPLYPATCH_FAULT="op:N[:errno]" makes the
  * Nth call of op (open, write, fsync, syncfs, rename, mkdir, unlink,

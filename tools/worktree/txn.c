@@ -418,6 +418,58 @@ static int check_replaceable(const ap_change *c, int dfd, const char *base, ap_e
 	return 0;
 }
 
+/* Writes change i's temporary file as a copy of c->copy_of or of its
+ * bytes in the spool. A copy, not a hard link: the backup must stay as
+ * it is whatever becomes of the original (quilt pop links it back into
+ * the tree; chattr +i on it would pin a link in .pc/ through a rollback),
+ * and the kernel's copy costs no more CPU here than a link. */
+static int write_temp_copied(ap_txn *x, size_t i, ap_error *err)
+{
+	ap_change *c = &x->ch[i];
+	const char *tbase = strrchr(x->tmp[i], '/') ? strrchr(x->tmp[i], '/') + 1 : x->tmp[i];
+	const char *b, *sbase;
+	char *shown = ap_printf("a temporary file for %s (%s)", c->path, x->tmp[i]);
+	int src = c->copy_of ? -1 : c->spool_fd, dfd, rc = -1;
+	off_t off = c->spool_off;
+	size_t len = c->len;
+	struct stat sb;
+
+	if (!shown)
+		return ap_error_set(err, "out of memory");
+	if (c->copy_of) {
+		dfd = ap_tree_parent(x->tree, c->copy_of, NULL, &sbase, err);
+		if (dfd < 0) {
+			if (dfd == -1)
+				ap_error_sys(err, "cannot open the directory of %s", c->copy_of);
+			goto out;
+		}
+		src = ap_sys_openat(dfd, sbase, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0);
+		if (src < 0 || fstat(src, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			if (src >= 0 && !S_ISREG(sb.st_mode))
+				errno = EINVAL;
+			ap_error_sys(err, "cannot read %s", c->copy_of);
+			goto out;
+		}
+		off = 0;
+		len = (size_t)sb.st_size;
+	}
+	/* after the source is open: a second directory fd may evict the first */
+	dfd = ap_tree_parent(x->tree, c->path, NULL, &b, err);
+	if (dfd < 0) {
+		if (dfd == -1)
+			ap_error_sys(err, "cannot open the directory of %s", c->path);
+		goto out;
+	}
+	rc = ap_copy_new_file(dfd, tbase, src, off, len, c->mode, &c->owner, &c->result, err,
+			      shown);
+	x->made[i] = rc == 0;
+out:
+	if (c->copy_of && src >= 0)
+		close(src);
+	free(shown);
+	return rc;
+}
+
 /* Writes change i's new content to its temporary file. */
 static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
 {
@@ -427,6 +479,8 @@ static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
 	struct stat sb;
 	int rc;
 
+	if (c->kind == AP_CHANGE_WRITE && (c->copy_of || c->from_spool))
+		return write_temp_copied(x, i, err);
 	if (c->kind == AP_CHANGE_WRITE) {
 		shown = ap_printf("a temporary file for %s (%s)", c->path, x->tmp[i]);
 		if (!shown)

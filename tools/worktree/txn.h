@@ -42,6 +42,11 @@ typedef struct ap_change {
 	mode_t mode;             /* WRITE: permission bits */
 	ap_owner owner;          /* WRITE: the owner to keep (that of the file replaced) */
 	const char *backup;      /* keep the current file as orig/BACKUP, or NULL */
+	/* WRITE: where the bytes are when data is not (quilt's backups): */
+	const char *copy_of;     /* a copy of this tree file as it is now */
+	int from_spool;          /* or: len bytes at spool_off of the file spool_fd */
+	int spool_fd;
+	off_t spool_off;
 	ap_file_state result;    /* filled by prepare: the new file's state */
 } ap_change;
 

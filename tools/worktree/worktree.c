@@ -238,7 +238,7 @@ oom:
 }
 
 static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
-				  const ap_quiltpc_out *pc, ap_run *run, ap_error *err)
+				  ap_quiltpc_out *pc, ap_run *run, ap_error *err)
 {
 	ap_change *ch = calloc(v->n + pc->n + 1, sizeof *ch);
 	ap_vfile **files = calloc(v->n ? v->n : 1, sizeof *files);
@@ -309,6 +309,10 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 		ch[n].data = pc->v[i].data;
 		ch[n].len = pc->v[i].len;
 		ch[n].mode = pc->v[i].mode;
+		ch[n].copy_of = pc->v[i].copy_of;
+		ch[n].from_spool = pc->v[i].spooled;
+		ch[n].spool_fd = pc->spool;
+		ch[n].spool_off = pc->v[i].off;
 		if (ap_strmap_get(&listed, pc->v[i].path))
 			continue;
 		if (ap_strmap_put(&listed, pc->v[i].path, st) < 0 ||
@@ -319,6 +323,8 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 	}
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
+	/* every backup is in its temp file: the spool's pages can go unwritten */
+	ap_quiltpc_out_spool_close(pc);
 	if (remove_emptied_dirs(t, st, x, ch, nfiles, err) < 0)
 		goto out;
 	for (size_t i = 0; i < ap_txn_created_dirs(x)->n; i++)
@@ -393,10 +399,53 @@ static mode_t backup_mode(int exists, int symlink, mode_t mode)
 	return exists && !symlink ? mode & 0777 : 0644;
 }
 
+/* Whether f is as loaded from the tree: no patch of this run changed it. */
+static int vfile_as_loaded(const ap_vfile *f)
+{
+	return f->data == f->base_data && !f->base_dropped && f->exists == f->base.exists &&
+	       f->symlink == f->base.symlink && f->mode == f->base.mode;
+}
+
+/* Keeps tree file `file` as it is now for quilt, as .pc/PATCH/FILE (path):
+ * as it is on disk while no patch of this run has changed it (the
+ * transaction links or copies it then), else the vtree's version, which
+ * the patch about to run supersedes, into the spool; empty when the file
+ * does not exist (or is a symlink the series made). A file the loader
+ * would refuse (a symlink, a directory) is not kept: the patch fails on
+ * it. -1 only when out of memory. */
+static int pc_keep_file(ap_tree *t, ap_vtree *v, const char *file, const char *path,
+			ap_quiltpc_out *pc)
+{
+	/* never through ap_vtree_get: loading the path before the patch runs
+	 * would hide a symlink the patch itself creates on the way (the
+	 * safety check that refuses it) */
+	ap_vfile *f = ap_strmap_get(&v->map, file);
+	ap_file_state st;
+
+	if (f && !vfile_as_loaded(f))
+		return f->exists && !f->symlink
+		       ? ap_quiltpc_out_add_version(pc, path, f->data, f->len,
+						    backup_mode(1, 0, f->mode))
+		       : ap_quiltpc_out_add(pc, path, "", 0, 0644);
+	if (f)
+		st = f->base;
+	else {
+		ap_error ignored = AP_ERROR_INIT;
+
+		if (ap_tree_stat(t, file, &st, &ignored) < 0 ||
+		    (st.exists && (st.symlink || st.dir || st.special ||
+				   (unsigned long long)st.size > AP_FILE_MAX)))
+			return 0;
+	}
+	return st.exists ? ap_quiltpc_out_add_original(pc, path, file, backup_mode(1, 0, st.mode))
+			 : ap_quiltpc_out_add(pc, path, "", 0, 0644);
+}
+
 /* Keeps, for quilt, each file patch p touches as it is before p:
  * .pc/NAME/FILE (empty when the file does not exist yet), and the
  * backup folder's .timestamp. */
-static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_quiltpc_out *pc)
+static int pc_keep_before(ap_tree *t, ap_vtree *v, const ap_patch *p, const char *name,
+			  ap_quiltpc_out *pc)
 {
 	char *path = ap_quiltpc_backup_path(name, ".timestamp");
 	size_t first = pc->n;      /* this patch's backups: only they can repeat */
@@ -410,8 +459,6 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 		const char *paths[2] = { p->files[i].old_path, p->files[i].new_path };
 
 		for (int k = 0; k < 2; k++) {
-			ap_error ignored = AP_ERROR_INIT;
-			ap_vfile *f;
 			int dup = 0;
 
 			if (!paths[k] || (k == 1 && paths[0] && strcmp(paths[0], paths[1]) == 0))
@@ -421,33 +468,9 @@ static int pc_keep_before(ap_vtree *v, const ap_patch *p, const char *name, ap_q
 				return -1;
 			for (size_t j = first; j < pc->n && !dup; j++)
 				dup = strcmp(pc->v[j].path, path) == 0;
-			/* never through ap_vtree_get: loading the path before the
-			 * patch runs would hide a symlink the patch itself creates
-			 * on the way (the safety check that refuses it); a file not
-			 * in the vtree yet is read with the loader, outside it */
-			f = dup ? NULL : ap_strmap_get(&v->map, paths[k]);
-			if (f) {
-				if (ap_quiltpc_out_add(pc, path, f->exists && !f->symlink ? f->data : "",
-						       f->exists && !f->symlink ? f->len : 0,
-						       backup_mode(f->exists, f->symlink, f->mode)) < 0) {
-					free(path);
-					return -1;
-				}
-			} else if (!dup) {
-				ap_file_state st;
-				char *data = NULL;
-				size_t len = 0;
-
-				/* unreadable: the patch fails on it, nothing to keep */
-				if (v->load(v->ctx, paths[k], &st, &data, &len, &ignored) == 0 &&
-				    ap_quiltpc_out_add(pc, path, st.exists && !st.symlink ? data : "",
-						       st.exists && !st.symlink ? len : 0,
-						       backup_mode(st.exists, st.symlink, st.mode)) < 0) {
-					free(data);
-					free(path);
-					return -1;
-				}
-				free(data);
+			if (!dup && pc_keep_file(t, v, paths[k], path, pc) < 0) {
+				free(path);
+				return -1;
 			}
 			free(path);
 		}
@@ -730,9 +753,9 @@ static int resume_point(ap_tree *t, ap_state *st, int found, const ap_loaded_ser
 /* Applies the selected patches from the k-th on to the virtual tree,
  * keeping quilt's backups in pc when use_pc. -1 only on a hard error: a
  * patch that does not apply is a result. */
-static int apply_selected(ap_vtree *v, ap_loaded_series *ls, ap_run *run, const size_t *sel,
-			  size_t k, size_t nsel, const ap_apply_opts *ao, int use_pc,
-			  ap_quiltpc_out *pc, ap_error *err)
+static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run *run,
+			  const size_t *sel, size_t k, size_t nsel, const ap_apply_opts *ao,
+			  int use_pc, ap_quiltpc_out *pc, ap_error *err)
 {
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
@@ -746,7 +769,7 @@ static int apply_selected(ap_vtree *v, ap_loaded_series *ls, ap_run *run, const 
 			continue;
 		}
 		kept = pc->n;
-		if (use_pc && pc_keep_before(v, &ls->patches[sel[i]], r->name, pc) < 0)
+		if (use_pc && pc_keep_before(t, v, &ls->patches[sel[i]], r->name, pc) < 0)
 			return ap_error_set(err, "out of memory");
 		rc = ap_apply_patch(v, &ls->patches[sel[i]], ao, r, err);
 		ap_loaded_series_drop(ls, sel[i]);
@@ -801,7 +824,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	char *note = NULL;
 	int found = 0, rc = -1, use_pc = 0;
 	ap_apply_opts ao = { o->max_fuzz, 0 };
-	ap_quiltpc_out pc = { NULL, 0, 0 };
+	ap_quiltpc_out pc = AP_QUILTPC_OUT_INIT;
 	ap_state others = AP_STATE_INIT;
 
 	if (run_init(run, o, 1, err) < 0)
@@ -837,9 +860,12 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 	/* quilt's .pc/ beside the state, unless asked not to or there is no
 	 * series file for quilt to read (none, or a conda recipe's list) */
-	use_pc = !o->no_quilt_state && ls.series.series_path != NULL && !ls.series.conda_recipe;
+	use_pc = !o->no_quilt_state && ls.series.series_path != NULL && !ls.series.conda_recipe &&
+		 !run->dry_run;
+	if (use_pc)
+		ap_quiltpc_out_spool_open(&pc, ap_tree_rootfd(t));
 	ap_vtree_init(&v, ap_tree_load, t);
-	if (apply_selected(&v, &ls, run, sel, k, nsel, &ao, use_pc, &pc, err) < 0)
+	if (apply_selected(t, &v, &ls, run, sel, k, nsel, &ao, use_pc, &pc, err) < 0)
 		goto out_vtree;
 	if (!run->failed && others_present(&v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
 		goto out_vtree;
