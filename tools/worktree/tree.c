@@ -23,6 +23,7 @@ struct ap_tree {
 	int rootfd;
 	ap_strmap dirs;      /* directory path -> (fd + 1) */
 	int scratch_fd;      /* an uncached fd handed out last, closed on next use */
+	char *scratch_dir;   /* its directory, or NULL: asked for again, it is reused */
 };
 
 /* --- fault injection ---------------------------------------------------- */
@@ -249,6 +250,8 @@ void ap_tree_forget_dirs(ap_tree *t)
 		if (t->dirs.slots[i].key)
 			close((int)(long)t->dirs.slots[i].value - 1);
 	ap_strmap_free(&t->dirs);
+	free(t->scratch_dir);
+	t->scratch_dir = NULL;
 }
 
 void ap_tree_close(ap_tree *t)
@@ -307,6 +310,10 @@ static int open_dir(ap_tree *t, const char *dir, ap_strlist *created, ap_error *
 	hit = ap_strmap_get(&t->dirs, dir);
 	if (hit)
 		return (int)(long)hit - 1;
+	/* past the cache's size, the one opened last (a series' .pc/ makes
+	 * thousands of folders, each used a few times in a row) */
+	if (t->scratch_fd >= 0 && t->scratch_dir && strcmp(t->scratch_dir, dir) == 0)
+		return t->scratch_fd;
 	/* open the parent first (cached), then this one level */
 	copy = ap_strdup(dir);
 	if (!copy) {
@@ -364,6 +371,8 @@ static int open_dir(ap_tree *t, const char *dir, ap_strlist *created, ap_error *
 			if (t->scratch_fd >= 0)
 				close(t->scratch_fd);
 			t->scratch_fd = sub;
+			free(t->scratch_dir);
+			t->scratch_dir = ap_strdup(dir);
 		}
 		return sub;
 	}
