@@ -14,7 +14,9 @@
  *
  *   ap_quiltpc_read / _has / _free        what .pc/ says is applied
  *   ap_quiltpc_backups / _backup_path     a patch's backups there
- *   ap_quiltpc_out_add / _truncate / _free   the .pc/ files a run writes
+ *   ap_quiltpc_out_add / _add_original / _add_version / _truncate / _free
+ *                                         the .pc/ files a run writes
+ *   ap_quiltpc_out_spool_open / _close    where their later versions wait
  */
 #ifndef AP_QUILTPC_H
 #define AP_QUILTPC_H

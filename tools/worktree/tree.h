@@ -12,6 +12,7 @@
  *   ap_tree_load              ap_tree_read as a vtree loader
  *   ap_tree_parent / _dirfd   a directory opened safely (parents made on demand)
  *   ap_write_new_file         a new file written, owned and moded in one go
+ *   ap_copy_new_file          the same with bytes copied from another file
  *   ap_sys_*                  the write-phase system calls, where faults go in
  */
 #ifndef AP_TREE_H
