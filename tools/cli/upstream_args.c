@@ -112,7 +112,16 @@ int upstream_usage_error(const char *fmt, const char *arg)
 
 int upstream_fail(const ap_error *err)
 {
-	fprintf(stderr, "upstream: %s\n", err->msg);
+	/* a message may quote an upstream's names: its control bytes (an
+	 * escape sequence for the terminal) are shown as \xNN, lines kept */
+	fputs("upstream: ", stderr);
+	for (const unsigned char *p = (const unsigned char *)err->msg; *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
 	return 1;
 }
 

@@ -3,6 +3,7 @@
 #include "upstream_cli.h"
 
 #include "buf.h"
+#include "path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,10 @@ void upstream_report_skipped(const upstream_cli *c, const ap_unpack_opts *uo)
 			printf(" ... and %zu more", uo->nskipped - i);
 			break;
 		}
-		printf("%s %s", i ? "," : "", uo->skipped[i]);
+		/* a tarball's names: control bytes shown, never sent to the terminal */
+		char shown[256];
+		ap_path_show(uo->skipped[i], strlen(uo->skipped[i]), shown, sizeof shown);
+		printf("%s %s", i ? "," : "", shown);
 	}
 	printf("\n");
 }

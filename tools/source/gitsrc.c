@@ -72,6 +72,39 @@ const char *ap_git_path(const ap_git *g)
 	return g->path;
 }
 
+/* The commit refs/PREFIX/NAME leads to, or 0 when there is none. */
+static int ref_commit(ap_git *g, const char *prefix, const char *name, git_oid *id)
+{
+	char *ref = ap_printf("refs/%s/%s", prefix, name);
+	git_object *obj = NULL, *c = NULL;
+	int found = 0;
+
+	if (ref && git_revparse_single(&obj, g->repo, ref) == 0 &&
+	    git_object_peel(&c, obj, GIT_OBJECT_COMMIT) == 0) {
+		git_oid_cpy(id, git_object_id(c));
+		found = 1;
+	}
+	git_object_free(c);
+	git_object_free(obj);
+	free(ref);
+	return found;
+}
+
+/* A name that is a tag and a branch leading to different commits: git
+ * takes the tag with a warning; here it is refused, so that nobody builds
+ * the one while meaning the other. */
+static int ambiguous(ap_git *g, const char *rev, ap_error *err)
+{
+	git_oid t, h;
+
+	if (strncmp(rev, "refs/", 5) == 0 || strpbrk(rev, "^~:@{}") ||
+	    !ref_commit(g, "tags", rev, &t) || !ref_commit(g, "heads", rev, &h) ||
+	    git_oid_equal(&t, &h))
+		return 0;
+	return ap_error_set(err, "%s: '%s' is both a tag and a branch, at different commits: "
+			    "say refs/tags/%s or refs/heads/%s", g->path, rev, rev, rev);
+}
+
 static int lookup_commit(ap_git *g, const char *rev, git_commit **out, ap_error *err)
 {
 	git_object *obj = NULL, *peeled = NULL;
@@ -81,11 +114,20 @@ static int lookup_commit(ap_git *g, const char *rev, git_commit **out, ap_error 
 		return ap_error_set(err, "%s: '%s' is a range; a single revision is needed here",
 				    g->path, rev);
 	}
+	if (ambiguous(g, rev, err) < 0)
+		return -1;
 	if (git_revparse_single(&obj, g->repo, rev) < 0)
 		return ap_error_set(err, "%s: no revision '%s' (tag, branch or commit): %s", g->path,
 				    rev, git_msg());
 	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
-		ap_error_set(err, "%s: '%s' does not name a commit: %s", g->path, rev, git_msg());
+		/* libgit2's own text names the wrong type for a blob */
+		git_object *target = NULL;
+		git_object_t type = git_object_type(obj);
+		if (type == GIT_OBJECT_TAG && git_tag_peel(&target, (git_tag *)obj) == 0)
+			type = git_object_type(target);
+		ap_error_set(err, "%s: '%s' names a %s, not a commit", g->path, rev,
+			     git_object_type2string(type));
+		git_object_free(target);
 		git_object_free(obj);
 		return -1;
 	}

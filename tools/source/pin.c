@@ -186,6 +186,18 @@ static int load_version(ap_pin *pin, const char *path, ap_error *err)
 	return 0;
 }
 
+/* A key that names a checksum, but not one of ours exactly: any case of
+ * sha..., md..., cksum..., crc..., b2/blake..., or a misspelt known one. */
+static int looks_like_a_sum(const char *key)
+{
+	static const char *const stems[] = { "sha", "md", "cksum", "crc", "b2", "blake",
+					     "checksum", "hash", "digest" };
+	for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+		if (strncasecmp(key, stems[i], strlen(stems[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **url,
 			  ap_error *err)
 {
@@ -194,7 +206,10 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 
 	if (read_text(path, &text, err) < 0)
 		return -1;
-	for (p = text; *p;) {
+	p = text;
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;   /* a UTF-8 byte order mark, as some editors write */
+	for (; *p;) {
 		char *line = p, *eq, *key, *val, **slot = NULL;
 		const struct sum_kind *kind = NULL;
 		char *nl = strchr(p, '\n');
@@ -226,6 +241,13 @@ static int load_checksums(ap_pin *pin, const char *path, char **tarball, char **
 				slot = sum_slot(pin, k);
 				kind = &sum_kinds[k];
 			}
+		if (!slot && looks_like_a_sum(key)) {
+			/* a hand edit (SHA256=, sha265=) must not pass as "not ours"
+			 * while the sum it meant to pin is never checked */
+			ap_error_set(err, "%s:%d: unknown checksum key '%.40s': the sums are sha1, md5, "
+				     "cksum and sha256, in lower case", path, lineno, key);
+			goto fail;
+		}
 		if (!slot)
 			continue;   /* Sage's other keys are not ours */
 		if (*slot) {

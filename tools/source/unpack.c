@@ -491,6 +491,11 @@ static int place(unpack_run *r, const char *staging, const char *dest)
 	char *inner;
 	int rc;
 
+	/* an empty archive (or one of nothing but skipped packages) is no tree */
+	if (r->seen.n == 0)
+		return ap_error_set(r->err, "%s: the archive holds nothing to unpack%s", r->tarball,
+				    r->skiplist.n ? " (every entry is under a skipped pkg/ package; "
+				    "--full unpacks them)" : " (it is empty)");
 	if (r->o->strip_top == 0 || r->flat || !r->top)
 		return r->o->strip_top == 1 && !r->top
 		       ? ap_error_set(r->err, "%s: has no top directory to drop", r->tarball)
