@@ -16,13 +16,20 @@
 #   matches_expect NAME        diff of $T against NAME's expect/ (empty: as expected)
 #   finish                     exits 1 if any check failed
 #   junit_valid FILE           well-formed and valid against tests/schema/junit.xsd
-# Numbered cases built in the script (set WORK):
+# Numbered cases built in the script:
+#   cases_start                E2E (the fixtures), WORK (a scratch dir), umask 022, n=0
 #   newtree                    $T an empty tree, $P an empty patches directory, in $WORK/$n
 #   add_patch NAME             the patch on stdin becomes $P/NAME, appended to $P/series
 #   full_state DIR             every path's kind, mode, owner and inode, every file's sha256
+# Git histories built in the script:
+#   git_fixed_identity         author, committer and dates fixed, so commit ids repeat
+#   new_repo DIR               with that identity, a repository in DIR (branch master,
+#                              an empty src/) that g ARGS... runs git in
 # Fault injection (the build in $FAULT_APPLYPATCH, build/fault/applypatch):
 #   have_faults                true when that build is at hand
 #   killed_at STEP CMD...      runs it with CMD, SIGKILLed at STEP (e.g. rename:3), quietly
+#   refusing FILE CMD...       runs it with CMD, every rename onto or unlink of FILE failing
+#                              with EPERM (as an LSM or ACL would)
 # The built tools are in $BIN_DIR (applypatch, upstream, verify).
 
 AP="$BIN_DIR/applypatch"
@@ -126,6 +133,13 @@ newcase() {
 
 matches_expect() { same_files "$T" "$E2E/$1/expect"; }
 
+cases_start() {
+	E2E="$FIXTURES/e2e"
+	WORK=$(scratch)
+	umask 022
+	n=0
+}
+
 newtree() {
 	n=$((n + 1))
 	T="$WORK/$n/tree"
@@ -143,7 +157,28 @@ full_state() {
 		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
 }
 
+git_fixed_identity() {
+	export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
+		GIT_COMMITTER_EMAIL=t@example.org GIT_AUTHOR_DATE="2020-01-01T00:00:00Z" \
+		GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
+}
+
+new_repo() {
+	repo=$1
+	git_fixed_identity
+	git init -q -b master "$repo"
+	mkdir -p "$repo/src"
+}
+
+g() { git -C "$repo" "$@"; }
+
 have_faults() { [ -x "${FAULT_APPLYPATCH:-}" ]; }
+
+refusing() {
+	_target=$1
+	shift
+	APPLYPATCH_FAULT_TARGET=$_target "$FAULT_APPLYPATCH" "$@"
+}
 
 killed_at() {
 	_at=$1

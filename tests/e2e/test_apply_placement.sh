@@ -4,19 +4,12 @@
 # (refused), and a conflict reported with its nearest partial match; JSON
 # fields checked with jq. Every failing run leaves the tree byte-identical.
 . "$TESTS_ROOT/e2e/lib.sh"
-E2E="$FIXTURES/e2e"
-WORK=$(scratch)
-trap 'rm -rf "$WORK"; cleanup' EXIT
-umask 022
-n=0
+cases_start
 
 # one PATCH: $T is base/ plus place/tree/, $P a patches directory holding
 # only place/patches/PATCH (no series: the directory convention).
 one() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	P="$WORK/$n/patches"
-	mkdir -p "$T" "$P"
+	newtree
 	cp -R "$E2E/base/." "$E2E/place/tree/." "$T/"
 	cp "$E2E/place/patches/$1" "$P/"
 }

@@ -6,11 +6,7 @@
 # tree, the files beside it and the state directory are byte-identical.
 # A tree given as a symlink to it, though, is patched where it points.
 . "$TESTS_ROOT/e2e/lib.sh"
-E2E="$FIXTURES/e2e"
-WORK=$(scratch)
-trap 'rm -rf "$WORK"; cleanup' EXIT
-umask 022
-n=0
+cases_start
 
 # bad_setup: $T is base/ with symlinks to outside.txt and outdir/ beside it
 # (holding what the patches would change if they got there), a symlink to

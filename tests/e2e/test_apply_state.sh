@@ -6,22 +6,15 @@
 # platform are refused with advice; unapply restores every byte and mode
 # and refuses to discard later edits unless --force; status reports drift.
 . "$TESTS_ROOT/e2e/lib.sh"
-E2E="$FIXTURES/e2e"
-WORK=$(scratch)
-trap 'rm -rf "$WORK"; cleanup' EXIT
-umask 022
-n=0
+cases_start
 
 # chain SERIES-LINES...: $T is a copy of base/, $P a copy of chain/patches/
 # with this series. $P is kept outside the tree, so that a snapshot of the
 # tree does not see the test editing patches and series.
 chain() {
-	n=$((n + 1))
-	T="$WORK/$n/tree"
-	P="$WORK/$n/patches"
-	mkdir -p "$T"
+	newtree
 	cp -R "$E2E/base/." "$T/"
-	cp -R "$E2E/chain/patches" "$P"
+	cp -R "$E2E/chain/patches/." "$P/"
 	printf '%s\n' "$@" >"$P/series"
 }
 

@@ -252,17 +252,19 @@ setup3() {
 EOF
 }
 
+# as_before LABEL: the tree is as full_state saw it in $before
+as_before() { check "$1" [ "$before" = "$(full_state "$T")" ]; }
+
 if have_faults; then
 	FA=$FAULT_APPLYPATCH
 	# apply: the rename onto sub/c.txt fails after a.txt and b.txt were replaced
 	setup3
 	before=$(full_state "$T")
 	check_rc "rename refused after the commit point: apply exit 2" 2 \
-		env APPLYPATCH_FAULT_TARGET="$T/sub/c.txt" "$FA" apply -d "$T" --patches "$P" -P linux
+		refusing "$T/sub/c.txt" apply -d "$T" --patches "$P" -P linux
 	check_grep "rename refused after the commit point: names the file and the reason" \
 		"rolled back.*cannot replace sub/c.txt.*Operation not permitted" "$ERR"
-	check "rename refused after the commit point: the tree is as before (inodes, modes, no state)" \
-		[ "$before" = "$(full_state "$T")" ]
+	as_before "rename refused after the commit point: the tree is as before (inodes, modes, no state)"
 	check_rc "rename refused after the commit point: status afterwards exit 0" 0 \
 		"$AP" status -d "$T" --patches "$P" -P linux
 	check_grep "rename refused after the commit point: status says not patched" "not patched" "$OUT"
@@ -273,11 +275,10 @@ if have_faults; then
 	# unapply: the same, from a patched tree; it stays patched and recorded
 	before=$(full_state "$T")
 	check_rc "rename refused after unapply's commit point: exit 2" 2 \
-		env APPLYPATCH_FAULT_TARGET="$T/b.txt" "$FA" unapply -d "$T"
+		refusing "$T/b.txt" unapply -d "$T"
 	check_grep "rename refused after unapply's commit point: names the file" \
 		"rolled back.*cannot replace b.txt" "$ERR"
-	check "rename refused after unapply's commit point: the tree is as before" \
-		[ "$before" = "$(full_state "$T")" ]
+	as_before "rename refused after unapply's commit point: the tree is as before"
 	check_rc "rename refused after unapply's commit point: status exit 0 (clean)" 0 \
 		"$AP" status -d "$T" --patches "$P" -P linux
 	check_rc "rename refused after unapply's commit point: unapply later exit 0" 0 \
@@ -293,11 +294,10 @@ if have_faults; then
 	check_rc "killed after the commit point: status exit 1" 1 "$AP" status -d "$T" --patches "$P" -P linux
 	check "killed after the commit point: status changed nothing" [ "$mid" = "$(full_state "$T")" ]
 	check_rc "killed after the commit point, recovery refused: apply exit 2" 2 \
-		env APPLYPATCH_FAULT_TARGET="$T/sub/c.txt" "$FA" apply -d "$T" --patches "$P" -P linux
+		refusing "$T/sub/c.txt" apply -d "$T" --patches "$P" -P linux
 	check_grep "killed after the commit point, recovery refused: names the file" \
 		"cannot replace sub/c.txt" "$ERR"
-	check "killed after the commit point, recovery refused: the tree is as before the first run" \
-		[ "$before" = "$(full_state "$T")" ]
+	as_before "killed after the commit point, recovery refused: the tree is as before the first run"
 	check_rc "killed after the commit point, recovery refused: status exit 0" 0 \
 		"$AP" status -d "$T" --patches "$P" -P linux
 
@@ -336,8 +336,7 @@ if have_faults; then
 			"could not be removed" "$ERR"
 		chattr -i "$T/sub/c.txt"
 		rm -f "$T"/sub/.aptmp.*; rm -rf "$T/.applypatch"
-		check "chattr +i between prepare and commit: the tree is as before" \
-			[ "$before" = "$(full_state "$T")" ]
+		as_before "chattr +i between prepare and commit: the tree is as before"
 		check_rc "chattr +i between prepare and commit: status exit 0" 0 \
 			"$AP" status -d "$T" --patches "$P" -P linux
 	else

@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 W=$(scratch)
-repo="$W/up"
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
-	GIT_COMMITTER_EMAIL=t@example.org GIT_AUTHOR_DATE="2020-01-01T00:00:00Z" \
-	GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
-git init -q -b master "$repo"
-g() { git -C "$repo" "$@"; }
-mkdir -p "$repo/src"
+new_repo "$W/up"
 cat >"$repo/src/int.c" <<'C'
 /* int.c */
 #include "int.h"
