@@ -4,6 +4,7 @@
  *   upstream_usage_error     "upstream: ...", "Try 'upstream --help'", 2
  *   upstream_fail            "upstream: MESSAGE", 1
  *   upstream_draw_bar        the download's progress bar (an ap_fetch callback)
+ *   upstream_cmd_pin         the pin subcommand (upstream_pin.c)
  *   upstream_print_pin       the pin as key=value lines
  *   upstream_offline_hint    how to go on without downloading
  *   upstream_report_skipped  what unpack left out, and why
@@ -37,6 +38,7 @@ int upstream_usage_error(const char *fmt, const char *arg);
 int upstream_fail(const ap_error *err);
 
 void upstream_draw_bar(void *ctx, const ap_fetch_progress *p);
+int upstream_cmd_pin(const upstream_cli *c);
 void upstream_print_pin(const ap_pin *pin);
 void upstream_offline_hint(const char *dest, const ap_pin *pin);
 void upstream_report_skipped(const upstream_cli *c, const ap_unpack_opts *uo);
