@@ -87,7 +87,10 @@ static int cmd_run(const char *cmd, const ap_run_opts *o, ap_report_opts *ro)
 	ap_run run;
 	int rc;
 
-	ro->command = strcmp(cmd, "apply") ? "unapply" : o->dry_run ? "apply --dry-run" : "apply";
+	if (strcmp(cmd, "apply") == 0)
+		ro->command = o->dry_run ? "apply --dry-run" : "apply";
+	else
+		ro->command = o->dry_run ? "unapply --dry-run" : "unapply";
 	rc = strcmp(cmd, "apply") == 0 ? ap_worktree_apply(o, &run, &err)
 				       : ap_worktree_unapply(o, &run, &err);
 	if (rc < 0) {

@@ -130,6 +130,20 @@ check_rc "status json: exit 0" 0 "$AP" status -d "$T" -f json
 check "status json: applied, no drift, every file clean" \
 	jq -e '.applied and (.drift | not) and ([.files[].state] == ["clean", "clean", "clean"])' "$OUT"
 
+# unapply --dry-run (red-team T11: it used to unapply for real)
+check_rc "unapply --dry-run: exit 0" 0 "$AP" unapply -d "$T" --dry-run
+check_grep "unapply --dry-run: says nothing was written" "unapply would restore.*nothing was written" "$OUT"
+check "unapply --dry-run: tree, state and .pc/ untouched" [ "$applied" = "$(tree_state "$T")" ]
+check_rc "unapply -n json: exit 0" 0 "$AP" unapply -d "$T" -n -f json
+check "unapply -n json: dry run, nothing written" \
+	jq -e '.dry_run and .files_written == 0 and .command == "unapply --dry-run"' "$OUT"
+check "unapply -n json: tree untouched" [ "$applied" = "$(tree_state "$T")" ]
+printf 'edited\n' >>"$T/build.sh"
+edited=$(tree_state "$T")
+check_rc "unapply --dry-run over an edit: exit 1, as unapply" 1 "$AP" unapply -d "$T" --dry-run
+check "unapply --dry-run over an edit: tree untouched" [ "$edited" = "$(tree_state "$T")" ]
+sed -i '$d' "$T/build.sh"
+
 check_rc "unapply: exit 0" 0 "$AP" unapply -d "$T"
 check_grep "unapply: each patch unapplied" "02-notes-build.patch  *unapplied" "$OUT"
 check "unapply: original bytes and modes, state directory gone" [ "$pristine" = "$(tree_state "$T")" ]

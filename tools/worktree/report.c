@@ -149,6 +149,9 @@ static void text_run(ap_buf *b, const ap_run *run, const ap_report_opts *o)
 	if (run->failed)
 		ap_buf_printf(b, "%sfailed:%s nothing in %s was changed\n", paint(o, RED),
 			      paint(o, RESET), run->tree);
+	else if (run->dry_run && o->command && strncmp(o->command, "unapply", 7) == 0)
+		ap_buf_printf(b, "dry run: unapply would restore the tree as it was; nothing was "
+			      "written\n");
 	else if (run->dry_run)
 		ap_buf_printf(b, "dry run: every selected patch would apply; nothing was written\n");
 	else if (run->files_written)

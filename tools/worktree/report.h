@@ -33,7 +33,7 @@ typedef struct ap_report_opts {
 	ap_format format;
 	int color;                 /* ANSI colours in text */
 	int verbose;               /* text: every hunk, not only the notable ones */
-	const char *command;       /* "apply", "unapply", "apply --dry-run" */
+	const char *command;       /* "apply", "unapply", "apply --dry-run", "unapply --dry-run" */
 } ap_report_opts;
 
 int ap_report_run(ap_buf *out, const ap_run *run, const ap_report_opts *o);

@@ -64,7 +64,7 @@ static int open_locked(const char *root, int dry_run, ap_tree **t, char **note, 
 	if (!dry_run)
 		rc = ap_txn_recover(*t, note, err);
 	else if ((rc = ap_txn_interrupted(*t, note, err)) == 2) {
-		ap_error_set(err, "%s: %s; a dry run cannot tell what apply would do before that",
+		ap_error_set(err, "%s: %s; a dry run cannot tell what this run would do before that",
 			     root, *note);
 		free(*note);
 		*note = NULL;
@@ -1181,6 +1181,8 @@ static int unapply_quilt(ap_tree *t, ap_run *run, ap_error *err)
 	}
 	w.ch[w.n].kind = AP_CHANGE_DELETE;
 	w.ch[w.n++].path = AP_QUILTPC_DIR "/applied-patches";
+	if (run->dry_run)
+		goto results;
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, w.ch, w.n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < pr.dirs.n; i++)
@@ -1191,6 +1193,7 @@ static int unapply_quilt(ap_tree *t, ap_run *run, ap_error *err)
 	if (ap_txn_commit(x, NULL, 0, err) < 0)
 		goto out;
 	run->files_written = nfiles;
+results:
 	run->patches = calloc(q.applied.n + 1, sizeof *run->patches);
 	if (run->patches) {
 		run->n = q.applied.n;
@@ -1377,7 +1380,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 
 	if (run_init(run, o, 0, err) < 0)
 		return -1;
-	if (open_locked(run->tree, 0, &t, &note, err) < 0)
+	if (open_locked(run->tree, o->dry_run, &t, &note, err) < 0)
 		return -1;
 	set_note(run, note);
 	if (ap_state_load(&st, t, &found, err) < 0)
@@ -1409,6 +1412,12 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out;
 	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, &version_last, err) < 0)
 		goto out;
+	if (run->dry_run) {
+		/* the plan stands (edits refused as a real run would); nothing written */
+		unapply_results(run, &st);
+		rc = 0;
+		goto out;
+	}
 	if (ap_txn_begin(&x, t, err) < 0)
 		goto out;
 	for (size_t i = 0; i < st.nfiles; i++)
