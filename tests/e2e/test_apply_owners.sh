@@ -211,4 +211,37 @@ check "forged record: run.sh not made setuid or root's ($(owner_mode "$T/run.sh"
 	[ "$(owner_mode "$T/run.sh")" = "$U1:$U1 755" ]
 check_rc "forged record: $U1 itself may unapply, exit 0" 0 as_user $U1 "$AP" unapply -d "$T"
 
+# a quilt-only tree (.pc/, no .applypatch/) another user owns: quilt's
+# backups are that user's bytes. Root's unapply restores each file with the
+# owner of the file it replaces (the backup's when there is none, as quilt
+# pop -a leaves it), and set-id bits only from a backup root or the runner
+# owns (red-team 3, T4: it made a root-owned setuid-root copy)
+plant_pc() {
+	as_user $U1 sh -c "umask 022; cd '$1' && printf 'orig\n' > a && printf 'patched\n' > b &&
+	  mkdir -p .pc/evil.patch && printf 'evil.patch\n' > .pc/applied-patches &&
+	  printf '2\n' > .pc/.version && printf 'patches\n' > .pc/.quilt_patches &&
+	  printf 'series\n' > .pc/.quilt_series && touch .pc/evil.patch/.timestamp &&
+	  printf 'evil\n' > .pc/evil.patch/newsuid && chmod 4755 .pc/evil.patch/newsuid &&
+	  printf 'was b\n' > .pc/evil.patch/b && chmod 6755 .pc/evil.patch/b"
+}
+newtree
+chown $U1:$U1 "$T"
+plant_pc "$T"
+chown 0:0 "$T/b"
+check_rc "planted .pc of uid $U1: root's unapply exit 0" 0 "$AP" unapply -d "$T"
+check "planted .pc: the new file is $U1's and not setuid ($(owner_mode "$T/newsuid"))" \
+	[ "$(owner_mode "$T/newsuid")" = "$U1:$U1 755" ]
+check "planted .pc: b keeps the owner it had and loses set-id ($(owner_mode "$T/b"))" \
+	[ "$(owner_mode "$T/b")" = "0:0 755" ]
+check "planted .pc: b holds the backup" grep -q 'was b' "$T/b"
+if command -v quilt >/dev/null 2>&1; then
+	# real quilt pop -a -f (it cannot reverse-apply the planted patch) as root on the same tree: the file is the backup's owner's
+	Q="$WORK/quilt-pc"
+	mkdir -p "$Q" && chown $U1:$U1 "$Q" && plant_pc "$Q" && mkdir -p "$Q/patches" &&
+		printf 'evil.patch\n' >"$Q/patches/series" && : >"$Q/patches/evil.patch"
+	(cd "$Q" && quilt pop -a -f >/dev/null 2>&1)
+	check "planted .pc: quilt pop -a also leaves newsuid $U1's ($(stat -c %u:%g "$Q/newsuid" 2>/dev/null))" \
+		[ "$(stat -c %u:%g "$Q/newsuid" 2>/dev/null)" = "$U1:$U1" ]
+fi
+
 finish

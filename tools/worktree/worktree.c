@@ -1136,6 +1136,15 @@ static int pc_restore_one(const char *path, const char *value, pc_walk *w)
 		w->ch[w->n].data = data;
 		w->ch[w->n].len = len;
 		w->ch[w->n].mode = bs.mode;
+		/* .pc/ is written by whoever owns the tree: the file keeps the
+		 * owner of the one it replaces (the backup's when there is none,
+		 * as quilt pop leaves it), and setuid or setgid only when the
+		 * backup is the runner's or root's, so root's unapply never turns
+		 * another user's bytes into a root-owned set-id file */
+		w->ch[w->n].owner = cur.exists ? (ap_owner){ 1, cur.uid, cur.gid }
+					       : (ap_owner){ 1, bs.uid, bs.gid };
+		if (bs.uid != 0 && bs.uid != geteuid())
+			w->ch[w->n].mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	}
 	w->n++;
 	return 0;
