@@ -47,14 +47,15 @@ NAME="emulation"
 rm -f "$WORK/b3/linux/fingerprint.tmp" "$WORK/b3/linux/identity.tmp"
 victim; mkdir -p "$WORK/b3/cygwin-emulated"
 ln -s "$WORK/victim" "$WORK/b3/cygwin-emulated/emulate.log"
-check_rc "$NAME: emulate.log a link: exit 0" 0 "$V" --upstream "$UP" --patches "$PATCHES" \
-	--expect "$EXPECT" --build-dir "$WORK/b3" -q
+# (0 or 1: the commit-charge checks may feel other processes; 2 would be an error)
+run "$V" --upstream "$UP" --patches "$PATCHES" --expect "$EXPECT" --build-dir "$WORK/b3" -q
+check "$NAME: emulate.log a link: built and probed (exit $RC)" test "$RC" -le 1
 untouched
 check "$NAME: emulate.log is a file of its own" test ! -L "$WORK/b3/cygwin-emulated/emulate.log"
 rm -rf "$WORK/b3/cygwin-emulated" "$WORK/elsewhere"/* "$WORK/b3/cygwin-emulated"
 ln -s "$WORK/elsewhere" "$WORK/b3/cygwin-emulated"
-check_rc "$NAME: the directory a link: exit 0" 0 "$V" --upstream "$UP" --patches "$PATCHES" \
-	--expect "$EXPECT" --build-dir "$WORK/b3" -q
+run "$V" --upstream "$UP" --patches "$PATCHES" --expect "$EXPECT" --build-dir "$WORK/b3" -q
+check "$NAME: the directory a link: built and probed (exit $RC)" test "$RC" -le 1
 check "$NAME: nothing written where it points" test -z "$(ls -A "$WORK/elsewhere")"
 
 # Another user plants the link in a shared build directory; root runs verify.
