@@ -77,4 +77,69 @@ rm "$C/recipe/series"
 printf 'source:\n  patches:\n    {%% if win %%}\n    - main-all.patch\n    {%% endif %%}\n' >"$C/recipe/meta.yaml"
 check_rc "meta.yaml: Jinja inside the patches list: exit 2" 2 "$AP" list --patches "$C/recipe" --platform linux
 check_grep "meta.yaml: the Jinja line is named" "recipe/meta.yaml:3: a Jinja block inside the patches list is not rendered" "$ERR"
+# conda-build's selector rule (metadata.py sel_pat), red-team 3 T2: words
+# around the [sel] in the comment, or a bare [sel] ending the line, still
+# select; a selector on the source: line is its patches'. Nothing applied on
+# linux here, as conda-build applies nothing on linux-64.
+T2="$W/t2"; mkdir -p "$T2"; cp -R "$R/recipe" "$T2/r"; cp -R "$R/tree" "$T2/tree"
+cat >"$T2/r/meta.yaml" <<'YAML'
+package:
+  name: x
+source:
+  url: https://example/x.tar.gz
+  patches:
+    - patches/pool-cygwin.patch      # Windows pool fix [win]
+    - main-all.patch                 # [osx] see gh-12
+    - flags-arm64.patch [osx and arm64]
+YAML
+check_rc "T2: apply --platform linux: nothing selected, exit 0" 0 "$AP" apply -d "$T2/tree" --patches "$T2/r" --platform linux
+check "T2: a selector with words around it in the comment is a selector (tree untouched)" diff -r "$R/tree" "$T2/tree"
+got=$("$AP" list --patches "$T2/r" --platform osx-arm64 --format json | jq -r '[.patches[] | select(.selected) | .name] | join(" ")')
+[ "$got" = "main-all.patch flags-arm64.patch" ] && ok "T2: osx-arm64 selects the [osx] and the bare [osx and arm64] entries" ||
+	not_ok "T2: osx-arm64: got '$got'"
+cat >"$T2/r/meta.yaml" <<'YAML'
+package:
+  name: x
+source:  # [win]
+  url: https://example/x-win.zip
+  patches:
+    - patches/pool-cygwin.patch
+source:  # [not win]
+  url: https://example/x.tar.gz
+  patches:
+    - main-all.patch  # see [the notes](https://example/n)
+YAML
+run "$AP" list --patches "$T2/r" --platform linux --format json
+check "T2: a selector on the source: line is its patches' (linux: main-all.patch only)" \
+	jq -e '[.patches[] | select(.selected) | .name] == ["main-all.patch"]' "$OUT"
+run "$AP" lint --patches "$T2/r"
+check_grep "T2: lint names a '[' in a comment that conda-build does not take as a selector" \
+	"meta.yaml:10: a '\\[' in this comment is not a selector by conda-build's rule" "$OUT"
+printf 'source:\n  patches: [main-all.patch]\n' >"$T2/r/meta.yaml"
+check_rc "T2: 'patches: [A]' ending the line (a selector to conda-build): exit 2" 2 "$AP" list --patches "$T2/r" --platform linux
+check_grep "T2: ... with the line and why" "meta.yaml:2: conda-build reads a '\\[main-all.patch\\]' that ends the line as a selector" "$ERR"
+# red-team 3 T15: conda-build applies a source's patches inside its folder:;
+# applypatch refuses that recipe (naming the line) rather than patch the
+# top-level file of the same name
+T15="$W/t15"; mkdir -p "$T15/r" "$T15/t/sub"; echo hello >"$T15/t/a"; echo hello >"$T15/t/b"; echo hello >"$T15/t/sub/b"
+printf -- '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-hello\n+main\n' >"$T15/r/main.patch"
+printf -- '--- a/b\n+++ b/b\n@@ -1 +1 @@\n-hello\n+SUB\n' >"$T15/r/sub.patch"
+cat >"$T15/r/meta.yaml" <<'YAML'
+package:
+  name: x
+source:
+  - url: https://example/main.tar.gz
+    patches:
+      - main.patch
+  - url: https://example/extra.tar.gz
+    folder: sub
+    patches:
+      - sub.patch
+YAML
+cp -R "$T15/t" "$T15/orig"
+check_rc "T15: a source's folder: with patches: apply refuses, exit 2" 2 "$AP" apply -d "$T15/t" --patches "$T15/r"
+check_grep "T15: ... naming the folder: line and the patch" "meta.yaml:8: this source is unpacked into 'sub/' (folder: sub), and conda-build applies its patches (sub.patch, line 10) inside that folder" "$ERR"
+check "T15: the tree is untouched" diff -r "$T15/orig" "$T15/t"
+sed -i 's/folder: sub/folder: .\//' "$T15/r/meta.yaml"
+check_rc "T15: folder: ./ is the top: applied" 0 "$AP" apply -d "$T15/t" --patches "$T15/r"
 finish

@@ -767,8 +767,7 @@ static int load_series_file(ap_series *s, ap_error *err)
  * `source: patches:` list is the series, names relative to the folder. */
 static int load_conda_recipe(ap_series *s, ap_error *err)
 {
-	ap_conda_patch *v;
-	size_t n;
+	ap_conda_list cl;
 	char *data;
 	size_t len;
 	ap_strmap listed = AP_STRMAP_INIT;
@@ -780,17 +779,22 @@ static int load_conda_recipe(ap_series *s, ap_error *err)
 		free(data);
 		return ap_error_set(err, "%s: NUL byte in the recipe", s->series_path);
 	}
-	rc = ap_conda_patches_parse(data, len, s->series_path, &v, &n, err);
+	rc = ap_conda_patches_parse(data, len, s->series_path, &cl, err);
 	free(data);
 	if (rc < 0)
 		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (add_listed(s, v[i].name, v[i].selector, 1, 0, v[i].lineno, &listed, err) == 0)
+	for (size_t i = 0; i < cl.nw && rc == 0; i++)
+		if (add_warning(s, ap_printf("%s:%zu", s->series_path, cl.w[i].lineno),
+				ap_strdup(cl.w[i].what)) < 0)
+			rc = ap_error_set(err, "out of memory");
+	for (size_t i = 0; i < cl.n && rc == 0; i++) {
+		if (add_listed(s, cl.v[i].name, cl.v[i].selector, 1, 0, cl.v[i].lineno, &listed,
+			       err) == 0)
 			continue;
-		if (!s->lenient || record_error(s, err->msg, v[i].lineno) < 0)
+		if (!s->lenient || record_error(s, err->msg, cl.v[i].lineno) < 0)
 			rc = -1;
 	}
-	ap_conda_patches_free(v, n);
+	ap_conda_patches_free(&cl);
 	ap_strmap_free(&listed);
 	return rc;
 }
