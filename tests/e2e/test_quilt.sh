@@ -246,4 +246,49 @@ rm -rf "$D/t" && cp -R "$D/orig" "$D/t"
 check_rc "pc: --no-quilt-state exit 0" 0 "$AP" apply -d "$D/t" -P cygwin --no-quilt-state
 check "pc: --no-quilt-state writes no .pc/" [ ! -e "$D/t/.pc" ]
 
+# --- (e) red-team 3: quilt's record checked against the tree ----------------------------
+
+untouched() { snapshot_all "$1" | diff "$2" -; }
+# rt3_tree DIR: a, b and a series of three (a cygwin one between)
+rt3_tree() {
+	mkdir -p "$1/patches/cygwin"
+	printf 'a1\na2\na3\n' >"$1/a"; printf 'b1\nb2\n' >"$1/b"
+	printf -- '--- a/a\n+++ b/a\n@@ -1,3 +1,3 @@\n a1\n-a2\n+A2\n a3\n' >"$1/patches/one.patch"
+	printf -- '--- a/b\n+++ b/b\n@@ -1,2 +1,2 @@\n-b1\n+B1\n b2\n' >"$1/patches/cygwin/two.patch"
+	printf -- 'diff --git a/c b/c\nnew file mode 100755\n--- /dev/null\n+++ b/c\n@@ -0,0 +1 @@\n+#!/bin/sh\n' \
+		>"$1/patches/three.patch"
+	printf 'one.patch\ncygwin/two.patch -p1 # [cygwin]\nthree.patch\n' >"$1/patches/series"
+}
+
+# T12: unapply of a quilt-pushed tree refuses over an edit made after the
+# push (quilt pop -a does too), naming the file; --force keeps PATH.edited
+E="$WORK/e12"
+rt3_tree "$E/t"
+check_rc "T12: quilt push -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push -a' sh "$E/t"
+echo "MY IMPORTANT EDIT" >>"$E/t/a"
+cp -a "$E/t" "$E/q"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T12: quilt pop -a refuses over the edit (exit 1)" 1 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$E/q"
+check_rc "T12: unapply refuses over the edit (exit 1)" 1 "$AP" unapply -d "$E/t"
+check_grep "T12: names the edited file and its patch" "a (one.patch) changed after quilt push" "$ERR"
+check "T12: tree untouched" untouched "$E/t" "$E/before"
+check_rc "T12: unapply --force exit 0" 0 "$AP" unapply --force -d "$E/t"
+check "T12: --force kept the edit as a.edited" grep -q "MY IMPORTANT EDIT" "$E/t/a.edited"
+check "T12: --force restored a" sh -c 'printf "a1\na2\na3\n" | cmp -s - "$1"' sh "$E/t/a"
+check "T12: --force removed c" [ ! -e "$E/t/c" ]
+# a FIFO where a patched file was: refused, even under --force
+rm -rf "$E/t" && rt3_tree "$E/t"
+(cd "$E/t" && quilt --quiltrc=- push -a >/dev/null 2>&1)
+rm "$E/t/a" && mkfifo "$E/t/a"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T12: a FIFO over a: unapply exit 1" 1 "$AP" unapply -d "$E/t"
+check_rc "T12: a FIFO over a: unapply --force refuses (exit 2)" 2 "$AP" unapply --force -d "$E/t"
+check_grep "T12: says what a is" "a is now a FIFO" "$ERR"
+check "T12: FIFO: tree untouched" untouched "$E/t" "$E/before"
+# a clean quilt-pushed tree still unapplies as quilt pop -a does
+rm -rf "$E/t" && rt3_tree "$E/t"
+(cd "$E/t" && quilt --quiltrc=- push -a >/dev/null 2>&1)
+check_rc "T12: unedited: unapply exit 0" 0 "$AP" unapply -d "$E/t"
+check "T12: unedited: a restored" sh -c 'printf "a1\na2\na3\n" | cmp -s - "$1"' sh "$E/t/a"
+
 finish

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "loaded_series.h"
 #include "path.h"
+#include "quiltcheck.h"
 #include "quiltpc.h"
 #include "state.h"
 #include "strmap.h"
@@ -930,10 +931,10 @@ typedef struct kept_edit {
  * wrote and the user re-pointed, or one the user put where a patched file
  * was) is first kept beside itself as PATH.edited (PATH.edited.N if that
  * is taken), written in the same transaction, and the run says where. */
-static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *keep,
-		      ap_change *ch, size_t *n, ap_error *err)
+static int keep_edits(ap_tree *t, ap_run *run, const char *const *paths, size_t npaths,
+		      kept_edit *keep, ap_change *ch, size_t *n, ap_error *err)
 {
-	for (size_t i = 0; i < st->nfiles; i++) {
+	for (size_t i = 0; i < npaths; i++) {
 		ap_file_state there;
 		char *what;
 
@@ -943,14 +944,14 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 			int taken = 0;
 
 			free(keep[i].name);
-			keep[i].name = k ? ap_printf("%s.edited.%u", st->files[i].path, k)
-					 : ap_printf("%s.edited", st->files[i].path);
+			keep[i].name = k ? ap_printf("%s.edited.%u", paths[i], k)
+					 : ap_printf("%s.edited", paths[i]);
 			if (!keep[i].name)
 				return ap_error_set(err, "out of memory");
 			if (ap_tree_stat(t, keep[i].name, &there, err) < 0)
 				return -1;
-			for (size_t j = 0; j < st->nfiles && !taken; j++)
-				taken = strcmp(st->files[j].path, keep[i].name) == 0 ||
+			for (size_t j = 0; j < npaths && !taken; j++)
+				taken = strcmp(paths[j], keep[i].name) == 0 ||
 					(j < i && keep[j].name && strcmp(keep[j].name, keep[i].name) == 0);
 			if (!there.exists && !taken)
 				break;
@@ -970,7 +971,7 @@ static int keep_edits(ap_tree *t, ap_run *run, const ap_state *st, kept_edit *ke
 		(*n)++;
 		what = ap_printf("edited after apply: the edited %s is kept as %s/%s",
 				 keep[i].symlink ? "symbolic link" : "file", run->tree, keep[i].name);
-		if (!what || add_run_warning(run, st->files[i].path, what) < 0) {
+		if (!what || add_run_warning(run, paths[i], what) < 0) {
 			free(what);
 			return ap_error_set(err, "out of memory");
 		}
@@ -1150,20 +1151,123 @@ static int pc_restore_one(const char *path, const char *value, pc_walk *w)
 	return 0;
 }
 
+/* A symlink's target, or a regular file's bytes, to keep as PATH.edited. */
+static int pc_edit_bytes(ap_tree *t, const char *path, const ap_file_state *disk,
+			 kept_edit *k, char **data, ap_error *err)
+{
+	size_t len = 0;
+
+	if (disk->symlink) {
+		const char *base;
+		int dfd = ap_tree_parent(t, path, NULL, &base, err);
+		char buf[4096];
+		ssize_t n;
+
+		if (dfd < 0)
+			return -1;
+		n = readlinkat(dfd, base, buf, sizeof buf);
+		if (n < 0)
+			return ap_error_sys(err, "cannot read link %s", path);
+		*data = ap_strndup(buf, (size_t)n);
+		len = (size_t)n;
+	} else {
+		ap_file_state st;
+
+		if (ap_tree_read(t, path, &st, data, &len, err) < 0)
+			return -1;
+	}
+	if (!*data)
+		return ap_error_set(err, "out of memory");
+	k->data = *data;
+	k->len = len;
+	k->symlink = disk->symlink;
+	k->mode = disk->mode;
+	k->uid = disk->uid;
+	k->gid = disk->gid;
+	return 0;
+}
+
+/* quilt pop -a refuses a patch that no longer reverse-applies: a file
+ * edited after quilt push. unapply does the same (quiltcheck.h), refusing
+ * (AP_ERR_EDITED) with the files named; under --force each edited file
+ * quilt has a backup of is kept as PATH.edited (keep_edits), a directory or
+ * FIFO there refused. The edited paths go to paths[], their copies to keep[]. */
+static int pc_find_edits(ap_tree *t, ap_run *run, const ap_quiltpc *q, const ap_strmap *latest,
+			 int force, ap_quiltcheck *qc, const char **paths, kept_edit *keep,
+			 char **datas, size_t *nedited, ap_error *err)
+{
+	ap_buf names = AP_BUF_INIT;
+	size_t n = 0;
+	int rc = -1;
+
+	*nedited = 0;
+	if (ap_quiltcheck_run(t, run->tree, q, qc, err) < 0)
+		return -1;
+	for (size_t i = 0; i < qc->files.n; i++) {
+		ap_file_state disk;
+
+		if (!ap_strmap_get(latest, qc->files.v[i]))
+			continue;   /* no backup: unapply leaves that file as it is */
+		ap_buf_printf(&names, "%s%s (%s)", n ? ", " : "", qc->files.v[i], qc->patches.v[i]);
+		if (ap_tree_stat(t, qc->files.v[i], &disk, err) < 0)
+			goto out;
+		if (force && (disk.dir || disk.special)) {
+			ap_error_set(err, "%s: %s is now a %s, not the file quilt's patches made: "
+				     "unapply cannot keep it as %s.edited; move it out of the way, "
+				     "then run unapply again (nothing was changed)", run->tree,
+				     qc->files.v[i], disk.dir ? "directory" : "FIFO, device or socket",
+				     qc->files.v[i]);
+			goto out;
+		}
+		paths[n] = qc->files.v[i];
+		if (force && disk.exists && pc_edit_bytes(t, paths[n], &disk, &keep[n], &datas[n],
+							  err) < 0)
+			goto out;
+		n++;
+	}
+	*nedited = n;
+	if (n && !force) {
+		ap_error_set_code(err, AP_ERR_EDITED, "%s: %s changed after quilt push (not as "
+				  "the patches in %s/applied-patches left %s%s%s); unapply would "
+				  "discard %s, as 'quilt pop -a' refuses to (use --force to restore "
+				  "quilt's backups anyway, keeping a copy of %s)", run->tree,
+				  names.data, AP_QUILTPC_DIR, n == 1 ? "it" : "them",
+				  qc->why ? "; " : "", qc->why ? qc->why : "",
+				  n == 1 ? "that change" : "those changes",
+				  n == 1 ? "the edited file" : "each edited file");
+		run->failed = 1;
+		goto out;
+	}
+	if (n && !names.data) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	ap_buf_free(&names);
+	return rc;
+}
+
 /* unapply on a tree quilt push or dpkg-source -x patched: what quilt pop -a
  * does, as one transaction: every file back from quilt's backups, the
- * backup folders and applied-patches removed. Returns 1 when quilt's
- * record lists nothing. */
-static int unapply_quilt(ap_tree *t, ap_run *run, ap_error *err)
+ * backup folders and applied-patches removed; refused over edits made
+ * after quilt push (pc_find_edits). Returns 1 when quilt's record lists
+ * nothing. */
+static int unapply_quilt(ap_tree *t, ap_run *run, int force, ap_error *err)
 {
 	ap_quiltpc q;
 	pc_restore pr;
 	pc_walk w = { t, NULL, NULL, 0, err, 0 };
 	ap_txn *x = NULL;
-	size_t nfiles;
+	ap_quiltcheck qc;
+	const char **epaths = NULL;
+	kept_edit *keep = NULL;
+	char **edatas = NULL;
+	size_t nfiles, nedited = 0;
 	int rc = -1;
 
 	memset(&pr, 0, sizeof pr);
+	memset(&qc, 0, sizeof qc);
 	if (ap_quiltpc_read(t, &q, err) < 0)
 		return -1;
 	if (!q.applied.n) {
@@ -1172,16 +1276,22 @@ static int unapply_quilt(ap_tree *t, ap_run *run, ap_error *err)
 	}
 	if (pc_gather(t, &q, &pr, err) < 0)
 		goto out;
-	w.ch = calloc(2 * pr.backups.n + 2, sizeof *w.ch);
+	w.ch = calloc(3 * pr.backups.n + 2, sizeof *w.ch);
 	w.datas = calloc(2 * pr.backups.n + 2, sizeof *w.datas);
-	if (!w.ch || !w.datas) {
+	epaths = calloc(pr.backups.n + 1, sizeof *epaths);
+	keep = calloc(pr.backups.n + 1, sizeof *keep);
+	edatas = calloc(pr.backups.n + 1, sizeof *edatas);
+	if (!w.ch || !w.datas || !epaths || !keep || !edatas) {
 		ap_error_set(err, "out of memory");
 		goto out;
 	}
+	if (pc_find_edits(t, run, &q, &pr.latest, force, &qc, epaths, keep, edatas, &nedited,
+			  err) < 0)
+		goto out;
 	for (size_t i = 0; i < pr.latest.cap; i++)
 		if (pr.latest.slots[i].key)
 			pc_restore_one(pr.latest.slots[i].key, pr.latest.slots[i].value, &w);
-	if (w.rc < 0)
+	if (w.rc < 0 || keep_edits(t, run, epaths, nedited, keep, w.ch, &w.n, err) < 0)
 		goto out;
 	nfiles = w.n;
 	for (size_t i = 0; i < pr.backups.n; i++) {
@@ -1222,6 +1332,14 @@ out:
 		free(w.datas[i]);
 	free(w.datas);
 	free(w.ch);
+	for (size_t i = 0; keep && i < pr.backups.n; i++)
+		free(keep[i].name);
+	for (size_t i = 0; edatas && i < pr.backups.n; i++)
+		free(edatas[i]);
+	free(keep);
+	free(edatas);
+	free(epaths);
+	ap_quiltcheck_free(&qc);
 	ap_strmap_free(&pr.latest);
 	ap_strlist_free(&pr.backups);
 	ap_strlist_free(&pr.dirs);
@@ -1385,6 +1503,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	size_t n = 0;
 	int found = 0, version_last = 0, rc = -1;
 	kept_edit *keep = NULL;
+	const char **paths = NULL;
 	ap_buf pc_applied = AP_BUF_INIT;
 
 	if (run_init(run, o, 0, err) < 0)
@@ -1395,7 +1514,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	if (ap_state_load(&st, t, &found, err) < 0)
 		goto out;
 	if (!found) {
-		rc = unapply_quilt(t, run, err);
+		rc = unapply_quilt(t, run, o->force, err);
 		if (rc == 1)
 			ap_error_set(err, "%s: nothing to unapply: there is no %s/state here, nor "
 				     "patches in quilt's %s/applied-patches (the tree is not patched, "
@@ -1417,7 +1536,14 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 		goto out;
 	if (plan_restore(t, &st, o->force, run, ch, datas, &n, err) < 0)
 		goto out;
-	if (keep_edits(t, run, &st, keep, ch, &n, err) < 0)
+	paths = calloc(st.nfiles + 1, sizeof *paths);
+	if (!paths) {
+		ap_error_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < st.nfiles; i++)
+		paths[i] = st.files[i].path;
+	if (keep_edits(t, run, paths, st.nfiles, keep, ch, &n, err) < 0)
 		goto out;
 	if (st.quilt.n && pc_undo(t, &st, ch, &n, &pc_applied, &version_last, err) < 0)
 		goto out;
@@ -1464,6 +1590,7 @@ out:
 		for (size_t i = 0; i < st.nfiles; i++)
 			free(keep[i].name);
 	free(keep);
+	free(paths);
 	ap_buf_free(&pc_applied);
 	free(ch);
 	ap_state_free(&st);
