@@ -220,4 +220,26 @@ check_rc "attribute without a series: exit 2" 2 sh -c 'cd "$1" && shift && exec 
 	"$V" --upstream "$FIXTURES/minigap" --attribute --expect "$EXPECT" --build-dir "$WORK/b"
 check_grep "attribute without a series: said" "needs a series: no ./patches" "$ERR"
 
+# red-team 3 T6: the same series as a conda recipe (meta.yaml, no series
+# file): every variant is measured, with the verdicts of the series file
+C="$WORK/conda"
+cp -R "$FIXTURES/minigap-patches" "$C" && rm "$C/series"
+cat >"$C/meta.yaml" <<'YAML'
+package:
+  name: minigap
+source:
+  url: https://example/minigap.tar.gz
+  patches:
+    - install-targets.patch
+    - cygwin/cygwin-ensure-bag.patch      # [cygwin]
+    - cygwin/cygwin-pool-noreserve.patch  # [cygwin]
+YAML
+check_rc "attribute, conda recipe: exit 0" 0 "$V" --upstream "$FIXTURES/minigap" \
+	--patches "$C" --expect "$EXPECT" --build-dir "$WORK/bc" --attribute --format json -q
+check_q "attribute, conda recipe: every variant measured" \
+	'[.patches[] | select(.verdict == "not measured")] | length' "0"
+check_q "attribute, conda recipe: ensure-bag is needed for gmp.fresh_bags" \
+	"$(entry cygwin/cygwin-ensure-bag.patch cygwin) | .verdict + \": \" + (.needed_for | join(\",\"))" \
+	"needed: gmp.fresh_bags"
+
 finish

@@ -62,6 +62,36 @@ static void series_without(void **state)
 	tu_rmrf(d);
 }
 
+/* a conda recipe as the series (red-team 3 T6): meta.yaml without the
+ * entry's line; a flow list's entry is refused with its line */
+static void series_without_recipe(void **state)
+{
+	(void)state;
+	char *d = tu_mkdtemp();
+	char *src = ap_printf("%s/p", d), *dst = ap_printf("%s/q", d);
+	tu_write(src, "meta.yaml", "package:\n  name: x\nsource:\n  patches:\n    - a.patch\n"
+				   "    - cygwin/b.patch  # [cygwin]\n    - c.patch\n");
+	tu_write(src, "a.patch", "1");
+	tu_write(src, "cygwin/b.patch", "2");
+	tu_write(src, "c.patch", "3");
+	ap_error err = AP_ERROR_INIT;
+	assert_int_equal(ap_series_without(src, "cygwin/b.patch", dst, &err), 0);
+	size_t len;
+	char *s = tu_read(dst, "meta.yaml", &len);
+	assert_string_equal(s, "package:\n  name: x\nsource:\n  patches:\n    - a.patch\n"
+			       "    - c.patch\n");
+	free(s);
+	assert_false(tu_exists(dst, "series"));
+	assert_true(tu_exists(dst, "a.patch"));
+	assert_false(tu_exists(dst, "cygwin/b.patch"));
+	tu_write(src, "meta.yaml", "source:\n  patches: [a.patch, c.patch]  # two\n");
+	assert_int_equal(ap_series_without(src, "c.patch", dst, &err), -1);
+	assert_contains(err.msg, "p/meta.yaml:2: c.patch shares its line with other patches");
+	free(src);
+	free(dst);
+	tu_rmrf(d);
+}
+
 static void compare(void **state)
 {
 	(void)state;
@@ -218,6 +248,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(series_without),
+		cmocka_unit_test(series_without_recipe),
 		cmocka_unit_test(compare),
 		cmocka_unit_test(file_round_trip),
 		cmocka_unit_test(json),

@@ -1,6 +1,7 @@
 /* attribute.c - which checks each patch is needed for (see attribute.h). */
 #include "attribute.h"
 #include "builddir.h"
+#include "condarecipe.h"
 #include "fileio.h"
 #include "source.h"
 
@@ -75,6 +76,7 @@ static int copy_dir(const char *from, const char *to, const char *rel, const cha
 		if (!r || !path) {
 			rc = ap_error_set(err, "out of memory");
 		} else if (strcmp(r, skip) == 0 || strcmp(r, "series") == 0 ||
+			   strcmp(r, "meta.yaml") == 0 ||
 			   strcmp(r, AP_ATTRIBUTION_FILE) == 0 || stat(path, &st) < 0) {
 			/* left out, written separately, or gone */
 		} else if (S_ISDIR(st.st_mode)) {
@@ -124,33 +126,80 @@ static int series_text_without(const char *text, size_t len, const char *name, a
 	return ap_buf_puts(out, "");
 }
 
+/* A conda recipe's text without the line of name's entry (a `- NAME`
+ * line of a block list). An entry that shares its line with others (a
+ * flow list) cannot be left out by dropping a line: an error. */
+static int recipe_text_without(const char *path, const char *text, size_t len, const char *name,
+			       ap_buf *out, ap_error *err)
+{
+	ap_conda_list cl;
+	size_t line = 0, on_line = 0, lineno = 1;
+
+	if (ap_conda_patches_parse(text, len, path, &cl, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cl.n; i++)
+		if (strcmp(cl.v[i].name, name) == 0)
+			line = cl.v[i].lineno;
+	for (size_t i = 0; i < cl.n; i++)
+		on_line += line && cl.v[i].lineno == line;
+	ap_conda_patches_free(&cl);
+	if (on_line > 1)
+		return ap_error_set(err, "%s:%zu: %s shares its line with other patches (a flow list "
+				    "[A, B]), so it cannot be left out by dropping the line: write "
+				    "the list as '- NAME' lines", path, line, name);
+	for (const char *p = text; p < text + len; lineno++) {
+		const char *e = memchr(p, '\n', (size_t)(text + len - p));
+		const char *end = e ? e + 1 : text + len;
+
+		if (lineno != line && ap_buf_add(out, p, (size_t)(end - p)) < 0)
+			return ap_error_set(err, "out of memory");
+		p = end;
+	}
+	return ap_buf_puts(out, "") < 0 ? ap_error_set(err, "out of memory") : 0;
+}
+
+/* dir/series without name's line, else dir/meta.yaml without it, into
+ * dest; neither there (Sage's convention): nothing to write. */
+static int listing_without(const char *dir, const char *name, const char *dest, ap_error *err)
+{
+	static const char *const files[] = { "series", "meta.yaml" };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		char *sp = ap_printf("%s/%s", dir, files[i]), *dp = ap_printf("%s/%s", dest, files[i]);
+		ap_buf out = AP_BUF_INIT;
+		char *data = NULL;
+		size_t len = 0;
+		struct stat st;
+		int found = sp && stat(sp, &st) == 0;
+
+		if (!sp || !dp)
+			rc = ap_error_set(err, "out of memory");
+		else if (found)
+			rc = ap_file_read(sp, AP_FILE_MAX, &data, &len, err);
+		if (rc == 0 && found && i == 0 && series_text_without(data, len, name, &out) < 0)
+			rc = ap_error_set(err, "out of memory");
+		if (rc == 0 && found && i == 1)
+			rc = recipe_text_without(sp, data, len, name, &out, err);
+		if (rc == 0 && found)
+			rc = ap_builddir_write(dp, out.data, out.len, 0644, err);
+		ap_buf_free(&out);
+		free(data);
+		free(sp);
+		free(dp);
+		if (found)
+			break;   /* a series file is read before meta.yaml */
+	}
+	return rc;
+}
+
 int ap_series_without(const char *patches_dir, const char *name, const char *dest,
 		      ap_error *err)
 {
 	ap_rmtree(dest);
 	if (ap_builddir_mkdirs(dest, err) < 0 || copy_dir(patches_dir, dest, "", name, err) < 0)
 		return -1;
-	char *sp = ap_printf("%s/series", patches_dir);
-	char *dp = ap_printf("%s/series", dest);
-	char *data = NULL;
-	size_t len = 0;
-	struct stat st;
-	int rc = 0;
-	if (!sp || !dp) {
-		rc = ap_error_set(err, "out of memory");
-	} else if (stat(sp, &st) == 0) {
-		ap_buf out = AP_BUF_INIT;
-		rc = ap_file_read(sp, AP_FILE_MAX, &data, &len, err);
-		if (rc == 0 && series_text_without(data, len, name, &out) < 0)
-			rc = ap_error_set(err, "out of memory");
-		if (rc == 0)
-			rc = ap_builddir_write(dp, out.data, out.len, 0644, err);
-		ap_buf_free(&out);
-	}
-	free(data);
-	free(sp);
-	free(dp);
-	return rc;
+	return listing_without(patches_dir, name, dest, err);
 }
 
 /* --- comparing -------------------------------------------------------------------------- */

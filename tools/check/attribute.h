@@ -73,7 +73,9 @@ ap_patch_attr *ap_attribution_add(ap_attribution *a, const char *name, const cha
 
 /* Writes into dest (created) a series file listing every entry of the
  * series in patches_dir but name, with its strip level and selector, and
- * a copy of each of their patch files. */
+ * a copy of each of their patch files. For a conda recipe (meta.yaml, no
+ * series file) the recipe without name's `- NAME` line; a name that shares
+ * its line (a flow list) is an error naming the line. */
 int ap_series_without(const char *patches_dir, const char *name, const char *dest,
 		      ap_error *err);
 
