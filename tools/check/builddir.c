@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,39 @@ int ap_builddir_mkdirs(const char *path, ap_error *err)
 				    "one in its build directory; remove it or give another "
 				    "--build-dir", path);
 	return 0;
+}
+
+int ap_builddir_lock(const char *dir, ap_error *err)
+{
+	char *path = ap_printf("%s/.lock", dir);
+	int fd;
+
+	if (!path)
+		return ap_error_set(err, "out of memory");
+	if (ap_builddir_mkdirs(dir, err) < 0) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			ap_error_set(err, "%s is a symbolic link: verify never writes through one in "
+				     "its build directory; remove it or give another --build-dir",
+				     path);
+		else
+			ap_error_sys(err, "%s: cannot open the build directory's lock", path);
+	} else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			ap_error_set(err, "another verify is using the build directory %s (%s is "
+				     "locked): wait for it to finish, or give another --build-dir",
+				     dir, path);
+		else
+			ap_error_sys(err, "%s: cannot lock", path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
 }
 
 int ap_builddir_create(const char *path, mode_t mode, ap_error *err)

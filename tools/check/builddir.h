@@ -11,6 +11,7 @@
  *   ap_builddir_abs      a directory, created, as an absolute path
  *   ap_builddir_mkdirs   mkdir -p
  *   ap_builddir_read     a whole file into a buffer
+ *   ap_builddir_lock     one verify at a time in a build directory
  *   ap_builddir_create   a new file (never through a symlink)
  *   ap_builddir_write    a file replaced atomically (write, rename)
  *   ap_strv_add, ap_strv_add_unique, ap_strv_free
@@ -51,6 +52,10 @@ int ap_builddir_mkdirs(const char *path, ap_error *err);
  * returns the fd; refuses a symlink or other non-regular file there, or one
  * that appears meanwhile, naming the path. -1 and err on failure. */
 int ap_builddir_create(const char *path, mode_t mode, ap_error *err);
+/* Takes DIR/.lock (flock, not waiting) and returns its fd, held until it
+ * is closed (or the process ends); -1 with err saying that another verify
+ * holds it. Two runs in one build dir would remove each other's trees. */
+int ap_builddir_lock(const char *dir, ap_error *err);
 int ap_builddir_read(const char *path, ap_buf *out, ap_error *err);
 int ap_builddir_write(const char *path, const char *data, size_t len, mode_t mode,
 		      ap_error *err);

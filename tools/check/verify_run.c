@@ -589,6 +589,9 @@ static int run_built(const ap_verify_opts *o, const char *host, ap_verify_result
 	bo.force = o->force;
 	bo.progress = o->progress;
 	bo.progress_ctx = o->progress_ctx;
+	int lock = ap_builddir_lock(bo.build_dir, err);
+	if (lock < 0)
+		return -1;
 
 	const char *want = o->platform ? o->platform : "all";
 	int do_native = strcmp(want, "all") == 0 || strcmp(want, host) == 0;
@@ -626,6 +629,7 @@ static int run_built(const ap_verify_opts *o, const char *host, ap_verify_result
 			judge_upstream(o, &nb, patches, r);
 	}
 	ap_build_free(&nb);
+	close(lock);
 	return 0;
 }
 
