@@ -343,4 +343,19 @@ check_rc "refresh --fuzz 2 flags.patch refreshes just that one (exit 0)" 0 \
 	"$AP" refresh --patches "$work/r20" --git "$repo" --rev v2.0 --fuzz 2 flags.patch
 check_grep "fuzzy patch refreshed" "flags.patch .*refreshed" "$OUT"
 check_rc "refresh of an unknown patch: exit 2" 2 "$AP" refresh --patches "$work/r20" --git "$repo" --rev v2.0 nosuch.patch
+# red-team 3 T1: --format markdown escapes patch and tag names: each table
+# row keeps its cells (2 here: 3 unescaped '|'), no raw HTML, no name ending
+# a code span
+md="$work/md"; mkdir -p "$md/up" "$md/p"; printf 'hello\n' >"$md/up/a"
+N='x`|<b>FAKE|✅`ok.patch'
+printf -- '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-hello\n+world\n' >"$md/p/$N"; printf '%s\n' "$N" >"$md/p/series"
+git init -q "$md/g" && (cd "$md/g" && echo hello >a && git add a &&
+	git -c user.name=x -c user.email=x@x commit -qm i && git tag 'v4.10|<b>x`y')
+check_rc "markdown, hostile patch and tag names: exit 0" 0 "$AP" drift --patches "$md/p" --git "$md/g" --tags 'v4*' --format markdown
+cells() { sed -n "$1p" "$OUT" | sed 's/\\\\//g; s/\\|//g' | tr -cd '|' | wc -c; }
+check "markdown: the header row has 2 cells" [ "$(cells 1)" -eq 3 ]
+check "markdown: the patch row has 2 cells" [ "$(cells 3)" -eq 3 ]
+check "markdown: no raw < (HTML)" sh -c '! grep -q "<" "$1"' _ "$OUT"
+check_grep "markdown: the name escaped" '^| x\\`\\|&lt;b&gt;FAKE\\|✅\\`ok.patch |' "$OUT"
+check_grep "markdown: the tag escaped" '^| patch | v4.10\\|&lt;b&gt;x\\`y |$' "$OUT"
 finish

@@ -1,7 +1,8 @@
 /* test_textsafe.c - untrusted bytes made safe per output (textsafe.h):
  * the UTF-8 decoder on every malformed shape, XML that python's parser
  * accepts whatever the name holds, GitHub workflow-command escaping, and
- * terminal text in which no control byte survives except our colours. */
+ * terminal text in which no control byte survives except our colours,
+ * Markdown whose names cannot add cells, HTML or markup. */
 #include "testutil.h"
 
 #include "textsafe.h"
@@ -179,6 +180,39 @@ static void name_escape_shows_line_breaks(void **state)
 	ap_buf_free(&b);
 }
 
+/* Markdown (red-team 3 T1): a name cannot end a code span, add a table
+ * cell, open a link or emphasis, pass HTML, start a heading or break the
+ * line */
+static void markdown_exact(void **state)
+{
+	ap_buf b = AP_BUF_INIT;
+	const char *s = "x`|<b>FAKE|\xe2\x9c\x85`ok.patch";
+
+	(void)state;
+	ap_md_escape(&b, s, strlen(s));
+	assert_buf(b, "x\\`\\|&lt;b&gt;FAKE\\|\xe2\x9c\x85\\`ok.patch");
+	ap_buf_clear(&b);
+	s = "# a [link](u) *em* _em_ ~s~ !x {y} & \\ \n\tz\033\xff";
+	ap_md_escape(&b, s, strlen(s));
+	assert_buf(b, "\\# a \\[link\\](u) \\*em\\* \\_em\\_ \\~s\\~ \\!x \\{y\\} &amp; \\\\ "
+		   "\\x0a\\x09z\\x1b\\xff");
+	ap_buf_clear(&b);
+	ap_md_escape(&b, "-x", 2);
+	ap_md_escape(&b, "+x", 2);
+	ap_md_escape(&b, "=x", 2);
+	ap_md_escape(&b, "v4.10-rc1", 9);
+	assert_buf(b, "\\-x\\+x\\=xv4.10-rc1");
+	ap_buf_clear(&b);
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		ap_md_escape(&b, HOSTILE[i], strlen(HOSTILE[i]));
+		assert_null(memchr(b.data, '\n', b.len));
+		assert_null(memchr(b.data, '<', b.len));
+		assert_true(ap_utf8_valid(b.data, b.len));
+		ap_buf_clear(&b);
+	}
+	ap_buf_free(&b);
+}
+
 static void error_messages_are_safe(void **state)
 {
 	ap_error err = AP_ERROR_INIT;
@@ -203,6 +237,7 @@ int main(void)
 		cmocka_unit_test(terminal_exact),
 		cmocka_unit_test(terminal_idempotent),
 		cmocka_unit_test(name_escape_shows_line_breaks),
+		cmocka_unit_test(markdown_exact),
 		cmocka_unit_test(error_messages_are_safe),
 	};
 

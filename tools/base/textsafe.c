@@ -1,5 +1,5 @@
-/* textsafe.c - escaping untrusted bytes for XML, GitHub workflow commands
- * and terminals (see textsafe.h for the one visible convention). */
+/* textsafe.c - escaping untrusted bytes for XML, GitHub workflow commands,
+ * Markdown and terminals (see textsafe.h for the one visible convention). */
 #include "textsafe.h"
 
 #include <string.h>
@@ -194,6 +194,40 @@ void ap_name_escape(ap_buf *out, const char *name)
 {
 	if (name)
 		walk(out, name, strlen(name), name_char, 0);
+}
+
+/* Markdown: the characters that make links, emphasis, code spans,
+ * strike-through, HTML or table cells backslash-escaped (CommonMark lets
+ * any ASCII punctuation be), < > & as entities (HTML passes through
+ * GitHub's renderer otherwise). */
+static int md_char(ap_buf *out, unsigned cp, int arg)
+{
+	(void)arg;
+	switch (cp) {
+	case '&': ap_buf_puts(out, "&amp;"); return 1;
+	case '<': ap_buf_puts(out, "&lt;"); return 1;
+	case '>': ap_buf_puts(out, "&gt;"); return 1;
+	case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '~':
+	case '!': case '{': case '}':
+		ap_buf_putc(out, '\\');
+		ap_buf_putc(out, (char)cp);
+		return 1;
+	default: return 0;
+	}
+}
+
+void ap_md_escape(ap_buf *out, const char *s, size_t len)
+{
+	if (!s)
+		return;
+	/* a heading, list item, block quote or setext underline where a line
+	 * starts with it */
+	if (len && strchr("#+-=", s[0]) && s[0] != '\0') {
+		ap_buf_putc(out, '\\');
+		ap_buf_putc(out, s[0]);
+		s++, len--;
+	}
+	walk(out, s, len, md_char, 0);
 }
 
 int ap_term_needs_escape(const char *s, size_t len)

@@ -12,7 +12,8 @@
  * reading, not for getting the bytes back (JSON keeps control characters
  * exactly, as \u escapes).
  *
- *   ap_name_escape, ap_xml_escape (_n), ap_gh_escape, ap_term_escape   per reader
+ *   ap_name_escape, ap_xml_escape (_n), ap_gh_escape, ap_term_escape,
+ *   ap_md_escape                                                       per reader
  *   ap_term_needs_escape, ap_utf8_valid, ap_utf8_char                  the tests behind them
  */
 #ifndef AP_TEXTSAFE_H
@@ -53,6 +54,12 @@ void ap_term_escape(ap_buf *out, const char *s, size_t len, int keep_colors);
 /* One name on a line of its own, as ls -b shows it: like ap_term_escape
  * without colours, and LF and tab visible too (\x0a, \x09). */
 void ap_name_escape(ap_buf *out, const char *name);
+
+/* Markdown text, in a table cell or a line of its own: \ ` * _ [ ] | ~ !
+ * { } backslash-escaped, < > & as entities, a leading # + - = escaped (no
+ * heading or list), and line breaks, tabs and other controls visible as
+ * above, so the text is one cell of one line and renders as written. */
+void ap_md_escape(ap_buf *out, const char *s, size_t len);
 
 /* Whether ap_term_escape would change anything (fast path for messages). */
 int ap_term_needs_escape(const char *s, size_t len);

@@ -3,6 +3,7 @@
 #include "drift_verify.h"
 
 #include "json.h"
+#include "textsafe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,13 +192,22 @@ static void text_table(ap_buf *b, const ap_drift *d, int color)
 	}
 }
 
+/* Untrusted text (a patch name, an upstream tag) as Markdown shows it. */
+static void md(ap_buf *b, const char *s)
+{
+	if (s)
+		ap_md_escape(b, s, strlen(s));
+}
+
 static void markdown(ap_buf *b, const ap_drift *d)
 {
 	ap_buf_puts(b, "| patch |");
 	for (size_t c = 0; c < d->ncols; c++) {
 		char *t = col_title(d, c);
 
-		ap_buf_printf(b, " %s |", t);
+		ap_buf_putc(b, ' ');
+		md(b, t);
+		ap_buf_puts(b, " |");
 		free(t);
 	}
 	ap_buf_puts(b, "\n|---|");
@@ -205,7 +215,9 @@ static void markdown(ap_buf *b, const ap_drift *d)
 		ap_buf_puts(b, "---|");
 	ap_buf_putc(b, '\n');
 	for (size_t i = 0; i < d->npatches; i++) {
-		ap_buf_printf(b, "| `%s` |", d->names[i]);
+		ap_buf_puts(b, "| ");
+		md(b, d->names[i]);
+		ap_buf_puts(b, " |");
 		for (size_t c = 0; c < d->ncols; c++) {
 			const ap_drift_cell *cell = &d->cells[i * d->ncols + c];
 			static const char *const icon[] = {
@@ -225,16 +237,27 @@ static void markdown(ap_buf *b, const ap_drift *d)
 		for (size_t c = 0; c < d->ncols; c++)
 			if (d->cells[i * d->ncols + c].verify) {
 				char *t = col_title(d, c);
-				ap_buf_printf(b, "\n`%s` at %s: ", d->names[i], t);
+				ap_buf_putc(b, '\n');
+				md(b, d->names[i]);
+				ap_buf_puts(b, " at ");
+				md(b, t);
+				ap_buf_puts(b, ": ");
 				ap_drift_verify_phrase(b, &d->cells[i * d->ncols + c]);
 				ap_buf_putc(b, '\n');
 				free(t);
 			}
 	for (size_t i = 0; i < d->npatches; i++)
-		if (d->merges && d->merges[i].commit)
-			ap_buf_printf(b, "\n`%s` is upstream since commit `%.12s`%s%s\n", d->names[i],
-				      d->merges[i].commit, d->merges[i].tag ? ", released in " : "",
-				      d->merges[i].tag ? d->merges[i].tag : "");
+		if (d->merges && d->merges[i].commit) {
+			ap_buf_putc(b, '\n');
+			md(b, d->names[i]);
+			ap_buf_puts(b, " is upstream since commit ");
+			ap_md_escape(b, d->merges[i].commit, strnlen(d->merges[i].commit, 12));
+			if (d->merges[i].tag) {
+				ap_buf_puts(b, ", released in ");
+				md(b, d->merges[i].tag);
+			}
+			ap_buf_putc(b, '\n');
+		}
 }
 
 static void json(ap_buf *b, const ap_drift *d)
