@@ -291,4 +291,25 @@ rm -rf "$E/t" && rt3_tree "$E/t"
 check_rc "T12: unedited: unapply exit 0" 0 "$AP" unapply -d "$E/t"
 check "T12: unedited: a restored" sh -c 'printf "a1\na2\na3\n" | cmp -s - "$1"' sh "$E/t/a"
 
+# T10: a stale or planted .pc/applied-patches (no backups, the patch not in
+# the tree): apply fails naming the patch and file, the tree untouched, and
+# status exits 1; a real quilt push is still taken as applied
+E="$WORK/e10"
+rt3_tree "$E/t"
+mkdir -p "$E/t/.pc/one.patch" && echo one.patch >"$E/t/.pc/applied-patches" &&
+	touch "$E/t/.pc/one.patch/.timestamp" && printf '2\n' >"$E/t/.pc/.version"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T10: stale .pc: apply exit 1" 1 "$AP" apply -d "$E/t"
+check_grep "T10: names the patch and the file" "one.patch.*FAILED: listed in .pc/applied-patches, but a is not as it leaves it" "$OUT"
+check_grep "T10: says the record is stale" "a (one.patch) not as the patch leaves it" "$OUT"
+check "T10: tree untouched" untouched "$E/t" "$E/before"
+check_rc "T10: stale .pc: status exit 1" 1 "$AP" status -d "$E/t"
+check_grep "T10: status names the file" "a (one.patch)" "$OUT"
+rm -rf "$E/t" && rt3_tree "$E/t"
+check_rc "T10: quilt push (one) exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- push' sh "$E/t"
+check_rc "T10: quilt-pushed: status exit 0" 0 "$AP" status -d "$E/t"
+check_rc "T10: quilt-pushed: apply exit 0" 0 "$AP" apply -d "$E/t"
+check_grep "T10: quilt's patch taken as applied" "one.patch.*already-applied" "$OUT"
+check "T10: three.patch applied" [ -x "$E/t/c" ]
+
 finish

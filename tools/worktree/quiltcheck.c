@@ -190,8 +190,8 @@ static int qc_same(ap_tree *t, const ap_vfile *f, int *same, ap_error *err)
 	return 0;
 }
 
-int ap_quiltcheck_run(ap_tree *t, const char *tree, const ap_quiltpc *q, ap_quiltcheck *out,
-		      ap_error *err)
+int ap_quiltcheck_run(ap_tree *t, const char *tree, const char *patches_dir,
+		      const ap_quiltpc *q, ap_quiltcheck *out, ap_error *err)
 {
 	qc_ctx c = { t, AP_STRMAP_INIT, { 0 }, AP_STRMAP_INIT };
 	ap_loaded_series ls;
@@ -207,7 +207,7 @@ int ap_quiltcheck_run(ap_tree *t, const char *tree, const ap_quiltpc *q, ap_quil
 		return 0;
 	if (qc_backups(&c, q, err) < 0)
 		goto out;
-	dir = qc_patches_dir(t, tree);
+	dir = patches_dir ? ap_strdup(patches_dir) : qc_patches_dir(t, tree);
 	if (!dir) {
 		ap_error_set(err, "out of memory");
 		goto out;

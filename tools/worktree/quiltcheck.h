@@ -26,11 +26,12 @@ typedef struct ap_quiltcheck {
 	char *why;                 /* a patch that could not be checked, or NULL */
 } ap_quiltcheck;
 
-/* Checks the tree (shown as tree in messages) against q's applied patches.
- * 0 with out filled (no files: the tree is as the patches left it), -1 on
- * I/O or memory errors. */
-int ap_quiltcheck_run(ap_tree *t, const char *tree, const ap_quiltpc *q, ap_quiltcheck *out,
-		      ap_error *err);
+/* Checks the tree (shown as tree in messages) against q's applied patches,
+ * read from patches_dir (NULL: the directory .pc/.quilt_patches names).
+ * 0 with out filled (no files and no why: the tree is as the patches left
+ * it), -1 on I/O or memory errors. */
+int ap_quiltcheck_run(ap_tree *t, const char *tree, const char *patches_dir,
+		      const ap_quiltpc *q, ap_quiltcheck *out, ap_error *err);
 void ap_quiltcheck_free(ap_quiltcheck *c);
 
 #endif

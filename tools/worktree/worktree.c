@@ -564,6 +564,56 @@ out:
 	return rc;
 }
 
+/* The patches quilt's record lists must be in the tree (a .pc/ can be
+ * stale, or come with a tarball, or be planted): they are replayed on
+ * quilt's backups and compared (quiltcheck.h), as "present-before" patches
+ * are found applied. A mismatch fails the run (1), naming the patches and
+ * files; -1 on I/O errors. */
+static int quilt_verify(ap_tree *t, const ap_quiltpc *q, ap_run *run, const size_t *sel,
+			size_t nsel, ap_error *err)
+{
+	ap_quiltcheck qc;
+	ap_buf names = AP_BUF_INIT;
+
+	if (ap_quiltcheck_run(t, run->tree, run->patches_dir, q, &qc, err) < 0)
+		return -1;
+	if (!qc.files.n && !qc.why) {
+		ap_quiltcheck_free(&qc);
+		return 0;
+	}
+	for (size_t i = 0; i < qc.files.n; i++)
+		ap_buf_printf(&names, "%s%s (%s)", i ? ", " : "", qc.files.v[i], qc.patches.v[i]);
+	set_note(run, ap_printf("%s: quilt's %s/applied-patches lists patches as applied that the "
+				"tree does not hold: %s%s%s%s; the record is stale (or the files "
+				"were changed since): run 'applypatch unapply -d %s' (or remove %s/ "
+				"if the patches were never applied) and apply again", run->tree,
+				AP_QUILTPC_DIR, names.data ? names.data : "",
+				names.data ? " not as the patch leaves it" : "",
+				qc.why && names.data ? "; " : "", qc.why ? qc.why : "", run->tree,
+				AP_QUILTPC_DIR));
+	for (size_t i = 0; i < nsel; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+		const char *file = NULL;
+
+		for (size_t j = 0; j < qc.files.n && !file; j++)
+			if (strcmp(qc.patches.v[j], r->name) == 0)
+				file = qc.files.v[j];
+		free(r->reason);
+		if (file) {
+			r->status = AP_PATCH_FAILED;
+			r->reason = ap_printf("listed in %s/applied-patches, but %s is not as it "
+					      "leaves it", AP_QUILTPC_DIR, file);
+		} else {
+			r->status = AP_PATCH_SKIPPED;
+			r->reason = ap_strdup("not tried: quilt's record does not match the tree");
+		}
+	}
+	run->failed = 1;
+	ap_buf_free(&names);
+	ap_quiltcheck_free(&qc);
+	return 1;
+}
+
 /* A tree quilt push or dpkg-source -x patched, without applypatch's state:
  * the patches quilt's .pc/applied-patches lists must be the first selected
  * ones, in order; they are taken as applied (recorded as quilt-applied,
@@ -589,6 +639,10 @@ static int quilt_applied_prefix(ap_tree *t, ap_state *st, const ap_loaded_series
 		run->failed = 1;
 		ap_quiltpc_free(&q);
 		return 1;
+	}
+	if (m && quilt_verify(t, &q, run, sel, nsel, err) != 0) {
+		ap_quiltpc_free(&q);
+		return run->failed ? 1 : -1;
 	}
 	for (size_t i = 0; i < m; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
@@ -1201,7 +1255,7 @@ static int pc_find_edits(ap_tree *t, ap_run *run, const ap_quiltpc *q, const ap_
 	int rc = -1;
 
 	*nedited = 0;
-	if (ap_quiltcheck_run(t, run->tree, q, qc, err) < 0)
+	if (ap_quiltcheck_run(t, run->tree, NULL, q, qc, err) < 0)
 		return -1;
 	for (size_t i = 0; i < qc->files.n; i++) {
 		ap_file_state disk;
@@ -1633,6 +1687,7 @@ static int status_maps(const ap_loaded_series *ls, const ap_state *st, ap_strmap
 static int quilt_status(ap_tree *t, ap_status *out, ap_error *err)
 {
 	ap_quiltpc q;
+	ap_quiltcheck qc;
 	ap_buf names = AP_BUF_INIT;
 
 	if (ap_quiltpc_read(t, &q, err) < 0)
@@ -1659,6 +1714,28 @@ static int quilt_status(ap_tree *t, ap_status *out, ap_error *err)
 			      "not by applypatch: %s", q.applied.n, q.applied.n == 1 ? "" : "es",
 			      AP_QUILTPC_DIR, names.data ? names.data : "");
 	ap_buf_free(&names);
+	/* quilt's record is checked as apply checks it (quiltcheck.h) */
+	if (ap_quiltcheck_run(t, out->tree, NULL, &q, &qc, err) < 0) {
+		ap_quiltpc_free(&q);
+		return -1;
+	}
+	for (size_t i = 0; i < qc.files.n; i++)
+		ap_buf_printf(&names, "%s%s (%s)", i ? ", " : "", qc.files.v[i], qc.patches.v[i]);
+	if (qc.files.n || qc.why) {
+		char *note = ap_printf("%s; but the tree does not hold them: %s%s%s%s (edited after "
+				       "quilt push, or the record is stale)", out->note,
+				       names.data ? names.data : "",
+				       names.data ? " not as the patch leaves it" : "",
+				       qc.why && names.data ? "; " : "", qc.why ? qc.why : "");
+
+		if (note) {
+			free(out->note);
+			out->note = note;
+		}
+		out->drift = 1;
+	}
+	ap_buf_free(&names);
+	ap_quiltcheck_free(&qc);
 	ap_quiltpc_free(&q);
 	return 0;
 }
