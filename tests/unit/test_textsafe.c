@@ -213,6 +213,36 @@ static void markdown_exact(void **state)
 	ap_buf_free(&b);
 }
 
+/* bidi controls (red-team 3 T9, "Trojan Source"): every output shows them
+ * as \uXXXX; fix-U+202E-gnp.exe.patch must not read as fix-hctap.exe.png */
+static void bidi_controls_visible(void **state)
+{
+	static const unsigned cps[] = { 0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d,
+					0x202e, 0x2066, 0x2067, 0x2068, 0x2069 };
+	ap_buf b = AP_BUF_INIT;
+	const char *s = "fix-\xe2\x80\xaegnp.exe.patch";
+
+	(void)state;
+	ap_term_escape(&b, s, strlen(s), 0);
+	ap_buf_putc(&b, ' ');
+	ap_name_escape(&b, s);
+	ap_buf_putc(&b, ' ');
+	ap_xml_escape(&b, s);
+	ap_buf_putc(&b, ' ');
+	ap_gh_escape(&b, s, 0);
+	ap_buf_putc(&b, ' ');
+	ap_md_escape(&b, s, strlen(s));
+	assert_buf(b, "fix-\\u202Egnp.exe.patch fix-\\u202Egnp.exe.patch fix-\\u202Egnp.exe.patch "
+		   "fix-\\u202Egnp.exe.patch fix-\\u202Egnp.exe.patch");
+	assert_true(ap_term_needs_escape(s, strlen(s)));
+	for (size_t i = 0; i < sizeof cps / sizeof *cps; i++)
+		assert_true(ap_bidi_control(cps[i]));
+	assert_false(ap_bidi_control(0x2029));
+	assert_false(ap_bidi_control(0x206a));
+	assert_false(ap_bidi_control(0x200d));   /* ZWJ: emoji sequences need it */
+	ap_buf_free(&b);
+}
+
 static void error_messages_are_safe(void **state)
 {
 	ap_error err = AP_ERROR_INIT;
@@ -238,6 +268,7 @@ int main(void)
 		cmocka_unit_test(terminal_idempotent),
 		cmocka_unit_test(name_escape_shows_line_breaks),
 		cmocka_unit_test(markdown_exact),
+		cmocka_unit_test(bidi_controls_visible),
 		cmocka_unit_test(error_messages_are_safe),
 	};
 

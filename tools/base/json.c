@@ -23,10 +23,11 @@ static void escape(ap_buf *b, const char *s, size_t len)
 
 			/* JSON must be UTF-8: a byte that is not (a Latin-1 name) is
 			 * written as the four characters \xNN, as every other output
-			 * shows it (textsafe.h); C1 controls as \u escapes */
+			 * shows it (textsafe.h); C1 and bidi controls as \u
+			 * escapes (exact, and no viewer of the file reorders it) */
 			if (n == 0)
 				ap_buf_printf(b, "\\\\x%02x", c);
-			else if (cp <= 0x9f)
+			else if (cp <= 0x9f || ap_bidi_control(cp))
 				ap_buf_printf(b, "\\u%04x", cp);
 			else
 				ap_buf_add(b, s + i, n);

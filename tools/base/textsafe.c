@@ -48,11 +48,24 @@ int ap_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+/* Unicode's explicit bidirectional formatting characters (UAX #9, table
+ * 4): LRM, RLM, ALM, the embeddings and overrides LRE..RLO with PDF, the
+ * isolates LRI..PDI. Raw, they reorder what a reader sees ("Trojan
+ * Source", CVE-2021-42574: fix-U+202E-gnp.exe.patch shows as
+ * fix-hctap.exe.png). */
+int ap_bidi_control(unsigned cp)
+{
+	return cp == 0x200e || cp == 0x200f || cp == 0x061c || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* A code point no output passes on raw: C0 (the caller keeps what its
- * format allows), DEL, C1, and the two non-characters XML forbids. */
+ * format allows), DEL, C1, the two non-characters XML forbids, and the
+ * bidi controls. */
 static int unsafe_cp(unsigned cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff;
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff ||
+	       ap_bidi_control(cp);
 }
 
 static void visible(ap_buf *out, unsigned cp)

@@ -7,14 +7,16 @@
  * carry and shows it with one visible convention everywhere:
  *   \xNN     a byte that is not part of valid UTF-8, or a C0 control/DEL
  *   \uXXXX   a valid code point the output cannot carry or must not pass on
- *            raw (C1 controls U+0080..U+009F, U+FFFE, U+FFFF)
+ *            raw (C1 controls U+0080..U+009F, U+FFFE, U+FFFF, the bidi
+ *            controls U+200E, U+200F, U+061C, U+202A..U+202E, U+2066..U+2069
+ *            that reorder what is shown)
  * A backslash already in a name is left alone: the renderings are for
  * reading, not for getting the bytes back (JSON keeps control characters
  * exactly, as \u escapes).
  *
  *   ap_name_escape, ap_xml_escape (_n), ap_gh_escape, ap_term_escape,
  *   ap_md_escape                                                       per reader
- *   ap_term_needs_escape, ap_utf8_valid, ap_utf8_char                  the tests behind them
+ *   ap_term_needs_escape, ap_utf8_valid, ap_utf8_char, ap_bidi_control the tests behind them
  */
 #ifndef AP_TEXTSAFE_H
 #define AP_TEXTSAFE_H
@@ -27,6 +29,11 @@
  * *cp (may be NULL); 0 when the bytes there are not valid UTF-8 (overlong
  * forms, surrogates, beyond U+10FFFF, truncated). */
 size_t ap_utf8_char(const char *s, size_t left, unsigned *cp);
+
+/* Whether cp is one of Unicode's bidi controls (U+200E, U+200F, U+061C,
+ * U+202A..U+202E, U+2066..U+2069): never written raw, they reorder how a
+ * line reads ("Trojan Source"). */
+int ap_bidi_control(unsigned cp);
 
 /* Whether len bytes are all valid UTF-8. */
 int ap_utf8_valid(const char *s, size_t len);
