@@ -83,12 +83,12 @@ refused "writes .applypatch/state" "state.patch:2: unsafe path '.applypatch/stat
 
 # --- symlinks already in the tree ----------------------------------------------
 
-unsafe write-link.patch "link.txt is a symbolic link: applypatch never reads, writes or deletes through symlinks"
-unsafe delete-link.patch "link.txt is a symbolic link: applypatch never"
-unsafe write-inner-link.patch "innerlink.h is a symbolic link: applypatch never"
-unsafe write-in-linkdir.patch "linkdir is a symbolic link: applypatch never"
+unsafe write-link.patch "link.txt is a symbolic link: gap-patchkit never reads, writes or deletes through symlinks"
+unsafe delete-link.patch "link.txt is a symbolic link: gap-patchkit never"
+unsafe write-inner-link.patch "innerlink.h is a symbolic link: gap-patchkit never"
+unsafe write-in-linkdir.patch "linkdir is a symbolic link: gap-patchkit never"
 unsafe create-in-linkdir.patch "linkdir/planted.txt: linkdir is a symbolic link"
-unsafe delete-in-linkdir.patch "linkdir is a symbolic link: applypatch never"
+unsafe delete-in-linkdir.patch "linkdir is a symbolic link: gap-patchkit never"
 
 # --- symlinks made by the series ------------------------------------------------
 

@@ -139,7 +139,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 int upstream_cli_parse(int argc, char **argv, upstream_cli *c, const char **cmdp)
 {
 	const char *cmd;
-	int opt;
+	int opt, help = 0;
 
 	memset(c, 0, sizeof *c);
 	if (argv[0] && *argv[0])
@@ -188,12 +188,21 @@ int upstream_cli_parse(int argc, char **argv, upstream_cli *c, const char **cmdp
 				return upstream_usage_error("--timeout wants seconds (0: none), not '%s'",
 							    optarg);
 			break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': help = 1; break;
 		case 'V': printf("upstream (gap-patchkit) %s\n", VERSION); return 0;
 		default: return upstream_usage_error("%s", "bad option");
 		}
 	}
 	c->args = argv + optind;
 	c->nargs = argc - optind;
+	/* "export REPO -h DEST": a script's REV of -h must not pass as success */
+	if (help && c->nargs > 0)
+		return upstream_usage_error("%s", "-h/--help among other arguments: run "
+					    "'upstream --help' alone; an argument that starts "
+					    "with '-' goes after '--'");
+	if (help) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 	return -1;
 }

@@ -82,7 +82,7 @@ ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err)
 		return NULL;
 	}
 	if (f->base.exists && f->base.symlink) {
-		ap_error_set(err, "%s is a symbolic link: applypatch never reads, writes or deletes "
+		ap_error_set(err, "%s is a symbolic link: gap-patchkit never reads, writes or deletes "
 			     "through symlinks", path);
 		free(f->base_data);
 		free(f->path);

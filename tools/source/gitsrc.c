@@ -46,8 +46,25 @@ int ap_git_open(ap_git **out, const char *path, ap_error *err)
 		git_libgit2_shutdown();
 		return ap_error_set(err, "out of memory");
 	}
-	if (git_repository_open_ext(&g->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		ap_error_set(err, "%s: not a git repository: %s", path, git_msg());
+	int rc = git_repository_open_ext(&g->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc < 0) {
+		struct stat st;
+		const char *msg = git_msg();
+		/* "not a git repository" only when it is not; a repository of
+		 * another user, or an unreadable config, says what it is */
+		/* older libgit2 reports the owner check as a failed safe.directory lookup */
+		if ((rc == GIT_EOWNER || strstr(msg, "safe.directory")) && stat(path, &st) == 0 &&
+		    st.st_uid != geteuid())
+			ap_error_set(err, "%s: the repository belongs to uid %u, not to you (uid %u), "
+				     "and git refuses it as unsafe; if you trust it, allow it with: "
+				     "git config --global --add safe.directory %s", path,
+				     (unsigned)st.st_uid, (unsigned)geteuid(), path);
+		else if (strstr(msg, ".gitconfig") || strstr(msg, "config"))
+			ap_error_set(err, "%s: cannot open the repository: reading git's configuration "
+				     "failed: %s (is $HOME another user's? HOME=%s)", path, msg,
+				     getenv("HOME") ? getenv("HOME") : "(unset)");
+		else
+			ap_error_set(err, "%s: not a git repository: %s", path, msg);
 		free(g->path);
 		free(g);
 		git_libgit2_shutdown();

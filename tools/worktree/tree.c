@@ -295,7 +295,7 @@ static int symlink_error(ap_error *err, const char *path, size_t upto)
 	char shown[512];
 
 	ap_path_show(path, upto, shown, sizeof shown);
-	return ap_error_set(err, "%s is a symbolic link: applypatch never reads, writes or "
+	return ap_error_set(err, "%s is a symbolic link: gap-patchkit never reads, writes or "
 			    "deletes through symlinks", shown);
 }
 
