@@ -1152,6 +1152,9 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 			dprintf(2, "probe: cannot change to %s: %s\n", o->cwd, strerror(errno));
 			_exit(126);
 		}
+		/* a process group of its own: whatever the program forks (and
+		 * does not move away) is killed with it at the end */
+		setpgid(0, 0);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0) {
 			dprintf(2, "probe: ptrace(PTRACE_TRACEME): %s\n", strerror(errno));
 			_exit(126);
@@ -1186,6 +1189,9 @@ int ap_probe_run(const ap_probe_opts *o, ap_probe_result *r, ap_error *err)
 kill_out:
 	if (t.pid > 0)
 		reap(&t, t.pid);
+	/* the program's own children, left running when it exits, are not
+	 * traced; the group still has the program's pid as its id */
+	kill(-pid, SIGKILL);
 	collect_output(outfd, r);
 	sigprocmask(SIG_SETMASK, &t.oldmask, NULL);
 out:
