@@ -312,4 +312,23 @@ check_rc "T10: quilt-pushed: apply exit 0" 0 "$AP" apply -d "$E/t"
 check_grep "T10: quilt's patch taken as applied" "one.patch.*already-applied" "$OUT"
 check "T10: three.patch applied" [ -x "$E/t/c" ]
 
+# T3: after quilt pop -a (or a hand edit) on a tree applypatch patched,
+# apply does not say "already applied, nothing to do" with exit 0: it fails
+# naming the files, as status does, and leaves the tree alone
+E="$WORK/e3"
+rt3_tree "$E/t"
+check_rc "T3: apply exit 0" 0 "$AP" apply -d "$E/t"
+check_rc "T3: quilt pop -a exit 0" 0 sh -c 'cd "$1" && quilt --quiltrc=- pop -a' sh "$E/t"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T3: apply after quilt pop -a: exit 1" 1 "$AP" apply -d "$E/t"
+check_grep "T3: names the files" "but a, c no longer hold what apply left" "$OUT"
+check "T3: tree untouched" untouched "$E/t" "$E/before"
+check_rc "T3: status agrees (exit 1)" 1 "$AP" status -d "$E/t"
+check_rc "T3: unapply --force exit 0" 0 "$AP" unapply --force -d "$E/t"
+check_rc "T3: apply again exit 0" 0 "$AP" apply -d "$E/t"
+check "T3: patched again" grep -q A2 "$E/t/a"
+echo edited >"$E/t/a"
+check_rc "T3: apply after a hand edit: exit 1" 1 "$AP" apply -d "$E/t"
+check_grep "T3: names the edited file" "but a no longer holds what apply left" "$OUT"
+
 finish

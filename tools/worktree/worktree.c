@@ -749,6 +749,40 @@ static int results_init(ap_run *run, const ap_loaded_series *ls, size_t *sel, si
 	return 0;
 }
 
+/* Every selected patch is recorded: "nothing to do" only when the tree
+ * still holds what apply left (quilt pop -a, or a hand edit, undoes it
+ * without telling the record, and status then sees it): else the run
+ * fails, naming the files, as status does. Returns 1. */
+static int already_applied(ap_tree *t, const ap_state *st, ap_run *run, const size_t *sel,
+			   size_t nsel, ap_error *err)
+{
+	size_t n;
+	char *names;
+
+	if (edited_files(t, st, &names, &n, err) < 0)
+		return -1;
+	if (!names) {
+		if (!run->note)
+			run->note = ap_strdup("already applied, nothing to do");
+		return 1;
+	}
+	set_note(run, ap_printf("%s: the patches are recorded as applied (%s/state), but %s no "
+				"longer %s what apply left (undone by 'quilt pop', or edited by "
+				"hand): run 'applypatch unapply --force -d %s' (it keeps a copy of "
+				"each changed file) and apply again", run->tree, AP_STATE_DIR, names,
+				n == 1 ? "holds" : "hold", run->tree));
+	free(names);
+	for (size_t i = 0; i < nsel; i++) {
+		ap_patch_result *r = &run->patches[sel[i]];
+
+		r->status = AP_PATCH_SKIPPED;
+		free(r->reason);
+		r->reason = ap_strdup("recorded as applied, but the tree no longer matches the record");
+	}
+	run->failed = 1;
+	return 1;
+}
+
 /* Where this run starts: *k selected patches are already in the tree, by
  * our record or by quilt's. Returns 1 when there is nothing more to do (the
  * note says why), 0 to go on, -1 on error. */
@@ -797,11 +831,8 @@ static int resume_point(ap_tree *t, ap_state *st, int found, const ap_loaded_ser
 		memcpy(st->patches[i].sha256, ls->sha256[sel[i]], AP_SHA256_HEX);
 	}
 	st->version = AP_STATE_VERSION;
-	if (*k == nsel) {
-		if (!run->note)
-			run->note = ap_strdup("already applied, nothing to do");
-		return 1;
-	}
+	if (*k == nsel)
+		return already_applied(t, st, run, sel, nsel, err);
 	return refuse_over_edits(t, st, run, sel, *k, nsel, err);
 }
 
