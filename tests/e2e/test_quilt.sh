@@ -331,4 +331,23 @@ echo edited >"$E/t/a"
 check_rc "T3: apply after a hand edit: exit 1" 1 "$AP" apply -d "$E/t"
 check_grep "T3: names the edited file" "but a no longer holds what apply left" "$OUT"
 
+# T13: a patch writing into .pc/ (which apply writes itself) or onto an
+# .aptmp.* name is refused, the tree untouched; --no-quilt-state lets .pc/ through
+E="$WORK/e13"
+mkdir -p "$E/p" "$E/t" && echo x >"$E/t/a"
+printf -- '--- /dev/null\n+++ b/.pc/applied-patches\n@@ -0,0 +1 @@\n+evil\n' >"$E/p/1.patch"
+echo 1.patch >"$E/p/series"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T13: patch into .pc/: apply exit 1" 1 "$AP" apply -d "$E/t" --patches "$E/p"
+check_grep "T13: says why" "1.patch.*FAILED: .pc/applied-patches is inside quilt's .pc/" "$OUT"
+check "T13: tree untouched" untouched "$E/t" "$E/before"
+check_rc "T13: with --no-quilt-state it applies" 0 "$AP" apply -d "$E/t" --patches "$E/p" --no-quilt-state
+check "T13: --no-quilt-state: the patch's bytes" grep -q evil "$E/t/.pc/applied-patches"
+rm -rf "$E/t" && mkdir -p "$E/t" && echo x >"$E/t/a"
+printf -- '--- /dev/null\n+++ b/sub/.aptmp.0123456789abcdef.u0\n@@ -0,0 +1 @@\n+evil\n' >"$E/p/1.patch"
+snapshot_all "$E/t" >"$E/before"
+check_rc "T13: patch onto an .aptmp.* name: apply exit 1" 1 "$AP" apply -d "$E/t" --patches "$E/p"
+check_grep "T13: says why (.aptmp)" "applypatch's own temporary files" "$OUT"
+check "T13: .aptmp: tree untouched" untouched "$E/t" "$E/before"
+
 finish

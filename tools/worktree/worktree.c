@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -839,6 +840,37 @@ static int resume_point(ap_tree *t, ap_state *st, int found, const ap_loaded_ser
 /* Applies the selected patches from the k-th on to the virtual tree,
  * keeping quilt's backups in pc when use_pc. -1 only on a hard error: a
  * patch that does not apply is a result. */
+/* Names applypatch writes itself in the run that applies a patch: quilt's
+ * .pc/ (when it keeps quilt's state) and the transaction's temporary
+ * .aptmp.* files. A patch writing there would be overwritten by the run's
+ * own record (or clash with its temporary files): it fails, with why. */
+static char *own_name_target(const ap_patch *p, int use_pc)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const char *paths[2] = { p->files[i].old_path, p->files[i].new_path };
+
+		for (int k = 0; k < 2; k++) {
+			const char *q = paths[k], *c;
+			size_t n;
+
+			if (!q)
+				continue;
+			n = strcspn(q, "/");
+			if (use_pc && n == strlen(AP_QUILTPC_DIR) &&
+			    strncasecmp(q, AP_QUILTPC_DIR, n) == 0)
+				return ap_printf("%s is inside quilt's %s/, which apply writes itself "
+						 "(use --no-quilt-state to patch it)", q, AP_QUILTPC_DIR);
+			for (c = q; c; c = strchr(c, '/')) {
+				c += *c == '/';
+				if (strncmp(c, ".aptmp.", 7) == 0)
+					return ap_printf("%s has a name of applypatch's own temporary "
+							 "files (.aptmp.*)", q);
+			}
+		}
+	}
+	return NULL;
+}
+
 static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run *run,
 			  const size_t *sel, size_t k, size_t nsel, const ap_apply_opts *ao,
 			  int use_pc, ap_quiltpc_out *pc, ap_error *err)
@@ -851,6 +883,13 @@ static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run 
 		if (ap_loaded_series_parse(ls, sel[i]) < 0) {
 			r->status = AP_PATCH_FAILED;
 			r->reason = ap_strdup(ls->errors[sel[i]]);
+			run->failed = 1;
+			continue;
+		}
+		r->reason = own_name_target(&ls->patches[sel[i]], use_pc);
+		if (r->reason) {
+			ap_loaded_series_drop(ls, sel[i]);
+			r->status = AP_PATCH_FAILED;
 			run->failed = 1;
 			continue;
 		}
