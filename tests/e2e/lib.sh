@@ -34,6 +34,11 @@
 
 AP="$BIN_DIR/applypatch"
 FIXTURES="$TESTS_ROOT/fixtures"
+# Some scripts preload a shim of tests/tools/ into the tools; in the
+# sanitizer pass ASan then is not first in the library list, which it
+# refuses unless told that this is meant
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 _failures=0
 # Every temporary file and directory lives under one root removed at exit:
 # `W=$(scratch)` runs in a subshell, which could not record what it made.
