@@ -228,7 +228,9 @@ newtree
 chown $U1:$U1 "$T"
 plant_pc "$T"
 chown 0:0 "$T/b"
-check_rc "planted .pc of uid $U1: root's unapply exit 0" 0 "$AP" unapply -d "$T"
+# (the planted patch cannot be checked: unapply refuses, as quilt pop -a does, until --force)
+check_rc "planted .pc of uid $U1: root's unapply refuses, exit 1" 1 "$AP" unapply -d "$T"
+check_rc "planted .pc of uid $U1: root's unapply --force exit 0" 0 "$AP" unapply --force -d "$T"
 check "planted .pc: the new file is $U1's and not setuid ($(owner_mode "$T/newsuid"))" \
 	[ "$(owner_mode "$T/newsuid")" = "$U1:$U1 755" ]
 check "planted .pc: b keeps the owner it had and loses set-id ($(owner_mode "$T/b"))" \
