@@ -13,8 +13,8 @@ umask 022
 n=0
 
 # fresh: $T with src/a.c and a series that edits a.c and creates the
-# symlink link-new -> new-target, applied. (A series cannot re-point a
-# symlink the tree has: applypatch never writes through one.)
+# symlink link-new -> new-target, applied. (A git patch re-pointing a link
+# the tree has is test_symlink_patches.sh's.)
 fresh() {
 	n=$((n + 1))
 	T="$WORK/$n"

@@ -635,6 +635,54 @@ static void symlink_in_the_tree_is_refused(void **state)
 	world_free(&w);
 }
 
+/* A git patch of a link the tree has (mode 120000) changes the link itself,
+ * its target being its content, as git apply and GNU patch do (red-team 3,
+ * T7); a plain diff of it, or a link's patch over a file, is refused. */
+static void git_patch_of_a_link_in_the_tree(void **state)
+{
+	(void)state;
+	WORLD(w, { "gone", "target", 0777, 1 }, { "moved", "../outside/file", 0777, 1 },
+	      { "far", "target", 0777, 1 }, { "file", "target", 0644, 0 },
+	      { "typechange", "target", 0777, 1 });
+	apply(&w, "diff --git a/gone b/gone\ndeleted file mode 120000\nindex 1de5659..0000000\n"
+		  "--- a/gone\n+++ /dev/null\n@@ -1 +0,0 @@\n-target\n\\ No newline at end of file\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_absent(&w, "gone");
+	/* re-pointed: the old target (outside the tree here) is only text */
+	apply(&w, "diff --git a/moved b/moved\nindex 1de5659..85f0f00 120000\n--- a/moved\n+++ b/moved\n"
+		  "@@ -1 +1 @@\n-../outside/file\n\\ No newline at end of file\n+t2\n"
+		  "\\ No newline at end of file\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_true(file(&w, "moved")->symlink);
+	assert_file(&w, "moved", "t2");
+	/* a link turned into a file: deleted, then created */
+	apply(&w, "diff --git a/typechange b/typechange\ndeleted file mode 120000\n--- a/typechange\n"
+		  "+++ /dev/null\n@@ -1 +0,0 @@\n-target\n\\ No newline at end of file\n"
+		  "diff --git a/typechange b/typechange\nnew file mode 100644\n--- /dev/null\n"
+		  "+++ b/typechange\n@@ -0,0 +1 @@\n+regular\n");
+	assert_status(&w, AP_PATCH_APPLIED);
+	assert_false(file(&w, "typechange")->symlink);
+	assert_file(&w, "typechange", "regular\n");
+	/* never re-pointed out of the tree */
+	apply(&w, "diff --git a/far b/far\nindex 1de5659..85f0f00 120000\n--- a/far\n+++ b/far\n"
+		  "@@ -1 +1 @@\n-target\n\\ No newline at end of file\n+../../etc/passwd\n"
+		  "\\ No newline at end of file\n");
+	assert_status(&w, AP_PATCH_FAILED);
+	assert_contains(w.r.files[0].error, "outside the tree");
+	assert_file(&w, "far", "target");
+	/* a plain diff deleting a link would delete through it */
+	apply(&w, "--- a/far\n+++ /dev/null\n@@ -1 +0,0 @@\n-target\n\\ No newline at end of file\n");
+	assert_status(&w, AP_PATCH_FAILED);
+	assert_contains(w.r.files[0].error, "far is a symbolic link: gap-patchkit never");
+	assert_true(file(&w, "far")->exists);
+	/* a link's patch where the tree has a regular file: git's wrong type */
+	apply(&w, "diff --git a/file b/file\ndeleted file mode 120000\n--- a/file\n+++ /dev/null\n"
+		  "@@ -1 +0,0 @@\n-target\n\\ No newline at end of file\n");
+	assert_status(&w, AP_PATCH_FAILED);
+	assert_contains(w.r.files[0].error, "file is a file, but the patch changes a symbolic link");
+	world_free(&w);
+}
+
 /* --- line ends ----------------------------------------------------------- */
 
 static void crlf_file_lf_patch(void **state)
@@ -742,6 +790,7 @@ int main(void)
 		cmocka_unit_test(create),
 		cmocka_unit_test(create_existing),
 		cmocka_unit_test(create_symlinks),
+		cmocka_unit_test(git_patch_of_a_link_in_the_tree),
 		cmocka_unit_test(delete),
 		cmocka_unit_test(delete_empty_file),
 		cmocka_unit_test(rename_with_changes),

@@ -133,17 +133,25 @@ static void loader_errors_propagate(void **state)
 	ap_vtree_free(&v);
 }
 
-static void symlinks_are_refused(void **state)
+/* a link at the path itself is held as the link (its target as content,
+ * as git holds it); a path through it is refused */
+static void symlinks_are_held_as_links(void **state)
 {
 	fake fk = FAKE_INIT;
 	ap_vtree v;
 	ap_error err = AP_ERROR_INIT;
+	ap_vfile *f;
 
 	(void)state;
 	ap_vtree_init(&v, fake_load, &fk);
-	assert_null(ap_vtree_get(&v, "link", &err));
-	assert_contains(err.msg, "link is a symbolic link");
-	assert_int_equal(v.n, 0);
+	f = ap_vtree_get(&v, "link", &err);
+	assert_non_null(f);
+	assert_true(f->exists);
+	assert_true(f->symlink);
+	assert_bytes(f->data, f->len, "src/sysmem.c");
+	assert_false(ap_vfile_changed(f));
+	assert_null(ap_vtree_get(&v, "link/x", &err));
+	assert_contains(err.msg, "link/x passes through link, a symbolic link");
 	ap_vtree_free(&v);
 }
 
@@ -320,8 +328,9 @@ static void changed_compares_content_and_mode(void **state)
 	ap_vtree_free(&v);
 }
 
-/* the loader over a real tree: regular files load, symlinks do not, and
- * nothing is reached through a symlinked directory */
+/* the loader over a real tree: regular files load, symlinks load as the
+ * links (their targets), and nothing is reached through a symlinked
+ * directory */
 static void loader_over_a_real_tree(void **state)
 {
 	char *dir = tu_mkdtemp();
@@ -354,8 +363,15 @@ static void loader_over_a_real_tree(void **state)
 	f = ap_vtree_get(&v, "src/none.c", &err);
 	assert_non_null(f);
 	assert_false(f->exists);
-	assert_null(ap_vtree_get(&v, "ln", &err));
-	assert_contains(err.msg, "symbolic link");
+	/* a link is loaded as the link: its target, never what it names */
+	f = ap_vtree_get(&v, "ln", &err);
+	assert_non_null(f);
+	assert_true(f->symlink);
+	assert_bytes(f->data, f->len, "src/a.c");
+	f = ap_vtree_get(&v, "out", &err);
+	assert_non_null(f);
+	assert_true(f->symlink);
+	assert_bytes(f->data, f->len, "/etc");
 	assert_null(ap_vtree_get(&v, "dl/a.c", &err));
 	assert_contains(err.msg, "symbolic link");
 	assert_null(ap_vtree_get(&v, "out/passwd", &err));
@@ -373,7 +389,7 @@ int main(void)
 		cmocka_unit_test(loads_each_file_once),
 		cmocka_unit_test(missing_files_are_held_too),
 		cmocka_unit_test(loader_errors_propagate),
-		cmocka_unit_test(symlinks_are_refused),
+		cmocka_unit_test(symlinks_are_held_as_links),
 		cmocka_unit_test(no_path_through_a_held_file),
 		cmocka_unit_test(no_path_through_a_created_symlink),
 		cmocka_unit_test(no_path_through_a_symlink_made_after_the_lookup),

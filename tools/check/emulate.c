@@ -54,7 +54,7 @@ static int emu_text(ap_vtree *v, ap_tree *tree, const char *path, ap_buf *out)
 	ap_file_state st;
 	char *data = NULL;
 	size_t len = 0;
-	if (ap_tree_load(tree, path, &st, &data, &len, &e) < 0 || !st.exists) {
+	if (ap_tree_load(tree, path, &st, &data, &len, &e) < 0 || !st.exists || st.symlink) {
 		free(data);
 		return -1;
 	}

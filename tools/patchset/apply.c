@@ -121,6 +121,28 @@ static int render(const ap_lines *lines, const ap_file_diff *fd, const ap_file_r
 	return 0;
 }
 
+/* A symbolic link is changed only by a git patch that knows it is one
+ * (mode 120000: its target is its content, which is all the patch
+ * changes); any other diff of it would be a write through the link, which
+ * GNU patch refuses too. A link mode over a regular file is git's "wrong
+ * type". Returns 1 (fr failed) when f and fd disagree. */
+static int link_mismatch(const ap_file_diff *fd, const ap_vfile *f, ap_file_result *fr)
+{
+	int says_link = fd->old_mode == 0120000;
+
+	if (!f->exists)
+		return 0;
+	if (f->symlink && (!fd->is_git || (fd->old_mode && !says_link) ||
+			   (fd->new_mode && fd->new_mode != 0120000 && fd->op != AP_OP_DELETE)))
+		return file_fail(fr, "%s is a symbolic link: gap-patchkit never reads, writes or "
+				 "deletes through symlinks (this patch changes it as a file; only a "
+				 "git patch of the link itself, mode 120000, changes a link)%s", f->path, NULL) + 1;
+	if (!f->symlink && says_link)
+		return file_fail(fr, "%s is a file, but the patch changes a symbolic link there "
+				 "(mode 120000)%s", f->path, NULL) + 1;
+	return 0;
+}
+
 /* The contents a creation would write: its hunks applied to nothing. */
 static int created_content(const ap_file_diff *fd, const ap_apply_opts *o, ap_file_result *fr,
 			   char **out, size_t *len)
@@ -315,14 +337,25 @@ static int apply_copy(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_a
 		ap_vtree_before(v, src, &before);
 	else
 		before = *src, before.lines = (ap_lines)AP_LINES_INIT, before.lines_valid = 0;
+	if (link_mismatch(fd, &before, fr))
+		return 0;
 	/* a rename leaves no source behind, unless the patch wrote it anew */
 	del = fd->op == AP_OP_RENAME && !g.src_rewritten ? src : NULL;
 	if (before.exists && (!dst->exists || g.dst_freed)) {
 		if (fd->nhunks == 0) {
-			char *copy = ap_strndup(before.data ? before.data : "", before.len);
+			char *copy;
 			mode_t mode = fd->new_mode ? mode_for(fd->new_mode, before.mode) : before.mode;
 
-			if (!copy || ap_vtree_set(v, dst, 1, 0, mode, copy, before.len) < 0 ||
+			/* a link moved keeps its target, which must still point
+			 * inside the tree from where it now is */
+			if (before.symlink && !ap_path_symlink_inside(fd->new_path, before.data,
+								      before.len))
+				return file_fail(fr, "refusing to move %s to %s: the symlink would "
+						 "point outside the tree", fd->old_path, fd->new_path);
+			copy = ap_strndup(before.data ? before.data : "", before.len);
+			if (before.symlink)
+				mode = 0777;
+			if (!copy || ap_vtree_set(v, dst, 1, before.symlink, mode, copy, before.len) < 0 ||
 			    (del && ap_vtree_set(v, del, 0, 0, 0, NULL, 0) < 0))
 				return ap_error_set(err, "out of memory");
 			fr->outcome = AP_FILE_APPLIED;
@@ -396,6 +429,8 @@ static int apply_file(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_a
 			return file_fail(fr, "%s%s", e.msg, NULL);
 		if (!src->exists)
 			return file_fail(fr, "%s: no such file to patch%s", fr->path, NULL);
+		if (link_mismatch(fd, src, fr))
+			return 0;
 		return apply_hunks(v, fd, o, src, src, NULL, fr, err);
 	case AP_OP_DELETE:
 		src = ap_vtree_get(v, fd->old_path, &e);
@@ -416,6 +451,8 @@ static int apply_file(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_a
 			}
 			return 0;
 		}
+		if (link_mismatch(fd, src, fr))
+			return 0;
 		if (fd->nhunks == 0) {
 			if (src->len != 0)
 				return file_fail(fr, "%s is not empty, but the patch deletes it as an "

@@ -56,10 +56,12 @@ ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err)
 		*p = '\0';
 		up = ap_strmap_get(&v->map, prefix);
 		if (up && up->exists) {
-			ap_error_set(err, up->symlink
-				     ? "%s passes through %s, a symbolic link created earlier in this "
-				       "series: applypatch never writes through symlinks"
-				     : "%s passes through %s, which is a file", path, prefix);
+			ap_error_set(err, !up->symlink ? "%s passes through %s, which is a file"
+				     : up->base.symlink && up->data == up->base_data
+				     ? "%s passes through %s, a symbolic link: gap-patchkit never "
+				       "reads, writes or deletes through symlinks"
+				     : "%s passes through %s, a symbolic link created earlier in this "
+				       "series: applypatch never writes through symlinks", path, prefix);
 			free(prefix);
 			return NULL;
 		}
@@ -81,15 +83,8 @@ ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err)
 		free(f);
 		return NULL;
 	}
-	if (f->base.exists && f->base.symlink) {
-		ap_error_set(err, "%s is a symbolic link: gap-patchkit never reads, writes or deletes "
-			     "through symlinks", path);
-		free(f->base_data);
-		free(f->path);
-		free(f);
-		return NULL;
-	}
 	f->exists = f->base.exists;
+	f->symlink = f->base.exists && f->base.symlink;
 	f->mode = f->base.mode;
 	f->data = f->base_data;
 	f->len = f->base_len;

@@ -63,7 +63,9 @@ void ap_vtree_init(ap_vtree *v, ap_vtree_loader load, void *ctx);
 void ap_vtree_free(ap_vtree *v);
 
 /* The file at path, loaded on first use. Refuses a path that passes
- * through a symlink or a file created or kept in the vtree. */
+ * through a symlink or a file created or kept in the vtree. A symlink at
+ * path itself is held as the link (symlink set, its target the data), as
+ * git holds one: whether a patch may change it is apply's question. */
 ap_vfile *ap_vtree_get(ap_vtree *v, const char *path, ap_error *err);
 
 /* The file's current lines (split on demand). */

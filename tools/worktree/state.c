@@ -130,6 +130,9 @@ static int parse_file_line(ap_state *s, char *cur, const char *where, size_t lin
 				    where, lineno);
 	f->orig_blob = strcmp(blob, "-") == 0 ? NULL : ap_strdup(blob);
 	f->orig_mode = (mode_t)strtoul(omode, NULL, 8);
+	/* permission bits, and S_IFLNK for a link apply deleted or re-pointed */
+	if ((f->orig_mode & S_IFMT) && !S_ISLNK(f->orig_mode))
+		return ap_error_set(err, "%s:%zu: malformed line", where, lineno);
 	f->now.exists = strcmp(nkind, "absent") != 0;
 	f->now.symlink = strcmp(nkind, "symlink") == 0;
 	f->now.mode = (mode_t)strtoul(nmode, NULL, 8);

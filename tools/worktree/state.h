@@ -54,7 +54,7 @@ typedef struct ap_state_patch {
 typedef struct ap_state_file {
 	char *path;
 	char *orig_blob;             /* NULL: did not exist before */
-	mode_t orig_mode;
+	mode_t orig_mode;            /* its permission bits; with S_IFLNK: it was a symlink */
 	int orig_owned;              /* orig_uid/gid known (an `owner` line) */
 	uid_t orig_uid;
 	gid_t orig_gid;

@@ -441,11 +441,6 @@ static void fill_state(ap_file_state *st, const struct stat *sb)
 	st->mtime_ns = (long long)sb->st_mtim.tv_sec * 1000000000LL + sb->st_mtim.tv_nsec;
 }
 
-int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
-		 ap_error *err)
-{
-	return ap_tree_read(tree, path, st, data, len, err);
-}
 
 /* The directory holding path, for a look that creates nothing: 1 with
  * *dfd and *base, 0 when a directory on the way is missing (so is path:
@@ -476,6 +471,52 @@ int ap_tree_stat(ap_tree *t, const char *path, ap_file_state *st, ap_error *err)
 	}
 	fill_state(st, &sb);
 	return 0;
+}
+
+int ap_tree_readlink(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,
+		     ap_error *err)
+{
+	const char *base;
+	struct stat sb;
+	char buf[4096];
+	ssize_t n;
+	int dfd, rc;
+
+	*data = NULL;
+	*len = 0;
+	rc = parent_for_read(t, path, st, &dfd, &base, err);
+	if (rc <= 0)
+		return rc;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : ap_error_sys(err, "cannot stat %s", path);
+	if (!S_ISLNK(sb.st_mode))
+		return ap_error_set(err, "%s is not a symbolic link", path);
+	n = readlinkat(dfd, base, buf, sizeof buf);
+	if (n < 0)
+		return errno == ENOENT ? 0 : ap_error_sys(err, "cannot read the symbolic link %s", path);
+	if ((size_t)n == sizeof buf)
+		return ap_error_set(err, "%s: the symbolic link's target is over %zu bytes", path,
+				    sizeof buf - 1);
+	*data = ap_strndup(buf, (size_t)n);
+	if (!*data)
+		return ap_error_set(err, "out of memory");
+	*len = (size_t)n;
+	fill_state(st, &sb);
+	st->size = (off_t)n;
+	return 0;
+}
+
+int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
+		 ap_error *err)
+{
+	/* the link itself, as git and tar hold one: its target is its
+	 * content (a patch with mode 120000 changes that); nothing is read
+	 * through it */
+	if (ap_tree_stat(tree, path, st, err) < 0)
+		return -1;
+	if (st->exists && st->symlink)
+		return ap_tree_readlink(tree, path, st, data, len, err);
+	return ap_tree_read(tree, path, st, data, len, err);
 }
 
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,

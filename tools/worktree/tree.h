@@ -9,7 +9,8 @@
  *   ap_tree_open / _close     a tree at a root (a link there resolved once)
  *   ap_tree_lock              the one-run-at-a-time lock
  *   ap_tree_read / _stat      a regular file's bytes and state; a path's state
- *   ap_tree_load              ap_tree_read as a vtree loader
+ *   ap_tree_readlink          a symbolic link's target (the link is never followed)
+ *   ap_tree_load              a vtree loader: a file's bytes, a link's target
  *   ap_tree_parent / _dirfd   a directory opened safely (parents made on demand)
  *   ap_write_new_file         a new file written, owned and moded in one go
  *   ap_copy_new_file          the same with bytes copied from another file
@@ -47,7 +48,15 @@ int ap_tree_lock(ap_tree *t, ap_error *err);
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data,
 		 size_t *len, ap_error *err);
 
-/* ap_tree_read in the shape of a vtree loader (tree is the ap_tree). */
+/* Reads the target of the symbolic link at path (never followed; the
+ * directories on the way are walked as for ap_tree_read). Missing: *st
+ * exists=0, ok. Anything but a link: error. */
+int ap_tree_readlink(ap_tree *t, const char *path, ap_file_state *st, char **data,
+		     size_t *len, ap_error *err);
+
+/* A vtree loader (tree is the ap_tree): a regular file as ap_tree_read
+ * reads it; a symbolic link as git and tar hold one, st->symlink set and
+ * its target as the content (ap_tree_readlink). */
 int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
 		 ap_error *err);
 

@@ -314,6 +314,16 @@ static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *bas
 		    errno != EOPNOTSUPP)
 			return ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
 	}
+	if (S_ISLNK(sb.st_mode)) {
+		/* a link with a second name: a link of our own, same target */
+		if (ap_tree_readlink(x->tree, c->path, &st, &data, &len, err) < 0)
+			return -1;
+		rc = data ? ap_sys_symlinkat(data, origfd, c->backup) : -1;
+		free(data);
+		if (rc < 0)
+			return ap_error_sys(err, "cannot keep the original of %s for unapply", c->path);
+		return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
+	}
 	if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
 		return -1;
 	own = (ap_owner){ 1, st.uid, st.gid };
@@ -500,6 +510,10 @@ static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
 	}
 	free(target);
 	x->made[i] = 1;
+	/* a link put back (unapply) is its owner's again, where we may */
+	if (c->owner.keep && fchownat(dfd, tbase, c->owner.uid, c->owner.gid,
+				      AT_SYMLINK_NOFOLLOW) < 0)
+		(void)fchownat(dfd, tbase, (uid_t)-1, c->owner.gid, AT_SYMLINK_NOFOLLOW);
 	if (fstatat(dfd, tbase, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return ap_error_sys(err, "cannot stat %s", x->tmp[i]);
 	memset(&c->result, 0, sizeof c->result);

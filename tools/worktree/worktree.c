@@ -271,7 +271,9 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 			}
 			if (f->base.exists) {
 				sf->orig_blob = ap_printf("%lu", st->next_blob++);
-				sf->orig_mode = f->base.mode;
+				/* a link's type goes into the record (S_IFLNK):
+				 * unapply puts back the link, not a file */
+				sf->orig_mode = f->base.mode | (f->base.symlink ? S_IFLNK : 0);
 				sf->orig_owned = 1;
 				sf->orig_uid = f->base.uid;
 				sf->orig_gid = f->base.gid;
@@ -434,11 +436,15 @@ static int pc_keep_file(ap_tree *t, ap_vtree *v, const char *file, const char *p
 	else {
 		ap_error ignored = AP_ERROR_INIT;
 
-		if (ap_tree_stat(t, file, &st, &ignored) < 0 ||
-		    (st.exists && (st.symlink || st.dir || st.special ||
-				   (unsigned long long)st.size > AP_FILE_MAX)))
+		if (ap_tree_stat(t, file, &st, &ignored) < 0)
 			return 0;
 	}
+	/* a link (one a git patch deletes or re-points) is not kept: quilt's
+	 * own backup would be the link, which quilt 0.66's pop does not put
+	 * back either; unapply restores it from applypatch's record */
+	if (st.exists && (st.symlink || st.dir || st.special ||
+			  (unsigned long long)st.size > AP_FILE_MAX))
+		return 0;
 	return st.exists ? ap_quiltpc_out_add_original(pc, path, file, backup_mode(1, 0, st.mode))
 			 : ap_quiltpc_out_add(pc, path, "", 0, 0644);
 }
@@ -1519,6 +1525,26 @@ out:
 	return rc;
 }
 
+/* The kept original orig/N of sf: a regular file's bytes, or, for a link
+ * apply deleted or re-pointed (S_IFLNK in the record), the kept link's
+ * target, read without following it. */
+static int read_orig(ap_tree *t, const ap_state_file *sf, const char *name, char **data,
+		     size_t *len, ap_error *err)
+{
+	ap_file_state bs;
+	char *path;
+	int rc;
+
+	if (!S_ISLNK(sf->orig_mode))
+		return ap_state_file_read(t, name, data, len, err);
+	path = ap_printf("%s/%s", AP_STATE_DIR, name);
+	if (!path)
+		return ap_error_set(err, "out of memory");
+	rc = ap_tree_readlink(t, path, &bs, data, len, err);
+	free(path);
+	return rc;
+}
+
 /* The changes that put every recorded file back (its kept original, or
  * gone if apply created it), refusing before the commit point what could
  * not be done after it. */
@@ -1559,7 +1585,7 @@ static int plan_restore(ap_tree *t, const ap_state *st, int force, ap_run *run, 
 			char *name = ap_printf("orig/%s", sf->orig_blob);
 			size_t len = 0;
 
-			if (!name || ap_state_file_read(t, name, &datas[n], &len, err) < 0) {
+			if (!name || read_orig(t, sf, name, &datas[n], &len, err) < 0) {
 				free(name);
 				return -1;
 			}
@@ -1570,6 +1596,17 @@ static int plan_restore(ap_tree *t, const ap_state *st, int force, ap_run *run, 
 				return -1;
 			}
 			free(name);
+			if (S_ISLNK(sf->orig_mode)) {
+				/* the link apply deleted or re-pointed, put back as it was */
+				ch[n].kind = AP_CHANGE_SYMLINK;
+				ch[n].data = datas[n];
+				ch[n].len = len;
+				if (sf->orig_owned)
+					ch[n].owner = (ap_owner){ 1, sf->orig_uid, sf->orig_gid };
+				ch[n].path = sf->path;
+				n++;
+				continue;
+			}
 			ch[n].kind = AP_CHANGE_WRITE;
 			ch[n].data = datas[n];
 			ch[n].len = len;
@@ -2011,14 +2048,15 @@ int ap_worktree_original(void *originals, const char *path, ap_file_state *st, c
 	char *name = ap_printf("orig/%s", f->orig_blob);
 	if (!name)
 		return ap_error_set(err, "out of memory");
-	int rc = ap_state_file_read(o->tree, name, data, len, err);
+	int rc = read_orig(o->tree, f, name, data, len, err);
 	free(name);
 	if (rc < 0)
 		return -1;
 	if (!*data)
 		return ap_error_set(err, "%s: the original kept by apply is missing", path);
 	st->exists = 1;
-	st->mode = f->orig_mode;
+	st->symlink = S_ISLNK(f->orig_mode);
+	st->mode = st->symlink ? 0777 : f->orig_mode;
 	st->size = (off_t)*len;
 	return 0;
 }
