@@ -685,13 +685,46 @@ static void drop_present_other(ap_state *st)
 	st->npatches = k;
 }
 
+/* Whether patch p, found with every hunk in place, is so only because this
+ * run put its changes there (an earlier patch of the series made them: a
+ * duplicated or half-merged series), not because the tree held them: 1
+ * then, 0 when the tree as loaded has them too, -1 on error. */
+static int made_by_this_run(ap_tree *t, ap_vtree *v, const ap_patch *p, ap_error *err)
+{
+	ap_apply_opts trial = { 0, 1 };
+	ap_patch_result r;
+	ap_vtree orig;
+	int touched = 0, rc;
+
+	for (size_t i = 0; i < p->nfiles && !touched; i++) {
+		const char *paths[2] = { p->files[i].old_path, p->files[i].new_path };
+
+		for (int k = 0; k < 2 && !touched; k++) {
+			ap_vfile *f = paths[k] ? ap_strmap_get(&v->map, paths[k]) : NULL;
+
+			touched = f && ap_vfile_changed(f);
+		}
+	}
+	if (!touched)
+		return 0;
+	/* the same patch over the tree as it is on disk, before this run */
+	memset(&r, 0, sizeof r);
+	ap_vtree_init(&orig, ap_tree_load, t);
+	rc = ap_apply_patch(&orig, p, &trial, &r, err);
+	ap_vtree_free(&orig);
+	if (rc == 0)
+		rc = r.status != AP_PATCH_ALREADY;
+	ap_patch_result_free(&r);
+	return rc;
+}
+
 /* A patch not selected here (another platform's) whose every hunk is in
  * the tree anyway (sage-apply-patches or dpkg-source applied the whole
  * series) is reported present, not skipped, and recorded as
  * "present-other", so status counts every patch the tree holds; with pc,
  * quilt gets its (empty) backup folder too. */
-static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_state *st,
-			  ap_quiltpc_out *pc, ap_error *err)
+static int others_present(ap_tree *tree, ap_vtree *v, ap_loaded_series *ls, ap_run *run,
+			  ap_state *st, ap_quiltpc_out *pc, ap_error *err)
 {
 	ap_apply_opts trial = { 0, 1 };
 
@@ -704,6 +737,19 @@ static int others_present(ap_vtree *v, ap_loaded_series *ls, ap_run *run, ap_sta
 		if (ap_apply_patch(v, &ls->patches[i], &trial, &t, err) < 0) {
 			ap_patch_result_free(&t);
 			return -1;
+		}
+		if (t.status == AP_PATCH_ALREADY) {
+			/* in place only because a selected patch made the same
+			 * changes: not present, just not selected */
+			int by_run = made_by_this_run(tree, v, &ls->patches[i], err);
+
+			if (by_run < 0) {
+				ap_patch_result_free(&t);
+				ap_loaded_series_drop(ls, i);
+				return -1;
+			}
+			if (by_run)
+				t.status = AP_PATCH_SKIPPED;
 		}
 		ap_loaded_series_drop(ls, i);
 		if (t.status == AP_PATCH_ALREADY) {
@@ -877,6 +923,26 @@ static char *own_name_target(const ap_patch *p, int use_pc)
 	return NULL;
 }
 
+/* The last patch of this run before sel[i] that wrote a file patch p
+ * touches (the one that made p's changes), or NULL. */
+static const char *made_by(const ap_run *run, const size_t *sel, size_t i, const ap_patch *p)
+{
+	while (i-- > 0) {
+		const ap_patch_result *e = &run->patches[sel[i]];
+
+		if (e->status != AP_PATCH_APPLIED)
+			continue;
+		for (size_t a = 0; a < e->nfiles; a++)
+			for (size_t b = 0; b < p->nfiles; b++) {
+				const char *q = ap_file_diff_target(&p->files[b]);
+
+				if (e->files[a].path && q && strcmp(e->files[a].path, q) == 0)
+					return e->name;
+			}
+	}
+	return NULL;
+}
+
 static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run *run,
 			  const size_t *sel, size_t k, size_t nsel, const ap_apply_opts *ao,
 			  int use_pc, ap_quiltpc_out *pc, ap_error *err)
@@ -903,6 +969,24 @@ static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run 
 		if (use_pc && pc_keep_before(t, v, &ls->patches[sel[i]], r->name, pc) < 0)
 			return ap_error_set(err, "out of memory");
 		rc = ap_apply_patch(v, &ls->patches[sel[i]], ao, r, err);
+		if (rc == 0 && r->status == AP_PATCH_ALREADY) {
+			/* present only because this run made its changes: a series
+			 * error, on which quilt push, dpkg-source and GNU patch stop
+			 * ("can be reverse-applied"), not a patch someone applied */
+			rc = made_by_this_run(t, v, &ls->patches[sel[i]], err);
+			if (rc > 0) {
+				const char *by = made_by(run, sel, i, &ls->patches[sel[i]]);
+
+				r->status = AP_PATCH_FAILED;
+				free(r->reason);
+				r->reason = ap_printf("every change it makes was already made by %s, "
+						      "earlier in this series: quilt push and "
+						      "dpkg-source stop on it ('can be reverse-applied'); "
+						      "drop it from the series, or make it change "
+						      "something", by ? by : "a patch");
+				rc = 0;
+			}
+		}
 		ap_loaded_series_drop(ls, sel[i]);
 		if (rc < 0)
 			return -1;
@@ -998,7 +1082,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	ap_vtree_init(&v, ap_tree_load, t);
 	if (apply_selected(t, &v, &ls, run, sel, k, nsel, &ao, use_pc, &pc, err) < 0)
 		goto out_vtree;
-	if (!run->failed && others_present(&v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
+	if (!run->failed && others_present(t, &v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
 		goto out_vtree;
 	if (run->failed || run->dry_run) {
 		rc = 0;
