@@ -4,7 +4,10 @@
  * status: a testcase per recorded patch (a failure when the series changed
  * it since), one per selected patch not applied, and one for the tree's
  * files (a failure naming each file that no longer matches); a tree that is
- * not patched is one skipped testcase, as status exits 0 then.
+ * not patched is one skipped testcase, as status exits 0 then. Whatever else
+ * makes status exit 1 (a tree quilt patched that no longer holds its
+ * patches, an interrupted run) is a failing "tree" testcase (an error
+ * annotation), so failures is 0 exactly when status exits 0.
  * list: a testcase per series entry, skipped when the selectors leave it
  * out, with the reason; warnings go to system-err and as annotations.
  */
@@ -54,22 +57,42 @@ static size_t dirty_files(const ap_status *st)
 	return n;
 }
 
+/* What makes status exit 1 that no patch or file testcase shows (a tree
+ * quilt patched that no longer holds its patches, a run interrupted): the
+ * report gets a failing "tree" testcase for it, so its counts agree with
+ * the exit status. */
+static int tree_failure(const ap_status *st, size_t failures)
+{
+	return st->drift && failures == 0;
+}
+
 static void status_junit(ap_buf *b, const ap_status *st)
 {
-	size_t failures = st->nunapplied + (dirty_files(st) > 0);
+	size_t failures = st->applied ? st->nunapplied + (dirty_files(st) > 0) : 0;
+	int tree_fails;
 
-	for (size_t i = 0; i < st->npatches; i++)
+	for (size_t i = 0; st->applied && i < st->npatches; i++)
 		failures += series_changed(&st->patches[i]);
+	tree_fails = tree_failure(st, failures);
 	ap_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"status\">\n"
 		    "  <testsuite name=\"applypatch status ");
-	ap_xml_escape(b, st->applied ? st->platform : "not patched");
+	ap_xml_escape(b, st->applied ? st->platform : st->npatches ? "quilt" : "not patched");
 	ap_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%d\">\n",
-		      st->applied ? st->npatches + st->nunapplied + 1 : 1, failures, !st->applied);
+		      st->applied ? st->npatches + st->nunapplied + 1 + (size_t)tree_fails : 1,
+		      failures + (size_t)tree_fails, !st->applied && !tree_fails);
 	if (!st->applied) {
 		case_open(b, "status", "tree");
-		element(b, "skipped", st->note ? st->note : "not patched", NULL);
+		element(b, tree_fails ? "failure" : "skipped",
+			st->note ? st->note : tree_fails ? "the tree does not match" : "not patched",
+			NULL);
 		ap_buf_puts(b, "    </testcase>\n  </testsuite>\n</testsuites>\n");
 		return;
+	}
+	if (tree_fails) {
+		case_open(b, "status", "tree");
+		element(b, "failure", st->note ? st->note : "the tree does not match its record",
+			NULL);
+		ap_buf_puts(b, "    </testcase>\n");
 	}
 	for (size_t i = 0; i < st->npatches; i++) {
 		const ap_status_patch *p = &st->patches[i];
@@ -126,10 +149,19 @@ static void gh_linef(ap_buf *b, const char *level, const char *file, const char 
 
 static void status_github(ap_buf *b, const ap_status *st)
 {
+	size_t failures = st->nunapplied + dirty_files(st);
+
 	if (!st->applied) {
-		ap_report_gh_line(b, "notice", NULL, 0, "status", st->note ? st->note : "not patched");
+		ap_report_gh_line(b, st->drift ? "error" : "notice", NULL, 0, "status",
+				  st->note ? st->note : st->drift ? "the tree does not match"
+								  : "not patched");
 		return;
 	}
+	for (size_t i = 0; i < st->npatches; i++)
+		failures += series_changed(&st->patches[i]);
+	if (tree_failure(st, failures))
+		ap_report_gh_line(b, "error", NULL, 0, "status",
+				  st->note ? st->note : "the tree does not match its record");
 	for (size_t i = 0; i < st->npatches; i++)
 		if (series_changed(&st->patches[i]))
 			gh_linef(b, "error", NULL, "status", NULL,
@@ -143,7 +175,7 @@ static void status_github(ap_buf *b, const ap_status *st)
 			gh_linef(b, "error", st->files[i].path, "status", NULL,
 				 "%s: %s since apply wrote it", st->files[i].path,
 				 st->files[i].state);
-	if (st->note)
+	if (st->note && !tree_failure(st, failures))
 		ap_report_gh_line(b, "notice", NULL, 0, "status", st->note);
 	gh_linef(b, "notice", NULL, "status", "patched",
 		 "%s is patched for %s: %zu patch%s, %zu file%s%s", st->tree, st->platform,
