@@ -110,7 +110,7 @@ out:
 static int cmd_unpack(const upstream_cli *c)
 {
 	ap_error err = AP_ERROR_INIT;
-	ap_unpack_opts uo = { 0, 0, NULL, 0 };
+	ap_unpack_opts uo = { 0, 0, NULL, 0, 0 };
 
 	if (c->nargs != 2)
 		return upstream_usage_error("%s", "usage: upstream unpack TARBALL DEST [--full] [--keep-top]");
@@ -164,11 +164,10 @@ static int cmd_prepare(const upstream_cli *c)
 		return 1;
 	}
 	upstream_report_missing(&po.missing);
-	if (!c->quiet) {
+	if (!c->quiet)
 		printf("prepared %s (%s)%s\n", c->args[0], identity,
 		       po.ran_autogen ? ", configure made by ./autogen.sh" : "");
-		upstream_report_skipped(c, &po.unpack);
-	}
+	upstream_report_skipped(c, &po.unpack);
 	free(identity);
 	ap_prepare_opts_free(&po);
 	return 0;

@@ -87,4 +87,35 @@ for t in "$W/fifo.tar.gz:a FIFO" "/dev/zero:a device" "$W/empty.tar.gz:the file 
 	check "$f: no staging left" test -z "$(ls -A "$W/work" | grep staging)"
 done
 
+
+# A release tarball that ships its packer's quilt .pc/ (red-team 3, T10's
+# tarball route): the .pc/ is left out, with a note on stderr, so apply
+# judges the unpacked tree by its files, not by a stale record that says
+# a patch is applied. The files themselves are unpacked as they are.
+mkdir -p "$W/pc/gap-4.10.2/.pc/one.patch" "$W/pc/gap-4.10.2/sub/.pc"
+printf 'a1\na2\n' >"$W/pc/gap-4.10.2/a"
+printf '#!/bin/sh\n' >"$W/pc/gap-4.10.2/configure" && chmod +x "$W/pc/gap-4.10.2/configure"
+printf 'a1\na2\n' >"$W/pc/gap-4.10.2/.pc/one.patch/a"
+: >"$W/pc/gap-4.10.2/.pc/one.patch/.timestamp"
+echo one.patch >"$W/pc/gap-4.10.2/.pc/applied-patches"
+echo 2 >"$W/pc/gap-4.10.2/.pc/.version"
+echo kept >"$W/pc/gap-4.10.2/sub/.pc/x"
+tar -C "$W/pc" -czf "$W/pc.tar.gz" gap-4.10.2
+check_rc "a tarball with .pc/: unpacked" 0 "$UP" unpack "$W/pc.tar.gz" "$W/pcout"
+check "a tarball with .pc/: .pc/ left out" test ! -e "$W/pcout/.pc"
+check_grep "a tarball with .pc/: said on stderr" "left out the tarball's .pc/" "$ERR"
+check "a tarball with .pc/: its files unpacked" test "$(cat "$W/pcout/a")" = "$(printf 'a1\na2')"
+check "a tarball with .pc/: a .pc below the top is an ordinary directory" test -f "$W/pcout/sub/.pc/x"
+mkdir -p "$W/pcp"
+printf -- '--- a/a\n+++ b/a\n@@ -1,2 +1,2 @@\n a1\n-a2\n+A2\n' >"$W/pcp/one.patch"
+echo one.patch >"$W/pcp/series"
+check_rc "a tarball with .pc/: apply then applies the patch" 0 "$BIN_DIR/applypatch" apply -d "$W/pcout" --patches "$W/pcp"
+check_grep "a tarball with .pc/: one.patch applied" "one.patch  *applied" "$OUT"
+check "a tarball with .pc/: a patched" grep -q A2 "$W/pcout/a"
+check_rc "a tarball with .pc/: -q still notes it" 0 "$UP" unpack -q "$W/pc.tar.gz" "$W/pcq"
+check_grep "a tarball with .pc/: -q note" "left out the tarball's .pc/" "$ERR"
+check_rc "a tarball with .pc/: prepare --tarball leaves it out too" 0 "$UP" prepare "$W/pcprep" --tarball "$W/pc.tar.gz"
+check "a tarball with .pc/: prepare: no .pc/" test ! -e "$W/pcprep/.pc"
+check_grep "a tarball with .pc/: prepare notes it" "left out the tarball's .pc/" "$ERR"
+
 finish

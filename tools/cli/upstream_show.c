@@ -42,6 +42,11 @@ void upstream_offline_hint(const char *dest, const ap_pin *pin)
 
 void upstream_report_skipped(const upstream_cli *c, const ap_unpack_opts *uo)
 {
+	if (uo->dropped_pc)
+		fprintf(stderr, "%s: note: left out the tarball's .pc/ (quilt's record of the "
+			"patches its packer had applied, which need not match its files); "
+			"applypatch apply judges the unpacked tree by its content\n",
+			upstream_progname);
 	if (c->quiet || uo->nskipped == 0)
 		return;
 	printf("skipped %zu package%s under pkg/ that the kernel build does not need "

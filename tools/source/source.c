@@ -682,6 +682,7 @@ int ap_upstream_prepare(const ap_upstream *u, const char *dest, ap_prepare_opts 
 			goto out;
 		o->unpack.skipped = uo.skipped;
 		o->unpack.nskipped = uo.nskipped;
+		o->unpack.dropped_pc = uo.dropped_pc;
 		*identity = ap_printf("sha256:%s", sum);
 		break;
 	}

@@ -134,6 +134,7 @@ typedef struct ap_unpack_opts {
 	int strip_top;          /* drop the tarball's top directory (gap-4.10.2/) */
 	char **skipped;         /* out: top-level names skipped (malloc'd array) */
 	size_t nskipped;
+	int dropped_pc;         /* out: the tarball's top-level .pc/ (quilt's record) left out */
 } ap_unpack_opts;
 
 /* Unpacks with ARCHIVE_EXTRACT_SECURE_NODOTDOT, _NOABSOLUTEPATHS and

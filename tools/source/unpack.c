@@ -344,6 +344,15 @@ static int judge(unpack_run *r, struct archive_entry *e)
 		rc = 0;
 		goto out;
 	}
+	/* nor is quilt's record of patches whoever packed the tarball had
+	 * applied: a stale .pc/ would tell quilt, dpkg-source and applypatch
+	 * that patches are applied which a release's files need not hold.
+	 * Left out, and said (the files themselves are unpacked as they are) */
+	if (*rel && strncmp(rel, ".pc", 3) == 0 && (rel[3] == '/' || !rel[3])) {
+		r->o->dropped_pc = 1;
+		rc = 0;
+		goto out;
+	}
 	/* Never written, so not judged further: a sloppy link in a package
 	 * the build does not need must not refuse the release. (Its name was
 	 * judged above: that much every entry must pass.) */
@@ -564,7 +573,7 @@ int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error
 int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *o,
 		 ap_error *err)
 {
-	ap_unpack_opts dflt = { 0, 0, NULL, 0 };
+	ap_unpack_opts dflt = { 0, 0, NULL, 0, 0 };
 	unpack_run r;
 	struct archive *in = NULL, *out = NULL;
 	char *staging = NULL;
@@ -574,6 +583,7 @@ int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *
 		o = &dflt;
 	o->skipped = NULL;
 	o->nskipped = 0;
+	o->dropped_pc = 0;
 	memset(&r, 0, sizeof r);
 	r.tarball = tarball;
 	r.o = o;
