@@ -81,4 +81,26 @@ check "unselected duplicate: not present" sh -c "! grep -q 'present' '$OUT'"
 check_rc "unselected duplicate: status exit 0" 0 "$AP" status -d "$T" --patches "$P"
 check_grep "unselected duplicate: status counts 1 patch" "1 patch" "$OUT"
 
+# 6. incremental: 1.patch applied by an earlier run, 2.patch (its duplicate)
+# added to the series afterwards: judged against the originals that run
+# kept, so a failure too, not present-before
+newtree
+printf 'hello\n' >"$T/a"
+printf '%s' "$one" | add_patch 1.patch
+check_rc "incremental: first apply exit 0" 0 "$AP" apply -d "$T" --patches "$P"
+printf '%s' "$one" | add_patch 2.patch
+before=$(snapshot_all "$T")
+check_rc "incremental: apply with the duplicate exit 1" 1 "$AP" apply -d "$T" --patches "$P"
+check_grep "incremental: 2.patch failed as redundant" "2.patch  *FAILED: every change it makes was already made by" "$OUT"
+check "incremental: not present-before" sh -c "! grep -q 'present-before' '$OUT'"
+check "incremental: tree and record untouched" [ "$before" = "$(snapshot_all "$T")" ]
+# and a tree that held the change before the first run: present-before still
+newtree
+printf 'world\n' >"$T/a"
+printf '%s' "$one" | add_patch 1.patch
+check_rc "incremental, pre-patched: first apply exit 0" 0 "$AP" apply -d "$T" --patches "$P"
+printf '%s' "$one" | add_patch 2.patch
+check_rc "incremental, pre-patched: second apply exit 0" 0 "$AP" apply -d "$T" --patches "$P"
+check_grep "incremental, pre-patched: 2.patch present-before" "2.patch  *present-before" "$OUT"
+
 finish

@@ -685,16 +685,19 @@ static void drop_present_other(ap_state *st)
 	st->npatches = k;
 }
 
-/* Whether patch p, found with every hunk in place, is so only because this
- * run put its changes there (an earlier patch of the series made them: a
- * duplicated or half-merged series), not because the tree held them: 1
- * then, 0 when the tree as loaded has them too, -1 on error. */
-static int made_by_this_run(ap_tree *t, ap_vtree *v, const ap_patch *p, ap_error *err)
+/* Whether patch p, found with every hunk in place, is so only because
+ * applypatch put its changes there (an earlier patch of the series made
+ * them, in this run or, for a record rec, in an earlier one: a duplicated
+ * or half-merged series), not because the tree held them: 1 then, 0 when
+ * the tree as it was before applypatch has them too, -1 on error. */
+static int made_by_this_run(ap_tree *t, ap_vtree *v, const ap_patch *p, const ap_state *rec,
+			    const char *tree, ap_error *err)
 {
 	ap_apply_opts trial = { 0, 1 };
 	ap_patch_result r;
-	ap_vtree orig;
-	int touched = 0, rc;
+	ap_originals *orig = NULL;
+	ap_vtree before;
+	int touched = 0, recorded = 0, rc;
 
 	for (size_t i = 0; i < p->nfiles && !touched; i++) {
 		const char *paths[2] = { p->files[i].old_path, p->files[i].new_path };
@@ -702,16 +705,25 @@ static int made_by_this_run(ap_tree *t, ap_vtree *v, const ap_patch *p, ap_error
 		for (int k = 0; k < 2 && !touched; k++) {
 			ap_vfile *f = paths[k] ? ap_strmap_get(&v->map, paths[k]) : NULL;
 
-			touched = f && ap_vfile_changed(f);
+			recorded |= paths[k] && rec && rec->nfiles &&
+				    ap_state_file_find((ap_state *)rec, paths[k]) != NULL;
+			touched = (f && ap_vfile_changed(f)) || recorded;
 		}
 	}
 	if (!touched)
 		return 0;
-	/* the same patch over the tree as it is on disk, before this run */
+	/* the same patch over the tree as it was before applypatch: as on
+	 * disk, with the originals an earlier run kept for what it changed */
+	if (recorded && ap_worktree_originals_open(&orig, tree, err) < 0)
+		return -1;
 	memset(&r, 0, sizeof r);
-	ap_vtree_init(&orig, ap_tree_load, t);
-	rc = ap_apply_patch(&orig, p, &trial, &r, err);
-	ap_vtree_free(&orig);
+	if (orig)
+		ap_vtree_init(&before, ap_worktree_original, orig);
+	else
+		ap_vtree_init(&before, ap_tree_load, t);
+	rc = ap_apply_patch(&before, p, &trial, &r, err);
+	ap_vtree_free(&before);
+	ap_worktree_originals_close(orig);
 	if (rc == 0)
 		rc = r.status != AP_PATCH_ALREADY;
 	ap_patch_result_free(&r);
@@ -741,7 +753,7 @@ static int others_present(ap_tree *tree, ap_vtree *v, ap_loaded_series *ls, ap_r
 		if (t.status == AP_PATCH_ALREADY) {
 			/* in place only because a selected patch made the same
 			 * changes: not present, just not selected */
-			int by_run = made_by_this_run(tree, v, &ls->patches[i], err);
+			int by_run = made_by_this_run(tree, v, &ls->patches[i], NULL, NULL, err);
 
 			if (by_run < 0) {
 				ap_patch_result_free(&t);
@@ -945,7 +957,7 @@ static const char *made_by(const ap_run *run, const size_t *sel, size_t i, const
 
 static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run *run,
 			  const size_t *sel, size_t k, size_t nsel, const ap_apply_opts *ao,
-			  int use_pc, ap_quiltpc_out *pc, ap_error *err)
+			  const ap_state *rec, int use_pc, ap_quiltpc_out *pc, ap_error *err)
 {
 	for (size_t i = k; i < nsel; i++) {
 		ap_patch_result *r = &run->patches[sel[i]];
@@ -973,17 +985,18 @@ static int apply_selected(ap_tree *t, ap_vtree *v, ap_loaded_series *ls, ap_run 
 			/* present only because this run made its changes: a series
 			 * error, on which quilt push, dpkg-source and GNU patch stop
 			 * ("can be reverse-applied"), not a patch someone applied */
-			rc = made_by_this_run(t, v, &ls->patches[sel[i]], err);
+			rc = made_by_this_run(t, v, &ls->patches[sel[i]], rec, run->tree, err);
 			if (rc > 0) {
 				const char *by = made_by(run, sel, i, &ls->patches[sel[i]]);
 
 				r->status = AP_PATCH_FAILED;
 				free(r->reason);
-				r->reason = ap_printf("every change it makes was already made by %s, "
-						      "earlier in this series: quilt push and "
-						      "dpkg-source stop on it ('can be reverse-applied'); "
-						      "drop it from the series, or make it change "
-						      "something", by ? by : "a patch");
+				r->reason = ap_printf("every change it makes was already made by %s%s: "
+						      "quilt push and dpkg-source stop on it ('can be "
+						      "reverse-applied'); drop it from the series, or make "
+						      "it change something", by ? by : "a patch applied",
+						      by ? ", earlier in this series"
+							 : " earlier in this series (by an earlier apply)");
 				rc = 0;
 			}
 		}
@@ -1080,7 +1093,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	if (use_pc)
 		ap_quiltpc_out_spool_open(&pc, ap_tree_rootfd(t));
 	ap_vtree_init(&v, ap_tree_load, t);
-	if (apply_selected(t, &v, &ls, run, sel, k, nsel, &ao, use_pc, &pc, err) < 0)
+	if (apply_selected(t, &v, &ls, run, sel, k, nsel, &ao, &st, use_pc, &pc, err) < 0)
 		goto out_vtree;
 	if (!run->failed && others_present(t, &v, &ls, run, &others, use_pc ? &pc : NULL, err) < 0)
 		goto out_vtree;
