@@ -1,7 +1,7 @@
 /* identity.c - what a patch changes, as one SHA-256 (identity.h). */
 #include "identity.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The mode apply gives the file, as a class: 0644 and 0664 give the same
@@ -20,59 +20,146 @@ static unsigned mode_class(const ap_file_diff *f)
 	return m == 0100664 ? 0100644 : m;
 }
 
-static int add_str(ap_digest *d, const char *s)
-{
-	char n[32];
+/* The digest fed in big chunks: the many small pieces (a line's kind,
+ * end and length, then its bytes) are gathered here first. */
+typedef struct feed {
+	ap_digest d;
+	int bad;
+	size_t n;
+	char buf[1 << 16];
+} feed;
 
-	if (!s)
-		return ap_digest_add(d, "-\n", 2);
-	snprintf(n, sizeof n, "%zu:", strlen(s));
-	return ap_digest_add(d, n, strlen(n)) < 0 || ap_digest_add(d, s, strlen(s)) < 0 ? -1 : 0;
+static void flush(feed *f)
+{
+	if (f->n && ap_digest_add(&f->d, f->buf, f->n) < 0)
+		f->bad = 1;
+	f->n = 0;
 }
 
-static int add_file(ap_digest *d, const ap_file_diff *f)
+static void put(feed *f, const void *data, size_t len)
 {
-	char head[96];
+	if (len > sizeof f->buf - f->n) {
+		flush(f);
+		if (len >= sizeof f->buf) {
+			if (ap_digest_add(&f->d, data, len) < 0)
+				f->bad = 1;
+			return;
+		}
+	}
+	memcpy(f->buf + f->n, data, len);
+	f->n += len;
+}
+
+static void put_c(feed *f, char c)
+{
+	if (f->n == sizeof f->buf)
+		flush(f);
+	f->buf[f->n++] = c;
+}
+
+/* An unsigned number in base 8 or 10, as printf's %o, %zu and %lu. */
+static void put_num(feed *f, unsigned long long v, unsigned base)
+{
+	char t[24];
+	size_t i = sizeof t;
+
+	do {
+		t[--i] = (char)('0' + v % base);
+		v /= base;
+	} while (v);
+	put(f, t + i, sizeof t - i);
+}
+
+/* A signed number, as %ld and %d. */
+static void put_long(feed *f, long v)
+{
+	if (v < 0) {
+		put_c(f, '-');
+		put_num(f, -(unsigned long long)v, 10);
+	} else {
+		put_num(f, (unsigned long long)v, 10);
+	}
+}
+
+static void put_str(feed *f, const char *s)
+{
+	size_t n;
+
+	if (!s) {
+		put(f, "-\n", 2);
+		return;
+	}
+	n = strlen(s);
+	put_num(f, n, 10);
+	put_c(f, ':');
+	put(f, s, n);
+}
+
+/* Version 1: every hunk line as the diff aligns it, files in patch order
+ * (the bytes are those "file %d %o %zu\n", "hunk %ld %ld %zu\n" and
+ * "%c%d %zu:" wrote before the digest was buffered). */
+static void add_file_v1(feed *d, const ap_file_diff *f)
+{
 	int named_source = f->op == AP_OP_RENAME || f->op == AP_OP_COPY;
 
-	snprintf(head, sizeof head, "file %d %o %zu\n", (int)f->op, mode_class(f), f->nhunks);
-	if (ap_digest_add(d, head, strlen(head)) < 0 ||
-	    add_str(d, named_source ? f->old_path : NULL) < 0 ||
-	    add_str(d, ap_file_diff_target(f)) < 0)
-		return -1;
+	put(d, "file ", 5);
+	put_long(d, (long)f->op);
+	put_c(d, ' ');
+	put_num(d, mode_class(f), 8);
+	put_c(d, ' ');
+	put_num(d, f->nhunks, 10);
+	put_c(d, '\n');
+	put_str(d, named_source ? f->old_path : NULL);
+	put_str(d, ap_file_diff_target(f));
 	for (size_t h = 0; h < f->nhunks; h++) {
 		const ap_hunk *hk = &f->hunks[h];
 
-		snprintf(head, sizeof head, "hunk %ld %ld %zu\n", hk->old_count, hk->new_count,
-			 hk->nlines);
-		if (ap_digest_add(d, head, strlen(head)) < 0)
-			return -1;
+		put(d, "hunk ", 5);
+		put_long(d, hk->old_count);
+		put_c(d, ' ');
+		put_long(d, hk->new_count);
+		put_c(d, ' ');
+		put_num(d, hk->nlines, 10);
+		put_c(d, '\n');
 		for (size_t i = 0; i < hk->nlines; i++) {
 			const ap_line *l = &hk->lines[i];
-			snprintf(head, sizeof head, "%c%d %zu:", l->kind, (int)l->eol, l->len);
-			if (ap_digest_add(d, head, strlen(head)) < 0 ||
-			    ap_digest_add(d, l->text, l->len) < 0)
-				return -1;
+
+			put_c(d, l->kind);
+			put_long(d, (long)l->eol);
+			put_c(d, ' ');
+			put_num(d, l->len, 10);
+			put_c(d, ':');
+			put(d, l->text, l->len);
 		}
 	}
-	return 0;
 }
 
 int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
 {
-	ap_digest d = AP_DIGEST_INIT;
+	feed *f = malloc(sizeof *f);
+	int rc;
 
-	if (ap_digest_begin(&d, AP_DIGEST_SHA256) < 0)
+	if (!f)
 		return -1;
-	if (ap_digest_add(&d, "applypatch-identity 1\n", 22) < 0)
-		goto fail;
+	f->d = (ap_digest)AP_DIGEST_INIT;
+	f->bad = 0;
+	f->n = 0;
+	if (ap_digest_begin(&f->d, AP_DIGEST_SHA256) < 0) {
+		free(f);
+		return -1;
+	}
+	put(f, "applypatch-identity 1\n", 22);
 	for (size_t i = 0; i < p->nfiles; i++)
-		if (add_file(&d, &p->files[i]) < 0)
-			goto fail;
-	return ap_digest_end(&d, out);
-fail:
-	ap_digest_discard(&d);
-	return -1;
+		add_file_v1(f, &p->files[i]);
+	flush(f);
+	if (f->bad) {
+		ap_digest_discard(&f->d);
+		rc = -1;
+	} else {
+		rc = ap_digest_end(&f->d, out);
+	}
+	free(f);
+	return rc;
 }
 
 int ap_patch_identity_of(const char *data, size_t len, int strip, char out[AP_SHA256_HEX])

@@ -1,8 +1,9 @@
 /* loaded_series.h - a series with its patch files read from disk.
  *
  *   ap_loaded_series_load         read, hash and parse the patches of a series
- *   ap_loaded_series_load_hashes  read and hash every patch; parse later
- *   ap_loaded_series_parse        parse one patch read by load_hashes
+ *   ap_loaded_series_load_hashes  the same for every patch, errors told later
+ *   ap_loaded_series_parse        one patch's parse, or its error (load_hashes)
+ *   ap_loaded_series_held         whether a patch is held (read, not dropped)
  *   ap_loaded_series_drop         free one patch's bytes and parse
  *   ap_loaded_series_free         free it all
  *
@@ -28,8 +29,9 @@ typedef struct ap_loaded_series {
 	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_identity (identity.h) */
 	char (*diff_sha256)[AP_SHA256_HEX]; /* its diff's bytes (state version 2) */
 	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
-	char **raw;                /* load_hashes: the bytes, until parsed */
-	size_t *rawlen;
+	char **pending;            /* load_hashes: why patches[i] did not parse,
+	                              told by ap_loaded_series_parse */
+	unsigned char *held;       /* read (parsed or pending), not dropped */
 } ap_loaded_series;
 
 /* Loads the series in dir for platform and reads and parses its selected
@@ -38,12 +40,16 @@ typedef struct ap_loaded_series {
  * user said -p N). */
 int ap_loaded_series_load(ap_loaded_series *ls, const char *dir, const char *platform, int all,
 			  int strip, ap_error *err);
-/* Like it, but only reads and hashes every patch; ap_loaded_series_parse
- * then parses one when it is needed, and ap_loaded_series_drop frees it
- * (a long series need not be held in memory all at once). */
+/* Like it for every patch, selected or not, but a patch that does not
+ * parse is not an error yet: ap_loaded_series_parse says so when the
+ * caller gets to it (and returns 0 for a parsed one: each patch is parsed
+ * once, at load, for its identity and for applying it). Each patch's
+ * parse holds its bytes and line arrays; ap_loaded_series_drop frees one
+ * when it is done with. */
 int ap_loaded_series_load_hashes(ap_loaded_series *ls, const char *dir, const char *platform,
 				 int strip, ap_error *err);
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
+int ap_loaded_series_held(const ap_loaded_series *ls, size_t i);
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_free(ap_loaded_series *ls);
 

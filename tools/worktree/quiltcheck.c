@@ -135,7 +135,7 @@ static int qc_replay(qc_ctx *c, ap_vtree *v, ap_loaded_series *ls, const char *d
 		ap_patch_result r;
 		char *why;
 
-		if (e < 0 || !ls->raw[e] || ap_loaded_series_parse(ls, (size_t)e) < 0) {
+		if (e < 0 || !ap_loaded_series_held(ls, (size_t)e) || ap_loaded_series_parse(ls, (size_t)e) < 0) {
 			why = ap_printf("%s: cannot read %s/%s to check it", name, dir, name);
 			if (!why || qc_unchecked(c, out, name, why, err) < 0) {
 				free(why);

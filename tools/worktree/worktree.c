@@ -743,7 +743,7 @@ static int others_present(ap_tree *tree, ap_vtree *v, ap_loaded_series *ls, ap_r
 	for (size_t i = 0; i < ls->series.n; i++) {
 		ap_patch_result *r = &run->patches[i], t;
 
-		if (ls->series.v[i].selected || !ls->raw[i] || ap_loaded_series_parse(ls, i) < 0)
+		if (ls->series.v[i].selected || !ap_loaded_series_held(ls, i) || ap_loaded_series_parse(ls, i) < 0)
 			continue;
 		memset(&t, 0, sizeof t);
 		if (ap_apply_patch(v, &ls->patches[i], &trial, &t, err) < 0) {
