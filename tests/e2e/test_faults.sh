@@ -92,12 +92,63 @@ files_only() {
 }
 before_files=$(files_only "$work/gen/orig")
 after_files=$(files_only "$work/ref")
+# the tree's own files: quilt's .pc/ aside, and the run's temporary files
+work_files() {
+	(cd "$1" && find . \( -path ./.applypatch -o -path ./.pc \) -prune -o -type f \
+		! -name '.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+}
+# ... and with the temporary files
+tree_files() {
+	(cd "$1" && find . \( -path ./.applypatch -o -path ./.pc \) -prune -o -type f -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+}
+before_work=$(work_files "$work/gen/orig")
+after_work=$(work_files "$work/ref")
 quilt_after_kill() {
-	_f=$(files_only "$1")
-	if [ "$_f" = "$before_files" ]; then
-		quilt_agrees "$1" "$qbefore" "$2" && ok "$2: files as before, quilt agrees"
-	elif [ "$_f" = "$after_files" ]; then
-		quilt_agrees "$1" "$qafter" "$2" && ok "$2: files as patched, quilt agrees"
+	if [ -e "$1/.applypatch/journal" ]; then
+		# committed: the files may be half renamed (the next run
+		# completes them, checked below); as before or as patched,
+		# .pc/ with them included, quilt agrees
+		_f=$(files_only "$1")
+		if [ "$_f" = "$before_files" ]; then
+			quilt_agrees "$1" "$qbefore" "$2" && ok "$2: files as before, quilt agrees"
+		elif [ "$_f" = "$after_files" ]; then
+			quilt_agrees "$1" "$qafter" "$2" && ok "$2: files as patched, quilt agrees"
+		fi
+		return
+	fi
+	# killed before the commit point (prepare's temporary files and
+	# folders may be there, in .pc/ too): the files are as they were,
+	# and quilt says so (quilt refuses a .pc/ without .version)
+	_w=$(work_files "$1")
+	if [ "$_w" = "$before_work" ]; then
+		quilt_agrees "$1" "$qbefore" "$2" && ok "$2: before the commit point, files as before, quilt agrees"
+	elif [ "$_w" = "$after_work" ]; then
+		quilt_agrees "$1" "$qafter" "$2" && ok "$2: before the commit point, files as patched, quilt agrees"
+	else
+		not_ok "$2: killed before the commit point, yet the files changed"
+	fi
+}
+# after a kill before apply's commit point, quilt can work on the tree:
+# quilt push -a patches it, quilt pop -a restores it (on a copy)
+quilt_works_after_kill() {
+	[ -n "$qafter" ] && [ -d "$1/.pc" ] && [ ! -e "$1/.applypatch/journal" ] || return 0
+	rm -rf "$work/qc"
+	cp -a "$1" "$work/qc"
+	if ! (cd "$work/qc" && QUILT_PATCHES=$patches quilt --quiltrc /dev/null push -a) >"$work/qout" 2>&1; then
+		not_ok "$2: quilt push -a fails"
+		sed 's/^/    /' "$work/qout" | tail -3
+	elif [ "$(work_files "$work/qc")" != "$after_work" ]; then
+		not_ok "$2: quilt push -a does not patch the tree"
+	elif ! (cd "$work/qc" && quilt --quiltrc /dev/null pop -a) >"$work/qout" 2>&1; then
+		not_ok "$2: quilt pop -a fails after quilt push -a"
+		sed 's/^/    /' "$work/qout" | tail -3
+	elif [ "$(tree_files "$work/qc")" != "$(tree_files "$1")" ]; then
+		# (.aptmp.* names too: quilt would restore one from a
+		# .pc/PATCH/ folder holding it)
+		not_ok "$2: quilt pop -a does not restore the tree"
+	else
+		ok "$2: quilt push -a, then pop -a, work on the tree"
 	fi
 }
 
@@ -130,6 +181,7 @@ for mode in fail kill; do
 					rc=$?
 					[ "$rc" -eq 137 ] || break
 					quilt_after_kill "$t" "$cmd, $op #$n killed"
+					[ "$cmd" = apply ] && quilt_works_after_kill "$t" "$cmd, $op #$n killed"
 				fi
 				points=$((points + 1))
 				if [ "$mode" = fail ]; then

@@ -4,7 +4,8 @@
 # unapply must find the tree either as before or fully patched, never a
 # mix, and finish the job; real quilt's view (quilt applied, unapplied,
 # top: apply keeps quilt's .pc/ in the same transaction) must agree with
-# the tree each time. Also: two runs on one
+# the tree each time, killed before the commit point (the tree's files
+# as they were, temporary files in .pc/ too) included. Also: two runs on one
 # tree at once, and a run meeting a held lock.
 . "$(dirname "$0")/lib.sh"
 
@@ -58,7 +59,26 @@ classify() {
 	else echo "quilt-disagrees ($_c)"; fi
 }
 
-i=0 seen_before=0 seen_after=0 seen_mid=0 bad=0
+# a run killed before its commit point leaves the tree's own files as
+# they were, with its temporary files (in .pc/ too) for the next run to
+# remove: quilt still sees the tree as it is (quilt refuses a .pc/
+# without .version, so apply creates .pc/ holding it)
+work_digest() {
+	(cd "$1" && find . \( -path ./.applypatch -o -path ./.pc \) -prune -o -type f \
+		! -name '.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+}
+before_work=$(work_digest "$work/gen/orig")
+after_work=$(work_digest "$work/ref")
+uncommitted() {
+	_w=$(work_digest "$1")
+	if [ "$_w" = "$before_work" ]; then _q=$qbefore
+	elif [ "$_w" = "$after_work" ]; then _q=$qafter
+	else echo "files-changed"; return; fi
+	if [ "$(quilt_view "$1" "$patches")" = "$_q" ]; then echo agrees
+	else echo quilt-disagrees; fi
+}
+
+i=0 seen_before=0 seen_after=0 seen_mid=0 seen_prepare=0 bad=0
 while [ "$i" -lt "$TRIALS" ]; do
 	t="$work/t"
 	rm -rf "$t"
@@ -82,6 +102,17 @@ while [ "$i" -lt "$TRIALS" ]; do
 		not_ok "trial $i ($cmd killed after ${delay}s): quilt disagrees with the tree"
 		quilt_view "$t" "$patches" | sed 's/^/    quilt: /'
 		bad=$((bad + 1)) ;;
+	mixed)
+		if [ ! -e "$t/.applypatch/journal" ]; then
+			seen_prepare=$((seen_prepare + 1))
+			case $(uncommitted "$t") in
+			agrees) ;;
+			*)
+				not_ok "trial $i ($cmd killed after ${delay}s, before its commit point): $(uncommitted "$t")"
+				quilt_view "$t" "$patches" | sed 's/^/    quilt: /'
+				bad=$((bad + 1)) ;;
+			esac
+		fi ;;
 	esac
 	# status and a dry run only look: they change nothing, however the
 	# run ended; apply and unapply recover first
@@ -118,7 +149,7 @@ while [ "$i" -lt "$TRIALS" ]; do
 	[ "$state" = after ] || { not_ok "trial $i: apply after recovery leaves the tree $state"; bad=$((bad + 1)); }
 	i=$((i + 1))
 done
-[ "$bad" -eq 0 ] && ok "$TRIALS kill trials: $seen_mid killed mid-run; afterwards $seen_before as before, $seen_after patched, none mixed, quilt agreeing each time"
+[ "$bad" -eq 0 ] && ok "$TRIALS kill trials: $seen_mid killed mid-run ($seen_prepare before the commit point, files as they were and quilt agreeing); afterwards $seen_before as before, $seen_after patched, none mixed, quilt agreeing each time"
 
 # a held lock: the second run is refused at once, with a message, tree untouched
 t="$work/locked"

@@ -663,6 +663,102 @@ static void lock_is_exclusive(void **state)
 	ap_tree_close(b);
 }
 
+/* A folder a marker marks (quilt's .pc/ and its .version) and a file in
+ * a folder under it whose temporary file waits at its top. */
+static void marked_changes(ap_change ch[2])
+{
+	memset(ch, 0, 2 * sizeof *ch);
+	ch[0].kind = AP_CHANGE_WRITE;
+	ch[0].path = "pc/p1/sub/f.c";
+	ch[0].data = "backup\n";
+	ch[0].len = 7;
+	ch[0].mode = 0644;
+	ch[0].tmp_dir = "pc";
+	ch[1].kind = AP_CHANGE_WRITE;
+	ch[1].path = "pc/.version";
+	ch[1].data = "2\n";
+	ch[1].len = 2;
+	ch[1].mode = 0644;
+	ch[1].marks_dir = 1;
+}
+
+/* Killed after prepare: the marked folder holds its marker, and nothing
+ * in its subfolders (quilt would take a file there for a backup). */
+static void killed_marked_run(const char *dir)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ap_tree *t;
+		ap_txn *x;
+		ap_change ch[2];
+		ap_error err = AP_ERROR_INIT;
+
+		if (ap_tree_open(&t, dir, &err) < 0 || ap_tree_lock(t, &err) < 0 ||
+		    ap_txn_begin(&x, t, &err) < 0)
+			_exit(3);
+		marked_changes(ch);
+		if (ap_txn_prepare(x, ch, 2, &err) < 0)
+			_exit(4);
+		raise(SIGKILL);
+		_exit(6);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+}
+
+static void marked_dir_comes_with_its_marker(void **state)
+{
+	const char *dir = *state;
+	ap_tree *t = open_locked(dir);
+	ap_txn *x;
+	ap_change ch[2];
+	ap_error err = AP_ERROR_INIT;
+	char *before = tu_snapshot(dir), *note = NULL, *snap;
+
+	/* prepared: the marker is in place, the other file waits above */
+	marked_changes(ch);
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 2, &err), 0);
+	assert_true(tu_exists(dir, "pc/.version"));
+	assert_true(tu_exists(dir, "pc/p1/sub"));
+	assert_false(tu_exists(dir, "pc/p1/sub/f.c"));
+	/* rolled back: the folder goes with its marker */
+	ap_txn_free(x);
+	assert_unchanged(dir, before);
+	before = tu_snapshot(dir);
+
+	/* committed: both in place, no temporary file */
+	assert_int_equal(ap_txn_begin(&x, t, &err), 0);
+	assert_int_equal(ap_txn_prepare(x, ch, 2, &err), 0);
+	assert_int_equal(ap_txn_commit(x, STATE, strlen(STATE), &err), 0);
+	ap_txn_free(x);
+	assert_tree_file(dir, "pc/.version", "2\n");
+	assert_tree_file(dir, "pc/p1/sub/f.c", "backup\n");
+	assert_no_temp_files(dir);
+	ap_tree_close(t);
+	tu_rmrf(ap_printf("%s/pc", dir));
+	tu_rmrf(ap_printf("%s/.applypatch", dir));
+
+	/* killed after prepare: the marker is there, no file below it; the
+	 * recovery removes the folder with it */
+	killed_marked_run(dir);
+	assert_true(tu_exists(dir, "pc/.version"));
+	snap = tu_snapshot(dir);
+	/* (an entry starts a line; the pending record names pc/p1/sub too) */
+	assert_null(strstr(snap, "\npc/p1/sub/"));
+	assert_non_null(strstr(snap, "\npc/.aptmp."));
+	free(snap);
+	t = open_locked(dir);
+	assert_int_equal(ap_txn_recover(t, &note, &err), 0);
+	assert_non_null(note);
+	free(note);
+	assert_unchanged(dir, before);
+	ap_tree_close(t);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -684,6 +780,7 @@ int main(void)
 		T(recover_removes_debris),
 		T(commit_without_state_removes_it),
 		T(lock_is_exclusive),
+		T(marked_dir_comes_with_its_marker),
 	};
 
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);

@@ -29,7 +29,12 @@ struct ap_txn {
 	char **undo;            /* per change: where the file replaced is kept for a
 	                           rollback after the commit point (NULL: none) */
 	unsigned char *undo_made;
+	char **gone;            /* per change marking a directory prepare creates:
+	                           the directory's temporary name (NULL: none) */
+	unsigned char *early;   /* per change: in place since prepare (a marker) */
 	ap_strlist created;     /* directories prepare made */
+	ap_strlist mfiles;      /* the markers placed with their directory, and ... */
+	ap_strlist mgones;      /* ... that directory's temporary name */
 	ap_strlist backups;     /* orig/ names prepare linked */
 	ap_strlist rmdirs;
 	ap_strlist lasts;       /* files removed just before their directory */
@@ -41,6 +46,30 @@ struct ap_txn {
 	int prepared;
 	int committed;
 };
+
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* Whether file's directory is dir. */
+static int parent_is(const char *file, const char *dir)
+{
+	const char *slash = strrchr(file, '/');
+	size_t n = slash ? (size_t)(slash - file) : 0;
+
+	return strlen(dir) == n && strncmp(file, dir, n) == 0;
+}
 
 static int open_statedir(ap_tree *t, int create, int *created, ap_error *err)
 {
@@ -464,10 +493,10 @@ static int write_temp_copied(ap_txn *x, size_t i, ap_error *err)
 		len = (size_t)sb.st_size;
 	}
 	/* after the source is open: a second directory fd may evict the first */
-	dfd = ap_tree_parent(x->tree, c->path, NULL, &b, err);
+	dfd = ap_tree_parent(x->tree, x->tmp[i], NULL, &b, err);
 	if (dfd < 0) {
 		if (dfd == -1)
-			ap_error_sys(err, "cannot open the directory of %s", c->path);
+			ap_error_sys(err, "cannot open the directory of %s", x->tmp[i]);
 		goto out;
 	}
 	rc = ap_copy_new_file(dfd, tbase, src, off, len, c->mode, &c->owner, &c->result, err,
@@ -524,6 +553,34 @@ static int write_temp(ap_txn *x, size_t i, int dfd, ap_error *err)
 	return 0;
 }
 
+/* The temporary name of the directory change i marks, when that directory
+ * is one prepare creates (listed in will_create): beside the directory,
+ * .aptmp.TOKEN.mI. */
+static int marker_gone(ap_txn *x, size_t i, const ap_strmap *will_create, ap_error *err)
+{
+	const ap_change *c = &x->ch[i];
+	const char *slash = strrchr(c->path, '/'), *dslash = NULL;
+	char *dir;
+	int missing;
+
+	if (!c->marks_dir || c->kind != AP_CHANGE_WRITE || c->copy_of || c->from_spool || !slash)
+		return 0;
+	dir = ap_strndup(c->path, (size_t)(slash - c->path));
+	if (!dir)
+		return ap_error_set(err, "out of memory");
+	missing = ap_strmap_get(will_create, dir) != NULL;
+	free(dir);
+	if (!missing)
+		return 0;
+	for (const char *p = c->path; p < slash; p++)
+		if (*p == '/')
+			dslash = p;
+	x->gone[i] = dslash ? ap_printf("%.*s/.aptmp.%s.m%zu", (int)(dslash - c->path), c->path,
+					x->token, i)
+			    : ap_printf(".aptmp.%s.m%zu", x->token, i);
+	return x->gone[i] ? 0 : ap_error_set(err, "out of memory");
+}
+
 /* Writes `pending`: every name prepare may create, so that a run killed
  * before its commit point can be rolled back. */
 static int write_pending(ap_txn *x, ap_error *err)
@@ -548,9 +605,12 @@ static int write_pending(ap_txn *x, ap_error *err)
 		}
 		ap_buf_printf(&pending, "tmp\t%s\n", x->undo[i]);
 		if (c->kind != AP_CHANGE_DELETE) {
-			x->tmp[i] = slash ? ap_printf("%.*s/.aptmp.%s.%zu", (int)(slash - c->path),
-						      c->path, x->token, i)
-					  : ap_printf(".aptmp.%s.%zu", x->token, i);
+			x->tmp[i] = c->tmp_dir && *c->tmp_dir
+					    ? ap_printf("%s/.aptmp.%s.%zu", c->tmp_dir, x->token, i)
+				    : slash && !c->tmp_dir
+					    ? ap_printf("%.*s/.aptmp.%s.%zu", (int)(slash - c->path),
+							c->path, x->token, i)
+					    : ap_printf(".aptmp.%s.%zu", x->token, i);
 			if (!x->tmp[i]) {
 				ap_error_set(err, "out of memory");
 				goto out;
@@ -564,6 +624,11 @@ static int write_pending(ap_txn *x, ap_error *err)
 	}
 	for (size_t i = 0; i < will_create.n; i++)
 		ap_buf_printf(&pending, "mkdir\t%s\n", will_create.v[i]);
+	for (size_t i = 0; i < x->n; i++)
+		if (marker_gone(x, i, &seen, err) < 0)
+			goto out;
+		else if (x->gone[i])
+			ap_buf_printf(&pending, "marker\t%s\t%s\n", x->ch[i].path, x->gone[i]);
 	if (!pending.data) {
 		ap_error_set(err, "out of memory");
 		goto out;
@@ -574,6 +639,56 @@ out:
 	ap_strlist_free(&will_create);
 	ap_strmap_free(&seen);
 	return rc;
+}
+
+/* Creates the directory change i marks with the marker in it: made as
+ * x->gone[i] (its parents as usual), the file written there, then renamed
+ * into place; no moment shows the directory without its marker. */
+static int place_marker(ap_txn *x, size_t i, ap_error *err)
+{
+	ap_change *c = &x->ch[i];
+	const char *slash = strrchr(c->path, '/'), *dbase;
+	char *dir = ap_strndup(c->path, (size_t)(slash - c->path));
+	size_t ncreated = x->created.n;
+	int pfd, gfd, rc;
+
+	if (!dir)
+		return ap_error_set(err, "out of memory");
+	pfd = ap_tree_parent(x->tree, dir, &x->created, &dbase, err);
+	if (pfd < 0) {
+		if (pfd == -1)
+			ap_error_sys(err, "cannot open the directory of %s", dir);
+		free(dir);
+		return -1;
+	}
+	if (ap_sys_mkdirat(pfd, base_of(x->gone[i]), 0777) < 0) {
+		rc = ap_error_sys(err, "cannot create %s (as %s)", dir, x->gone[i]);
+		free(dir);
+		return rc;
+	}
+	gfd = openat(pfd, base_of(x->gone[i]), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = gfd < 0 ? ap_error_sys(err, "cannot open %s", x->gone[i])
+		     : ap_write_new_file(gfd, base_of(c->path), c->data, c->len, c->mode, &c->owner,
+					 &c->result, err, c->path);
+	/* in place: created like any directory prepare made, outermost first */
+	if (rc == 0 && ap_sys_renameat(pfd, base_of(x->gone[i]), pfd, dbase) < 0)
+		rc = ap_error_sys(err, "cannot create %s (renaming %s)", dir, x->gone[i]);
+	if (rc < 0 && gfd >= 0) {
+		/* not in place: the temporary directory goes at once */
+		unlinkat(gfd, base_of(c->path), 0);
+		unlinkat(pfd, base_of(x->gone[i]), AT_REMOVEDIR);
+	}
+	if (gfd >= 0)
+		close(gfd);
+	if (rc == 0 && (ap_strlist_add(&x->created, dir) < 0 ||
+			ap_strlist_add(&x->mfiles, c->path) < 0 ||
+			ap_strlist_add(&x->mgones, x->gone[i]) < 0))
+		rc = ap_error_set(err, "out of memory");
+	free(dir);
+	if (rc < 0)
+		return -1;
+	x->early[i] = 1;
+	return x->attr_dirs.n ? set_dir_attrs(x, ncreated, err) : 0;
 }
 
 int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
@@ -587,7 +702,9 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 	x->made = calloc(n ? n : 1, sizeof *x->made);
 	x->undo = calloc(n ? n : 1, sizeof *x->undo);
 	x->undo_made = calloc(n ? n : 1, sizeof *x->undo_made);
-	if (!x->tmp || !x->made || !x->undo || !x->undo_made)
+	x->gone = calloc(n ? n : 1, sizeof *x->gone);
+	x->early = calloc(n ? n : 1, sizeof *x->early);
+	if (!x->tmp || !x->made || !x->undo || !x->undo_made || !x->gone || !x->early)
 		return ap_error_set(err, "out of memory");
 	random_token(x->token);
 	x->statefd = open_statedir(x->tree, 1, &x->statedir_created, err);
@@ -601,14 +718,21 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 		return ap_error_sys(err, "cannot open %s/orig", AP_STATE_DIR);
 	if (write_pending(x, err) < 0)
 		goto out;
+	/* the directories markers mark first, so that nothing else makes them */
+	for (size_t i = 0; i < n; i++)
+		if (x->gone[i] && place_marker(x, i, err) < 0)
+			goto out;
 
 	for (size_t i = 0; i < n; i++) {
 		ap_change *c = &ch[i];
 		const char *base;
 		size_t ncreated = x->created.n;
-		int dfd = ap_tree_parent(x->tree, c->path,
-					 c->kind == AP_CHANGE_DELETE ? NULL : &x->created, &base, err);
+		int dfd;
 
+		if (x->early[i])
+			continue;
+		dfd = ap_tree_parent(x->tree, c->path,
+				     c->kind == AP_CHANGE_DELETE ? NULL : &x->created, &base, err);
 		if (dfd < 0) {
 			if (dfd == -1)
 				ap_error_sys(err, "cannot open the directory of %s", c->path);
@@ -623,6 +747,13 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 			goto out;
 		if (keep_undo(x, i, dfd, base, err) < 0)
 			goto out;
+		/* a temporary file elsewhere: in its own folder (dfd is done with) */
+		if (c->kind != AP_CHANGE_DELETE && c->tmp_dir &&
+		    (dfd = ap_tree_parent(x->tree, x->tmp[i], NULL, &base, err)) < 0) {
+			if (dfd == -1)
+				ap_error_sys(err, "cannot open the directory of %s", x->tmp[i]);
+			goto out;
+		}
 		if (c->kind != AP_CHANGE_DELETE && write_temp(x, i, dfd, err) < 0)
 			goto out;
 	}
@@ -649,13 +780,6 @@ static int unlink_path(ap_tree *t, const char *path, int flags, ap_error *err)
 		return ap_error_sys(err, "cannot remove %s", path);
 	}
 	return 0;
-}
-
-static const char *base_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
 }
 
 /* Whether path is the only entry of its directory (dfd). */
@@ -722,6 +846,17 @@ static int last_step(ap_tree *t, char *step, ap_error *err)
 		return 0;
 	*tab = '\0';
 	return remove_last(t, step, tab + 1, err);
+}
+
+/* Removes dir, created by a run rolled back: with its marker when one of
+ * files (each with its temporary name in gones) is in it, else if empty. */
+static int remove_created_dir(ap_tree *t, const char *dir, const ap_strlist *files,
+			      const ap_strlist *gones, ap_error *err)
+{
+	for (size_t i = 0; i < files->n; i++)
+		if (parent_is(files->v[i], dir))
+			return remove_last(t, files->v[i], gones->v[i], err);
+	return unlink_path(t, dir, AT_REMOVEDIR, err);
 }
 
 /* The names applypatch writes in its state directory (orig/N aside). */
@@ -826,24 +961,35 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
 
 		split_line(line, &l);
 		if (strcmp(l.f[0], "rename") == 0 && l.n >= 3) {
-			const char *tbase;
-			/* the journal holds only renames within one directory
-			 * (same_dir), so one fd serves both names: a second
-			 * ap_tree_parent could close the first's fd when the
-			 * directory cache is full */
-			int dfd = ap_tree_parent(t, l.f[1], NULL, &tbase, err);
+			const char *tbase, *base;
+			/* within one directory, one fd serves both names; from a
+			 * folder above (quilt's .pc/), the first is dup'ed: a
+			 * second ap_tree_parent could close the first's fd when
+			 * the directory cache is full */
+			int tfd = ap_tree_parent(t, l.f[1], NULL, &tbase, err), dfd = tfd, own = -1;
 
-			if (dfd < 0) {
-				rc = dfd == -1 ? 0 : -1;
+			if (tfd >= 0 && !same_dir(l.f[1], l.f[2])) {
+				own = dup(tfd);
+				dfd = own < 0 ? ap_error_sys(err, "cannot open the directory of %s",
+							     l.f[1])
+					      : ap_tree_parent(t, l.f[2], NULL, &base, err);
+				tfd = own;
+			}
+			if (dfd < 0 || tfd < 0) {
+				rc = dfd == -1 || tfd == -1 ? 0 : -1;
+				if (own >= 0)
+					close(own);
 				continue;
 			}
 			/* a temp file already gone was renamed by an earlier attempt */
-			if (ap_sys_renameat(dfd, tbase, dfd, base_of(l.f[2])) < 0 && errno != ENOENT) {
+			if (ap_sys_renameat(tfd, tbase, dfd, base_of(l.f[2])) < 0 && errno != ENOENT) {
 				ap_error_sys(err, "cannot replace %s (renaming %s onto it)", l.f[2],
 					     l.f[1]);
 				rc = -2;
 			} else
 				ap_strlist_add(&synced, l.f[2]);
+			if (own >= 0)
+				close(own);
 		} else if (strcmp(l.f[0], "delete") == 0 && l.n >= 2) {
 			rc = unlink_path(t, l.f[1], 0, err) < 0 ? -2 : 0;
 			if (rc == 0)
@@ -933,22 +1079,32 @@ static int undo_rename(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 	struct stat sb;
 	int dfd = ap_tree_parent(t, l->f[2], NULL, &base, err);
 
-	if (dfd == -1)
-		return 0;  /* no directory, nothing of this run's in it */
-	if (dfd < 0)
+	/* no directory, nothing of this run's in it (but a temp file above) */
+	if (dfd == -1 && same_dir(l->f[1], l->f[2]))
+		return 0;
+	if (dfd < -1)
 		return -1;
-	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && (unsigned long long)sb.st_ino == ino) {
+	if (dfd >= 0 && fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (unsigned long long)sb.st_ino == ino) {
 		if (undo ? ap_sys_renameat(dfd, base_of(undo), dfd, base) < 0
 			 : ap_sys_unlinkat(dfd, base, 0) < 0)
 			return ap_error_sys(err, "cannot put back %s%s%s", l->f[2],
 					    undo ? " from " : "", undo ? undo : "");
 		return 0;
 	}
-	if (fstatat(dfd, base_of(l->f[1]), &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (!same_dir(l->f[1], l->f[2]))
+		dfd = ap_tree_parent(t, l->f[1], NULL, &base, err);  /* the temp file's */
+	if (dfd < -1)
+		return -1;
+	if (dfd >= 0 && fstatat(dfd, base_of(l->f[1]), &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (unsigned long long)sb.st_ino == ino && ap_sys_unlinkat(dfd, base_of(l->f[1]), 0) < 0 &&
 	    errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s", l->f[1]);
-	if (undo)
+	if (undo && !same_dir(l->f[1], l->f[2]))
+		dfd = ap_tree_parent(t, l->f[2], NULL, &base, err);
+	if (dfd < -1)
+		return -1;
+	if (undo && dfd >= 0)
 		undo_left(dfd, undo, left);
 	return 0;
 }
@@ -985,6 +1141,7 @@ static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_
 	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	int created = 0;
 	ap_error e = AP_ERROR_INIT;
+	ap_strlist mfiles = { 0 }, mgones = { 0 };
 
 	if (ap_sys_unlinkat(statefd, "state.new", 0) < 0 && errno != ENOENT) {
 		if (origfd >= 0)
@@ -1004,9 +1161,17 @@ static int rollback_cleanup(ap_tree *t, int statefd, jline *lines, size_t n, ap_
 	if (origfd >= 0)
 		close(origfd);
 	/* directories: innermost first, and one that cannot go stays */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(lines[i].f[0], "marker") == 0 && lines[i].n >= 3 &&
+		    (ap_strlist_add(&mfiles, lines[i].f[1]) < 0 ||
+		     ap_strlist_add(&mgones, lines[i].f[2]) < 0))
+			ap_error_set(&e, "out of memory");
 	for (size_t i = n; i > 0; i--)
 		if (strcmp(lines[i - 1].f[0], "mkdir") == 0 && lines[i - 1].n >= 2)
-			unlink_path(t, lines[i - 1].f[1], AT_REMOVEDIR, &e);
+			remove_created_dir(t, lines[i - 1].f[1], &mfiles, &mgones, &e);
+	ap_strlist_free(&mfiles);
+	ap_strlist_free(&mgones);
+	ap_tree_forget_dirs(t);
 	if (ap_sys_unlinkat(statefd, "pending", 0) < 0 && errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s/pending", AP_STATE_DIR);
 	if (created && faccessat(statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
@@ -1107,15 +1272,6 @@ static int journal_version(const char *text)
 	return strncmp(text, "applypatch-journal 2\n", 21) == 0 ? 2 : 1;
 }
 
-/* Whether file's directory is dir. */
-static int parent_is(const char *file, const char *dir)
-{
-	const char *slash = strrchr(file, '/');
-	size_t n = slash ? (size_t)(slash - file) : 0;
-
-	return strlen(dir) == n && strncmp(file, dir, n) == 0;
-}
-
 static int parent_listed(const ap_strlist *dirs, const char *file)
 {
 	for (size_t i = 0; i < dirs->n; i++)
@@ -1175,11 +1331,15 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 		      x->statedir_created ? "created" : "existed");
 	for (size_t i = 0; i < x->created.n; i++)
 		ap_buf_printf(&j, "mkdir\t%s\n", x->created.v[i]);
+	for (size_t i = 0; i < x->mfiles.n; i++)
+		ap_buf_printf(&j, "marker\t%s\t%s\n", x->mfiles.v[i], x->mgones.v[i]);
 	for (size_t i = 0; i < x->backups.n; i++)
 		ap_buf_printf(&j, "fresh\t%s\n", x->backups.v[i]);
 	for (size_t i = 0; i < x->n; i++) {
 		const char *undo = x->undo[i] ? x->undo[i] : "-";
 
+		if (x->early[i])
+			continue;  /* in place since prepare */
 		if (x->ch[i].kind == AP_CHANGE_DELETE)
 			ap_buf_printf(&j, "delete\t%s\t%s\n", x->ch[i].path, undo);
 		else
@@ -1262,17 +1422,21 @@ int ap_txn_commit(ap_txn *x, const char *state, size_t len, ap_error *err)
 static int roll_back(ap_tree *t, int statefd, char *pending, ap_error *err)
 {
 	char *save = NULL;
-	ap_strlist dirs = { 0 };
+	ap_strlist dirs = { 0 }, mfiles = { 0 }, mgones = { 0 };
 	int created = 0, rc = 0;
 	int origfd = openat(statefd, "orig", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	for (char *line = strtok_r(pending, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *tab = strchr(line, '\t');
+		char *tab = strchr(line, '\t'), *tab2;
 
 		if (!tab)
 			continue;
 		*tab++ = '\0';
-		if (strcmp(line, "tmp") == 0) {
+		if (strcmp(line, "marker") == 0 && (tab2 = strchr(tab, '\t'))) {
+			*tab2++ = '\0';
+			if (ap_strlist_add(&mfiles, tab) < 0 || ap_strlist_add(&mgones, tab2) < 0)
+				rc = ap_error_set(err, "out of memory");
+		} else if (strcmp(line, "tmp") == 0) {
 			if (unlink_path(t, tab, 0, err) < 0)
 				rc = -1;
 		} else if (strcmp(line, "orig") == 0 && origfd >= 0) {
@@ -1287,8 +1451,11 @@ static int roll_back(ap_tree *t, int statefd, char *pending, ap_error *err)
 	if (origfd >= 0)
 		close(origfd);
 	for (size_t i = dirs.n; i > 0 && rc == 0; i--)
-		rc = unlink_path(t, dirs.v[i - 1], AT_REMOVEDIR, err);
+		rc = remove_created_dir(t, dirs.v[i - 1], &mfiles, &mgones, err);
 	ap_strlist_free(&dirs);
+	ap_strlist_free(&mfiles);
+	ap_strlist_free(&mgones);
+	ap_tree_forget_dirs(t);
 	if (rc < 0)
 		return -1;
 	if (ap_sys_unlinkat(statefd, "state.new", 0) < 0 && errno != ENOENT)
@@ -1320,7 +1487,8 @@ static void roll_back_own(ap_txn *x)
 	if (origfd >= 0)
 		close(origfd);
 	for (size_t i = x->created.n; i > 0; i--)
-		unlink_path(x->tree, x->created.v[i - 1], AT_REMOVEDIR, &e);
+		remove_created_dir(x->tree, x->created.v[i - 1], &x->mfiles, &x->mgones, &e);
+	ap_tree_forget_dirs(x->tree);
 	ap_sys_unlinkat(x->statefd, "state.new", 0);
 	if (x->statedir_created && faccessat(x->statefd, "state", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
 		remove_statedir(x->tree, x->statefd, NULL, &e);
@@ -1347,6 +1515,12 @@ void ap_txn_free(ap_txn *x)
 	free(x->undo);
 	free(x->undo_made);
 	ap_strlist_free(&x->created);
+	ap_strlist_free(&x->mfiles);
+	ap_strlist_free(&x->mgones);
+	for (size_t i = 0; x->gone && i < x->n; i++)
+		free(x->gone[i]);
+	free(x->gone);
+	free(x->early);
 	ap_strlist_free(&x->backups);
 	ap_strlist_free(&x->rmdirs);
 	ap_strlist_free(&x->lasts);
@@ -1365,12 +1539,13 @@ static int is_tmp_name(const char *path)
 	       !ap_path_bad_for_tree(path);
 }
 
-static int same_dir(const char *a, const char *b)
+/* Whether a's folder holds b's (a temporary file kept above its target). */
+static int dir_above(const char *a, const char *b)
 {
 	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
 	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
 
-	return la == lb && strncmp(a, b, la) == 0;
+	return la < lb && (la == 0 || (strncmp(a, b, la) == 0 && b[la] == '/'));
 }
 
 /* Whether gone sits beside file's directory (a "last" step's names). */
@@ -1423,7 +1598,7 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 		} else if (strcmp(v, "rename") == 0) {
 			undo = l.n == 5 ? undo_of(&l) : NULL;
 			if ((l.n != 3 && l.n != 5) || !is_tmp_name(a) || ap_path_unsafe(b, strlen(b)) ||
-			    !same_dir(a, b) || (undo && (!is_tmp_name(undo) || !same_dir(undo, b))) ||
+			    (!same_dir(a, b) && !dir_above(a, b)) || (undo && (!is_tmp_name(undo) || !same_dir(undo, b))) ||
 			    (l.n == 5 && !all_digits(l.f[4])))
 				bad = "a rename applypatch would not write";
 		} else if (strcmp(v, "delete") == 0) {
@@ -1431,7 +1606,7 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 			if ((l.n != 2 && l.n != 3) || ap_path_unsafe(a, strlen(a)) ||
 			    (undo && (!is_tmp_name(undo) || !same_dir(undo, a))))
 				bad = "a deletion applypatch would not write";
-		} else if (strcmp(v, "last") == 0) {
+		} else if (strcmp(v, "last") == 0 || strcmp(v, "marker") == 0) {
 			if (l.n != 3 || ap_path_unsafe(a, strlen(a)) || !strchr(a, '/') ||
 			    !is_tmp_name(b) || !beside_parent(b, a))
 				bad = "a removal applypatch would not write";

@@ -2,7 +2,10 @@
  *
  * Protocol (all files under TREE/.applypatch/):
  *   prepare: write `pending` (every name about to be created), create
- *            missing directories, write each new file's bytes to a temp file
+ *            missing directories (one a marker file marks is made under a
+ *            temporary name, the marker in it, then renamed into place:
+ *            a `marker` line in pending and journal, so a rollback removes
+ *            both together), write each new file's bytes to a temp file
  *            beside it, link each original into orig/ for unapply, and
  *            give each file to be replaced or deleted a second (undo) name
  *            beside it;
@@ -47,6 +50,17 @@ typedef struct ap_change {
 	int from_spool;          /* or: len bytes at spool_off of the file spool_fd */
 	int spool_fd;
 	off_t spool_off;
+	/* WRITE: the file marks its directory for another program (quilt's
+	 * .pc/.version, without which quilt refuses a .pc/): when prepare has
+	 * to create the directory, it makes it under a temporary name with
+	 * this file already in it, then renames it into place, and a rollback
+	 * removes the file only with its directory (as ap_txn_remove_last):
+	 * no moment shows the directory without it */
+	int marks_dir;
+	/* WRITE: the folder its temporary file is written in, one above its
+	 * own (NULL: its own): quilt reads every file in .pc/PATCH/ as a
+	 * backup, so .pc/'s files wait at the top of .pc/ */
+	const char *tmp_dir;
 	ap_file_state result;    /* filled by prepare: the new file's state */
 } ap_change;
 

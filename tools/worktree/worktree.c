@@ -317,6 +317,11 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 		ch[n].from_spool = pc->v[i].spooled;
 		ch[n].spool_fd = pc->spool;
 		ch[n].spool_off = pc->v[i].off;
+		/* quilt refuses a .pc/ without .version: it comes with the folder */
+		ch[n].marks_dir = strcmp(pc->v[i].path, AP_QUILTPC_DIR "/.version") == 0;
+		/* quilt takes any file in .pc/PATCH/ for a backup: the temporary
+		 * files wait at the top of .pc/ */
+		ch[n].tmp_dir = AP_QUILTPC_DIR;
 		if (ap_strmap_get(&listed, pc->v[i].path))
 			continue;
 		if (ap_strmap_put(&listed, pc->v[i].path, st) < 0 ||
