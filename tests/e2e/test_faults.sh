@@ -93,9 +93,10 @@ files_only() {
 before_files=$(files_only "$work/gen/orig")
 after_files=$(files_only "$work/ref")
 # the tree's own files: quilt's .pc/ aside, and the run's temporary files
+# (and folders)
 work_files() {
 	(cd "$1" && find . \( -path ./.applypatch -o -path ./.pc \) -prune -o -type f \
-		! -name '.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+		! -path '*/.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
 }
 # ... and with the temporary files
 tree_files() {
@@ -129,26 +130,35 @@ quilt_after_kill() {
 		not_ok "$2: killed before the commit point, yet the files changed"
 	fi
 }
-# after a kill before apply's commit point, quilt can work on the tree:
-# quilt push -a patches it, quilt pop -a restores it (on a copy)
+# after a kill before the commit point, quilt can work on the tree (on a
+# copy): after apply, quilt push -a patches it and quilt pop -a restores
+# it; after unapply, pop -a then push -a; and quilt restores none of the
+# run's temporary files into the tree (it would from a .pc/PATCH/ folder)
+aptmp_names() {
+	(cd "$1" && find . -path ./.pc -prune -o -name '.aptmp.*' -print | LC_ALL=C sort)
+}
+quilt_step() {
+	(cd "$work/qc" && QUILT_PATCHES=$patches quilt --quiltrc /dev/null "$1" -a) >"$work/qout" 2>&1 || {
+		not_ok "$3: quilt $1 -a fails"
+		sed 's/^/    /' "$work/qout" | tail -3
+		return 1
+	}
+	[ "$(work_files "$work/qc")" = "$2" ] && [ "$(aptmp_names "$work/qc")" = "$_names" ] || {
+		not_ok "$3: after quilt $1 -a, the tree is not as it should be"
+		return 1
+	}
+}
 quilt_works_after_kill() {
 	[ -n "$qafter" ] && [ -d "$1/.pc" ] && [ ! -e "$1/.applypatch/journal" ] || return 0
 	rm -rf "$work/qc"
 	cp -a "$1" "$work/qc"
-	if ! (cd "$work/qc" && QUILT_PATCHES=$patches quilt --quiltrc /dev/null push -a) >"$work/qout" 2>&1; then
-		not_ok "$2: quilt push -a fails"
-		sed 's/^/    /' "$work/qout" | tail -3
-	elif [ "$(work_files "$work/qc")" != "$after_work" ]; then
-		not_ok "$2: quilt push -a does not patch the tree"
-	elif ! (cd "$work/qc" && quilt --quiltrc /dev/null pop -a) >"$work/qout" 2>&1; then
-		not_ok "$2: quilt pop -a fails after quilt push -a"
-		sed 's/^/    /' "$work/qout" | tail -3
-	elif [ "$(tree_files "$work/qc")" != "$(tree_files "$1")" ]; then
-		# (.aptmp.* names too: quilt would restore one from a
-		# .pc/PATCH/ folder holding it)
-		not_ok "$2: quilt pop -a does not restore the tree"
+	_names=$(aptmp_names "$1")
+	if [ "$3" = apply ]; then
+		quilt_step push "$after_work" "$2" && quilt_step pop "$before_work" "$2" &&
+			ok "$2: quilt push -a, then pop -a, work on the tree"
 	else
-		ok "$2: quilt push -a, then pop -a, work on the tree"
+		quilt_step pop "$before_work" "$2" && quilt_step push "$after_work" "$2" &&
+			ok "$2: quilt pop -a, then push -a, work on the tree"
 	fi
 }
 
@@ -181,7 +191,7 @@ for mode in fail kill; do
 					rc=$?
 					[ "$rc" -eq 137 ] || break
 					quilt_after_kill "$t" "$cmd, $op #$n killed"
-					[ "$cmd" = apply ] && quilt_works_after_kill "$t" "$cmd, $op #$n killed"
+					quilt_works_after_kill "$t" "$cmd, $op #$n killed" "$cmd"
 				fi
 				points=$((points + 1))
 				if [ "$mode" = fail ]; then

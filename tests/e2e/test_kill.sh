@@ -65,7 +65,7 @@ classify() {
 # without .version, so apply creates .pc/ holding it)
 work_digest() {
 	(cd "$1" && find . \( -path ./.applypatch -o -path ./.pc \) -prune -o -type f \
-		! -name '.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
+		! -path '*/.aptmp.*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) 2>/dev/null
 }
 before_work=$(work_digest "$work/gen/orig")
 after_work=$(work_digest "$work/ref")

@@ -319,6 +319,32 @@ static void random_token(char out[17])
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
+/* The folders of a (*fa, its base *ba) and b (*fb, *bb): one fd when
+ * they are the same, else a's is dup'ed (*own, to close), as a second
+ * ap_tree_parent may close the first's fd when the cache is full.
+ * Returns 0, or ap_tree_parent's -1 (missing) or -2. */
+static int two_dirs(ap_tree *t, const char *a, const char *b, int *fa, const char **ba, int *fb,
+		    const char **bb, int *own, ap_error *err)
+{
+	*own = -1;
+	*fa = ap_tree_parent(t, a, NULL, ba, err);
+	*fb = *fa;
+	*bb = base_of(b);
+	if (*fa < 0 || same_dir(a, b))
+		return *fa < 0 ? *fa : 0;
+	*own = dup(*fa);
+	if (*own < 0)
+		return ap_error_sys(err, "cannot open the directory of %s", a) - 1;
+	*fa = *own;
+	*fb = ap_tree_parent(t, b, NULL, bb, err);
+	if (*fb < 0) {
+		close(*own);
+		*own = -1;
+		return *fb;
+	}
+	return 0;
+}
+
 /* Keeps the current file at c->path as orig/BACKUP: a hard link when the
  * file has no other name (once apply replaces it, nothing else can reach
  * that inode, so the link is a snapshot), else a copy: through a second
@@ -363,6 +389,9 @@ static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *bas
 	return ap_strlist_add(&x->backups, c->backup) < 0 ? ap_error_set(err, "out of memory") : 0;
 }
 
+static int keep_undo_in(ap_txn *x, size_t i, int dfd, const char *base, int udfd,
+			const char *ubase, const struct stat *sbp, ap_error *err);
+
 /* Another name for the file at c->path, beside it (.aptmp.TOKEN.uI), so
  * that a run which cannot complete after its commit point can put it
  * back: a hard link, or a copy where the file system or the kernel's
@@ -370,15 +399,9 @@ static int keep_original(ap_txn *x, const ap_change *c, int dfd, const char *bas
 static int keep_undo(ap_txn *x, size_t i, int dfd, const char *base, ap_error *err)
 {
 	const ap_change *c = &x->ch[i];
-	const char *ubase = strrchr(x->undo[i], '/') ? strrchr(x->undo[i], '/') + 1 : x->undo[i];
 	struct stat sb;
-	ap_file_state st;
-	ap_owner own;
-	char *data, link[4096];
-	size_t len;
-	ssize_t k;
-	int rc;
-	int missing = fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0;
+	int missing = fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0, udfd, owned, rc;
+	const char *ubase;
 
 	if (missing && errno != ENOENT)
 		return ap_error_sys(err, "cannot stat %s", c->path);
@@ -387,7 +410,32 @@ static int keep_undo(ap_txn *x, size_t i, int dfd, const char *base, ap_error *e
 		x->undo[i] = NULL;
 		return 0;
 	}
-	if (ap_sys_linkat(dfd, base, dfd, ubase) == 0) {
+	/* kept in a folder above (quilt's .pc/): both folders afresh */
+	rc = two_dirs(x->tree, x->undo[i], c->path, &udfd, &ubase, &dfd, &base, &owned, err);
+	if (rc < 0)
+		return rc == -1 ? ap_error_sys(err, "cannot open the directory of %s", x->undo[i])
+				: -1;
+	rc = keep_undo_in(x, i, dfd, base, udfd, ubase, &sb, err);
+	if (owned >= 0)
+		close(owned);
+	return rc;
+}
+
+/* keep_undo's work, the folders open: dfd/base the file, udfd/ubase its
+ * second name. */
+static int keep_undo_in(ap_txn *x, size_t i, int dfd, const char *base, int udfd,
+			const char *ubase, const struct stat *sbp, ap_error *err)
+{
+	const ap_change *c = &x->ch[i];
+	struct stat sb = *sbp;
+	ap_file_state st;
+	ap_owner own;
+	char *data, link[4096];
+	size_t len;
+	ssize_t k;
+	int rc;
+
+	if (ap_sys_linkat(dfd, base, udfd, ubase) == 0) {
 		x->undo_made[i] = 1;
 		return 0;
 	}
@@ -399,7 +447,7 @@ static int keep_undo(ap_txn *x, size_t i, int dfd, const char *base, ap_error *e
 		if (k < 0)
 			return ap_error_sys(err, "cannot read symlink %s", c->path);
 		link[k] = '\0';
-		if (ap_sys_symlinkat(link, dfd, ubase) < 0)
+		if (ap_sys_symlinkat(link, udfd, ubase) < 0)
 			return ap_error_sys(err, "cannot keep %s (as %s) for a rollback", c->path,
 					    x->undo[i]);
 		x->undo_made[i] = 1;
@@ -408,7 +456,7 @@ static int keep_undo(ap_txn *x, size_t i, int dfd, const char *base, ap_error *e
 	if (ap_tree_read(x->tree, c->path, &st, &data, &len, err) < 0)
 		return -1;
 	own = (ap_owner){ 1, st.uid, st.gid };
-	rc = ap_write_new_file(dfd, ubase, data, len, st.mode, &own, NULL, err, x->undo[i]);
+	rc = ap_write_new_file(udfd, ubase, data, len, st.mode, &own, NULL, err, x->undo[i]);
 	free(data);
 	x->undo_made[i] = rc == 0;
 	return rc;
@@ -596,9 +644,12 @@ static int write_pending(ap_txn *x, ap_error *err)
 		const ap_change *c = &x->ch[i];
 		const char *slash = strrchr(c->path, '/');
 
-		x->undo[i] = slash ? ap_printf("%.*s/.aptmp.%s.u%zu", (int)(slash - c->path),
-					       c->path, x->token, i)
-				   : ap_printf(".aptmp.%s.u%zu", x->token, i);
+		x->undo[i] = c->tmp_dir && *c->tmp_dir
+				     ? ap_printf("%s/.aptmp.%s.u%zu", c->tmp_dir, x->token, i)
+			     : slash && !c->tmp_dir
+				     ? ap_printf("%.*s/.aptmp.%s.u%zu", (int)(slash - c->path), c->path,
+						 x->token, i)
+				     : ap_printf(".aptmp.%s.u%zu", x->token, i);
 		if (!x->undo[i]) {
 			ap_error_set(err, "out of memory");
 			goto out;
@@ -1065,19 +1116,23 @@ static int roll_forward(ap_tree *t, int statefd, char *journal, ap_error *err)
  * temp file (if it is the one this run wrote) and the undo name go. */
 /* An undo name that stays: a second name of a file that cannot lose one
  * (made immutable since prepare) is reported, not a reason to stop. */
-static void undo_left(int dfd, const char *undo, ap_buf *left)
+static void undo_left(ap_tree *t, const char *undo, ap_buf *left)
 {
-	if (ap_sys_unlinkat(dfd, base_of(undo), 0) < 0 && errno != ENOENT)
+	const char *base;
+	ap_error e = AP_ERROR_INIT;
+	int dfd = ap_tree_parent(t, undo, NULL, &base, &e);
+
+	if (dfd >= 0 && ap_sys_unlinkat(dfd, base, 0) < 0 && errno != ENOENT)
 		ap_buf_printf(left, "; %s (a second name of the file, kept for the rollback) could "
 			      "not be removed (%s): remove it once it can be", undo, strerror(errno));
 }
 
 static int undo_rename(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 {
-	const char *base, *undo = undo_of(l);
+	const char *base, *tbase, *undo = undo_of(l);
 	unsigned long long ino = l->f[4] ? strtoull(l->f[4], NULL, 10) : 0;
 	struct stat sb;
-	int dfd = ap_tree_parent(t, l->f[2], NULL, &base, err);
+	int dfd = ap_tree_parent(t, l->f[2], NULL, &base, err), ufd, own, rc;
 
 	/* no directory, nothing of this run's in it (but a temp file above) */
 	if (dfd == -1 && same_dir(l->f[1], l->f[2]))
@@ -1086,11 +1141,15 @@ static int undo_rename(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 		return -1;
 	if (dfd >= 0 && fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (unsigned long long)sb.st_ino == ino) {
-		if (undo ? ap_sys_renameat(dfd, base_of(undo), dfd, base) < 0
-			 : ap_sys_unlinkat(dfd, base, 0) < 0)
-			return ap_error_sys(err, "cannot put back %s%s%s", l->f[2],
-					    undo ? " from " : "", undo ? undo : "");
-		return 0;
+		if (!undo)
+			return ap_sys_unlinkat(dfd, base, 0) < 0
+				? ap_error_sys(err, "cannot put back %s", l->f[2]) : 0;
+		rc = two_dirs(t, undo, l->f[2], &ufd, &tbase, &dfd, &base, &own, err);
+		if (rc == 0 && ap_sys_renameat(ufd, tbase, dfd, base) < 0)
+			rc = ap_error_sys(err, "cannot put back %s from %s", l->f[2], undo);
+		if (own >= 0)
+			close(own);
+		return rc < 0 ? -1 : 0;
 	}
 	if (!same_dir(l->f[1], l->f[2]))
 		dfd = ap_tree_parent(t, l->f[1], NULL, &base, err);  /* the temp file's */
@@ -1100,35 +1159,35 @@ static int undo_rename(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 	    (unsigned long long)sb.st_ino == ino && ap_sys_unlinkat(dfd, base_of(l->f[1]), 0) < 0 &&
 	    errno != ENOENT)
 		return ap_error_sys(err, "cannot remove %s", l->f[1]);
-	if (undo && !same_dir(l->f[1], l->f[2]))
-		dfd = ap_tree_parent(t, l->f[2], NULL, &base, err);
-	if (dfd < -1)
-		return -1;
-	if (undo && dfd >= 0)
-		undo_left(dfd, undo, left);
+	if (undo)
+		undo_left(t, undo, left);
 	return 0;
 }
 
 /* Undoes one deletion: the file is back from its undo name if it is gone. */
 static int undo_delete(ap_tree *t, const jline *l, ap_buf *left, ap_error *err)
 {
-	const char *base, *undo = undo_of(l);
+	const char *base, *ubase, *undo = undo_of(l);
 	struct stat sb;
-	int dfd;
+	int dfd, ufd, own, rc;
 
 	if (!undo)
 		return 0;
-	dfd = ap_tree_parent(t, l->f[1], NULL, &base, err);
-	if (dfd == -1)
+	rc = two_dirs(t, undo, l->f[1], &ufd, &ubase, &dfd, &base, &own, err);
+	if (rc == -1)
 		return 0;
-	if (dfd < 0)
+	if (rc < 0)
 		return -1;
 	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-		if (ap_sys_renameat(dfd, base_of(undo), dfd, base) < 0)
-			return ap_error_sys(err, "cannot put back %s from %s", l->f[1], undo);
-		return 0;
+		if (ap_sys_renameat(ufd, ubase, dfd, base) < 0)
+			rc = ap_error_sys(err, "cannot put back %s from %s", l->f[1], undo);
+		if (own >= 0)
+			close(own);
+		return rc < 0 ? -1 : 0;
 	}
-	undo_left(dfd, undo, left);
+	if (own >= 0)
+		close(own);
+	undo_left(t, undo, left);
 	return 0;
 }
 
@@ -1598,13 +1657,16 @@ static int check_record(ap_tree *t, const char *name, const char *text, size_t l
 		} else if (strcmp(v, "rename") == 0) {
 			undo = l.n == 5 ? undo_of(&l) : NULL;
 			if ((l.n != 3 && l.n != 5) || !is_tmp_name(a) || ap_path_unsafe(b, strlen(b)) ||
-			    (!same_dir(a, b) && !dir_above(a, b)) || (undo && (!is_tmp_name(undo) || !same_dir(undo, b))) ||
+			    (!same_dir(a, b) && !dir_above(a, b)) ||
+			    (undo && (!is_tmp_name(undo) ||
+				      (!same_dir(undo, b) && !dir_above(undo, b)))) ||
 			    (l.n == 5 && !all_digits(l.f[4])))
 				bad = "a rename applypatch would not write";
 		} else if (strcmp(v, "delete") == 0) {
 			undo = l.n == 3 ? undo_of(&l) : NULL;
 			if ((l.n != 2 && l.n != 3) || ap_path_unsafe(a, strlen(a)) ||
-			    (undo && (!is_tmp_name(undo) || !same_dir(undo, a))))
+			    (undo && (!is_tmp_name(undo) ||
+				      (!same_dir(undo, a) && !dir_above(undo, a)))))
 				bad = "a deletion applypatch would not write";
 		} else if (strcmp(v, "last") == 0 || strcmp(v, "marker") == 0) {
 			if (l.n != 3 || ap_path_unsafe(a, strlen(a)) || !strchr(a, '/') ||

@@ -8,7 +8,8 @@
  *            both together), write each new file's bytes to a temp file
  *            beside it, link each original into orig/ for unapply, and
  *            give each file to be replaced or deleted a second (undo) name
- *            beside it;
+ *            beside it (both in a folder above, ap_change.tmp_dir, where
+ *            asked: quilt's .pc/);
  *   commit:  write state.new, syncfs once, write `journal` (the renames,
  *            deletions and the state switch, each step with its undo name
  *            and the temp file's inode) and fsync it: the commit point;
@@ -57,9 +58,9 @@ typedef struct ap_change {
 	 * removes the file only with its directory (as ap_txn_remove_last):
 	 * no moment shows the directory without it */
 	int marks_dir;
-	/* WRITE: the folder its temporary file is written in, one above its
-	 * own (NULL: its own): quilt reads every file in .pc/PATCH/ as a
-	 * backup, so .pc/'s files wait at the top of .pc/ */
+	/* The folder its temporary file and second (undo) name go in, one
+	 * above its own (NULL: its own): quilt reads every file in
+	 * .pc/PATCH/ as a backup, so .pc/'s wait at the top of .pc/ */
 	const char *tmp_dir;
 	ap_file_state result;    /* filled by prepare: the new file's state */
 } ap_change;

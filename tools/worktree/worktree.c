@@ -1212,6 +1212,15 @@ static int keep_edits(ap_tree *t, ap_run *run, const char *const *paths, size_t 
 	return 0;
 }
 
+/* The temporary files and second names of .pc/'s files wait at the top
+ * of .pc/: quilt takes any file in .pc/PATCH/ for a backup. */
+static void pc_tmp_dirs(ap_change *ch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(ch[i].path, AP_QUILTPC_DIR "/", strlen(AP_QUILTPC_DIR) + 1) == 0)
+			ch[i].tmp_dir = AP_QUILTPC_DIR;
+}
+
 /* Takes out of quilt's .pc/ what apply put there: the backup folders of
  * the patches it applied, their lines in applied-patches, and quilt's own
  * files when no patch is left applied. Lines quilt wrote stay. *version_last
@@ -1534,6 +1543,7 @@ static int unapply_quilt(ap_tree *t, ap_run *run, int force, ap_error *err)
 	w.ch[w.n++].path = AP_QUILTPC_DIR "/applied-patches";
 	if (run->dry_run)
 		goto results;
+	pc_tmp_dirs(w.ch, w.n);
 	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, w.ch, w.n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < pr.dirs.n; i++)
@@ -1831,6 +1841,7 @@ int ap_worktree_unapply(const ap_run_opts *o, ap_run *run, ap_error *err)
 			goto out;
 		}
 	}
+	pc_tmp_dirs(ch, n);
 	if (ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < st.dirs.n; i++)
