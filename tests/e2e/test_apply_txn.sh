@@ -173,16 +173,42 @@ check "patched file now a directory: nothing changed" [ "$before" = "$(snapshot_
 
 # --- item 2: renames the kernel would refuse are refused before the commit ------
 
+# refused_untouched LABEL TEXT: apply exits 2 saying TEXT, and the tree and
+# its state stay as they were
+refused_untouched() {
+	before=$(snapshot_all "$T")
+	check_rc "$1: apply refuses, exit 2" 2 "$AP" apply -d "$T" --patches "$P" -P linux
+	check_grep "$1: says which and why" "$2" "$ERR"
+	check "$1: nothing changed, no state" [ "$before" = "$(snapshot_all "$T")" ]
+}
+
 setup
 edit_a
 edit_b
 if chattr +i "$T/b.txt" 2>"$WORK/chattr.err"; then
-	before=$(snapshot_all "$T")
-	check_rc "immutable target: apply refuses, exit 2" 2 "$AP" apply -d "$T" --patches "$P" -P linux
-	check_grep "immutable target: says which and why" "b.txt is immutable" "$ERR"
-	check "immutable target: nothing changed, no state" [ "$before" = "$(snapshot_all "$T")" ]
+	refused_untouched "immutable target" "b.txt is immutable"
 	chattr -i "$T/b.txt"
 	check_rc "immutable target: once writable, apply exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+	# append-only, and a locked directory: the same refusal (the check reads
+	# the attributes with statx where the file system reports them)
+	setup
+	edit_a
+	edit_b
+	chattr +a "$T/b.txt"
+	refused_untouched "append-only target" "b.txt is immutable or append-only"
+	chattr -a "$T/b.txt"
+	mkdir -p "$T/locked"
+	echo one > "$T/locked/c.txt"
+	add_patch locked.patch <<'PATCH'
+--- a/locked/c.txt
++++ b/locked/c.txt
+@@ -1 +1 @@
+-one
++two
+PATCH
+	chattr +i "$T/locked"
+	refused_untouched "immutable directory" "the directory of locked/c.txt is immutable"
+	chattr -i "$T/locked"
 else
 	echo "ok - skip: chattr +i fails here ($(cat "$WORK/chattr.err")), immutable check not run"
 fi

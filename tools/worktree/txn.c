@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -469,39 +470,62 @@ static int chattr_locked(int fd)
 	return ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 && (fl & (FS_IMMUTABLE_FL | FS_APPEND_FL));
 }
 
+/* Whether statx saw the file immutable or append-only: 1 or 0, or -1 when
+ * the file system does not report those attributes (then only an open
+ * and FS_IOC_GETFLAGS can tell). One statx per file instead of a stat, an
+ * open, an ioctl and a close: it is done for every file a series writes. */
+static int statx_locked(const struct statx *sx)
+{
+	const __u64 both = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND;
+
+	if ((sx->stx_attributes_mask & both) != both)
+		return -1;
+	return (sx->stx_attributes & both) != 0;
+}
+
+static int file_locked(int dfd, const char *base, const struct statx *sx)
+{
+	int fd, locked = statx_locked(sx);
+
+	if (locked >= 0)
+		return locked;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	locked = chattr_locked(fd);
+	close(fd);
+	return locked;
+}
+
 /* Proves before the commit point that the rename or unlink of c->path
  * after it can happen: neither the file nor its directory immutable or
  * append-only, and in a sticky directory the file (or the directory) ours
- * unless we are root. */
-static int check_replaceable(const ap_change *c, int dfd, const char *base, ap_error *err)
+ * unless we are root (me: the effective uid). */
+static int check_replaceable(const ap_change *c, int dfd, const char *base, uid_t me,
+			     ap_error *err)
 {
-	struct stat ds, ts;
-	uid_t me = geteuid();
-	int fd;
+	const unsigned want = STATX_TYPE | STATX_MODE | STATX_UID;
+	struct statx ds, ts;
+	int dir_locked;
 
-	if (fstat(dfd, &ds) < 0)
+	if (statx(dfd, "", AT_EMPTY_PATH, want, &ds) < 0)
 		return ap_error_sys(err, "cannot stat the directory of %s", c->path);
-	if (chattr_locked(dfd))
+	dir_locked = statx_locked(&ds);
+	if (dir_locked < 0)
+		dir_locked = chattr_locked(dfd);
+	if (dir_locked)
 		return ap_error_set(err, "the directory of %s is immutable or append-only (chattr "
 				    "+i or +a): nothing in it can be replaced; nothing was changed",
 				    c->path);
-	if (fstatat(dfd, base, &ts, AT_SYMLINK_NOFOLLOW) < 0)
+	if (statx(dfd, base, AT_SYMLINK_NOFOLLOW, want, &ts) < 0)
 		return errno == ENOENT ? 0 : ap_error_sys(err, "cannot stat %s", c->path);
-	if (S_ISREG(ts.st_mode) || S_ISDIR(ts.st_mode)) {
-		fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0) {
-			int locked = chattr_locked(fd);
-
-			close(fd);
-			if (locked)
-				return ap_error_set(err, "%s is immutable or append-only (chattr +i or +a): "
-						    "it cannot be replaced; nothing was changed", c->path);
-		}
-	}
-	if ((ds.st_mode & S_ISVTX) && me != 0 && ts.st_uid != me && ds.st_uid != me)
+	if ((S_ISREG(ts.stx_mode) || S_ISDIR(ts.stx_mode)) && file_locked(dfd, base, &ts))
+		return ap_error_set(err, "%s is immutable or append-only (chattr +i or +a): "
+				    "it cannot be replaced; nothing was changed", c->path);
+	if ((ds.stx_mode & S_ISVTX) && me != 0 && ts.stx_uid != me && ds.stx_uid != me)
 		return ap_error_set(err, "%s belongs to uid %lu in a sticky directory: only its "
 				    "owner can replace it; nothing was changed", c->path,
-				    (unsigned long)ts.st_uid);
+				    (unsigned long)ts.stx_uid);
 	return 0;
 }
 
@@ -744,6 +768,7 @@ static int place_marker(ap_txn *x, size_t i, ap_error *err)
 
 int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 {
+	uid_t me = geteuid();
 	int origfd = -1;
 	int rc = -1;
 
@@ -791,7 +816,7 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 		}
 		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
 			goto out;
-		if (check_replaceable(c, dfd, base, err) < 0)
+		if (check_replaceable(c, dfd, base, me, err) < 0)
 			goto out;
 		/* the backup first: it links only a file with no other name */
 		if (c->backup && keep_original(x, c, dfd, base, origfd, err) < 0)
