@@ -2,14 +2,20 @@
  *
  * The same change regenerated in another form (git's, quilt's, diff -u
  * with timestamps, other index abbreviations, another funcname after "@@",
- * a mail around it, saved with CRLF) has one identity; any change to what
+ * a mail around it, saved with CRLF, files in another order, the change
+ * aligned another way, more context) has one identity; any change to what
  * it changes (a line's bytes, a line end inside the content, a path, a
- * mode, a count, the strip level) gives another.
+ * mode, the context next to it, the strip level) gives another. Version
+ * 1's rule, which state records of version 3 hold, is pinned.
  */
 #include "testutil.h"
 
 #include "identity.h"
 #include "patch.h"
+
+/* git_mail's identity by version 1's rule, from applypatch 6184afd's state
+ * record (the last to write it) */
+#define V1_GIT_MAIL "d3cd1b282ff849a7c14787e41f2ea16dc7da95f8046eb628ca69a65f667a3557"
 
 /* The identity of text read with -p strip; the text must parse. */
 static void id_of(const char *text, int strip, char out[AP_SHA256_HEX])
@@ -148,7 +154,8 @@ static const char *const other_changes[] = {
 	/* another file */
 	"diff --git a/src/b.txt b/src/b.txt\n--- a/src/b.txt\n+++ b/src/b.txt\n"
 	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n",
-	/* more context, so other counts */
+	/* more context where there were fewer than AP_IDENTITY_CONTEXT lines:
+	 * the patch asks more of the file */
 	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
 	"@@ -1,4 +1,4 @@\n 1\n-2\n+TWO\n 3\n 4\n",
 	/* the same change and a mode change */
@@ -228,6 +235,159 @@ static void unparsable_falls_back(void **state)
 	assert_string_equal(a, b);
 }
 
+/* red-team 3 T5: git orders paths bytewise ("a.c" before "a/b.c"), diff -r
+ * directory by directory; the same two changes are one patch. */
+static void files_in_any_order(void **state)
+{
+	static const char git[] =
+		"diff --git a/a.c b/a.c\nindex 587be6b..1b7e8b4 100644\n--- a/a.c\n+++ b/a.c\n"
+		"@@ -1 +1 @@\n-x\n+X\n"
+		"diff --git a/a/b.c b/a/b.c\nindex 975fbec..4f8b4b2 100644\n--- a/a/b.c\n+++ b/a/b.c\n"
+		"@@ -1 +1 @@\n-y\n+Y\n";
+	static const char diff_r[] =
+		"diff -ruN A/a/b.c B/a/b.c\n--- A/a/b.c\t2026-12-03 16:47:58.430574237 +0000\n"
+		"+++ B/a/b.c\t2026-12-03 16:47:58.430574237 +0000\n@@ -1 +1 @@\n-y\n+Y\n"
+		"diff -ruN A/a.c B/a.c\n--- A/a.c\t2026-12-03 16:47:58.430574237 +0000\n"
+		"+++ B/a.c\t2026-12-03 16:47:58.430574237 +0000\n@@ -1 +1 @@\n-x\n+X\n";
+	/* the same file twice keeps its order: the second diff applies on the first */
+	static const char twice[] =
+		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-1\n+2\n"
+		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-2\n+3\n";
+	static const char twice_swapped[] =
+		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-2\n+3\n"
+		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-1\n+2\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	id_of(git, 1, a);
+	id_of(diff_r, 1, b);
+	assert_string_equal(a, b);
+	id_of(twice, 1, a);
+	id_of(twice_swapped, 1, b);
+	assert_string_not_equal(a, b);
+}
+
+/* red-team 3 T8: git's diff and GNU diff (quilt refresh) align one edit
+ * differently, with other windows; the sides are the same. Both as the
+ * real tools wrote them for A "\n}\n\n}\n{\nx\nx\n" -> B "\n}\n{\nx\nx\n". */
+static void realigned_hunks_are_one_patch(void **state)
+{
+	static const char git[] =
+		"diff --git a/x.c b/x.c\nindex 037ffec..b14c750 100644\n--- a/x.c\n+++ b/x.c\n"
+		"@@ -1,6 +1,4 @@\n \n-}\n-\n }\n {\n x\n";
+	static const char quilt[] =
+		"Index: qq/x.c\n"
+		"===================================================================\n"
+		"--- qq.orig/x.c\n+++ qq/x.c\n"
+		"@@ -1,7 +1,5 @@\n \n }\n-\n-}\n {\n x\n x\n";
+	/* a replacement aligned both ways: "-a -b +A +B" and "-a +A -b +B" */
+	static const char grouped[] =
+		"--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n 0\n-a\n-b\n+A\n+B\n 9\n";
+	static const char interleaved[] =
+		"--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n 0\n-a\n+A\n-b\n+B\n 9\n";
+	/* a line added next to its twin: git puts it first, GNU diff second,
+	 * and their -U3 windows start and end at other lines */
+	static const char twin_first[] =
+		"--- a/f\n+++ b/f\n@@ -4,6 +4,7 @@\n \n \n \n+y\n y\n \n {\n";
+	static const char twin_second[] =
+		"--- a/f\n+++ b/f\n@@ -5,6 +5,7 @@\n \n \n y\n+y\n \n {\n y\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	id_of(git, 1, a);
+	id_of(quilt, 1, b);
+	assert_string_equal(a, b);
+	id_of(grouped, 1, a);
+	id_of(interleaved, 1, b);
+	assert_string_equal(a, b);
+	id_of(twin_first, 1, a);
+	id_of(twin_second, 1, b);
+	assert_string_equal(a, b);
+}
+
+/* -U5 against -U3: more context than AP_IDENTITY_CONTEXT lines is cut, and
+ * one -U5 hunk holding two changes 8 lines apart is -U3's two hunks. */
+static void more_context_is_one_patch(void **state)
+{
+	static const char u3[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -3,7 +3,7 @@\n 3\n 4\n 5\n-6\n+SIX\n 7\n 8\n 9\n"
+		"@@ -12,7 +12,7 @@\n 12\n 13\n 14\n-15\n+FIFTEEN\n 16\n 17\n 18\n";
+	static const char u5[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -1,20 +1,20 @@\n 1\n 2\n 3\n 4\n 5\n-6\n+SIX\n 7\n 8\n 9\n 10\n 11\n 12\n 13\n"
+		" 14\n-15\n+FIFTEEN\n 16\n 17\n 18\n 19\n 20\n";
+	/* a hunk that changes nothing is nothing */
+	static const char noop[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -3,7 +3,7 @@\n 3\n 4\n 5\n-6\n+SIX\n 7\n 8\n 9\n"
+		"@@ -10,2 +10,2 @@\n 10\n-11\n+11\n"
+		"@@ -12,7 +12,7 @@\n 12\n 13\n 14\n-15\n+FIFTEEN\n 16\n 17\n 18\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	id_of(u3, 1, a);
+	id_of(u5, 1, b);
+	assert_string_equal(a, b);
+	id_of(noop, 1, b);
+	assert_string_equal(a, b);
+}
+
+/* What the patch does, changed: another identity, however it is aligned. */
+static void semantic_changes_stay_seen(void **state)
+{
+	static const char fix[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,7 @@\n int one(void)\n {\n"
+		" \tint x;\n-\tx = 1;\n+\tx = 2;\n \treturn x;\n }\n \n";
+	/* the same edit in another function (other context, no line numbers) */
+	static const char moved[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,7 @@\n int two(void)\n {\n"
+		" \tint x;\n-\tx = 1;\n+\tx = 2;\n \treturn x;\n }\n \n";
+	/* another value */
+	static const char other[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,7 @@\n int one(void)\n {\n"
+		" \tint x;\n-\tx = 1;\n+\tx = 3;\n \treturn x;\n }\n \n";
+	/* one more line added */
+	static const char more[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,8 @@\n int one(void)\n {\n"
+		" \tint x;\n-\tx = 1;\n+\tx = 2;\n+\tx++;\n \treturn x;\n }\n \n";
+	/* a twin line added twice is not added once */
+	static const char twin_twice[] =
+		"--- a/f\n+++ b/f\n@@ -4,6 +4,8 @@\n \n \n \n+y\n+y\n y\n \n {\n";
+	static const char twin_once[] =
+		"--- a/f\n+++ b/f\n@@ -4,6 +4,7 @@\n \n \n \n+y\n y\n \n {\n";
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	(void)state;
+	id_of(fix, 1, a);
+	id_of(moved, 1, b);
+	assert_string_not_equal(a, b);
+	id_of(other, 1, b);
+	assert_string_not_equal(a, b);
+	id_of(more, 1, b);
+	assert_string_not_equal(a, b);
+	id_of(twin_twice, 1, a);
+	id_of(twin_once, 1, b);
+	assert_string_not_equal(a, b);
+}
+
+/* Version 1's rule, as applypatch before version 2 computed it (the value
+ * its state record held for this patch), for records of state version 3. */
+static void version_1_is_pinned(void **state)
+{
+	ap_patch p = AP_PATCH_INIT;
+	ap_error err = AP_ERROR_INIT;
+	char v1[AP_SHA256_HEX], v2[AP_SHA256_HEX];
+
+	(void)state;
+	assert_int_equal(ap_patch_parse(&p, "t.patch", git_mail, strlen(git_mail), 1, &err), 0);
+	assert_int_equal(ap_patch_identity_v1(&p, v1), 0);
+	assert_string_equal(v1, V1_GIT_MAIL);
+	assert_int_equal(ap_patch_identity(&p, v2), 0);
+	assert_string_not_equal(v1, v2);
+	ap_patch_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +395,11 @@ int main(void)
 		cmocka_unit_test(content_changes_are_another_patch),
 		cmocka_unit_test(modes),
 		cmocka_unit_test(unparsable_falls_back),
+		cmocka_unit_test(files_in_any_order),
+		cmocka_unit_test(realigned_hunks_are_one_patch),
+		cmocka_unit_test(more_context_is_one_patch),
+		cmocka_unit_test(semantic_changes_stay_seen),
+		cmocka_unit_test(version_1_is_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,7 @@ static void build(ap_state *s)
 }
 
 static const char FORMATTED[] =
-	"applypatch-state 3\n"
+	"applypatch-state 4\n"
 	"platform\tcygwin\n"
 	"patch\tapplied\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\t1\t"
 	"cygwin-pool.patch\n"
@@ -89,7 +89,7 @@ static void parse_round_trip(void **state)
 	assert_int_equal(ap_state_parse(&s, FORMATTED, strlen(FORMATTED), "T/.applypatch/state", &err),
 			 0);
 	assert_string_equal(s.platform, "cygwin");
-	assert_int_equal(s.version, 3);
+	assert_int_equal(s.version, 4);
 	assert_int_equal(s.npatches, 2);
 	assert_string_equal(s.patches[0].name, "cygwin-pool.patch");
 	assert_string_equal(s.patches[0].status, "applied");
@@ -136,7 +136,7 @@ static void parse_round_trip(void **state)
 }
 
 /* A version 2 record (the same lines; its patch sums are of the diffs'
- * bytes) is read as such, and written back as version 3. */
+ * bytes) is read as such, and written back as version 4. */
 static void version_2_is_read(void **state)
 {
 	ap_state s;
@@ -154,6 +154,26 @@ static void version_2_is_read(void **state)
 	ap_buf_free(&b);
 	ap_state_free(&s);
 	free(v2);
+}
+
+/* A version 3 record (identities by version 1's rule) is read as such:
+ * worktree.c compares its IDs by that rule. */
+static void version_3_is_read(void **state)
+{
+	ap_state s;
+	ap_error err = AP_ERROR_INIT;
+	ap_buf b = AP_BUF_INIT;
+	char *v3 = ap_strdup(FORMATTED);
+
+	(void)state;
+	v3[17] = '3';
+	assert_int_equal(ap_state_parse(&s, v3, strlen(v3), "T/.applypatch/state", &err), 0);
+	assert_int_equal(s.version, 3);
+	ap_state_format(&s, &b);
+	assert_bytes(b.data, b.len, FORMATTED);
+	ap_buf_free(&b);
+	ap_state_free(&s);
+	free(v3);
 }
 
 static void minimal_record(void **state)
@@ -189,8 +209,8 @@ static void damaged_records_are_refused(void **state)
 {
 	(void)state;
 	assert_parse_error("", "T/.applypatch/state: ", "not an applypatch state record");
-	assert_parse_error("applypatch-state 4\nplatform\tlinux\n", "T/.applypatch/state: ",
-			   "version 1, 2 or 3");
+	assert_parse_error("applypatch-state 5\nplatform\tlinux\n", "T/.applypatch/state: ",
+			   "version 1 to 4");
 	/* a version 2 file line with a version 1 shape, or a short sum */
 	assert_parse_error("applypatch-state 2\nplatform\tlinux\n"
 			   "file\t1\t644\tfile\t644\t12\t34\t56\ta.c\n",
@@ -401,6 +421,7 @@ int main(void)
 		cmocka_unit_test(compare_by_content),
 		cmocka_unit_test(version_1_is_read),
 		cmocka_unit_test(version_2_is_read),
+		cmocka_unit_test(version_3_is_read),
 		cmocka_unit_test(load_from_a_tree),
 	};
 

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include "identity.h"
 #include "loaded_series.h"
 #include "worktree.h"
 
@@ -147,6 +148,104 @@ static void apply_rerun_unapply(void **state)
 	tu_rmrf(f.dir);
 }
 
+/* The record an older applypatch wrote (state version 3, IDs by identity
+ * version 1's rule), made from this one's: the header and each patch
+ * line's ID rewritten, id_v1 the patch's version 1 identity. */
+static void make_v3_record(const char *dir, const char *id_v1)
+{
+	size_t len;
+	char *text = tu_read(dir, ".applypatch/state", &len);
+	ap_buf out = AP_BUF_INIT;
+	char *save = NULL, *copy;
+
+	assert_non_null(text);
+	assert_true(strncmp(text, "applypatch-state 4\n", 19) == 0 ||
+		    strncmp(text, "applypatch-state 3\n", 19) == 0);
+	copy = text + 19;
+	ap_buf_puts(&out, "applypatch-state 3\n");
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "patch\tapplied\t", 14) == 0)
+			ap_buf_printf(&out, "patch\tapplied\t%s%s\n", id_v1, line + 14 + 64);
+		else
+			ap_buf_printf(&out, "%s\n", line);
+	}
+	tu_write(dir, ".applypatch/state", out.data);
+	ap_buf_free(&out);
+	free(text);
+}
+
+/* A tree patched before identity version 2 (its record holds version 1
+ * identities) is still patched by the same series: status clean, apply a
+ * no-op, unapply restores it; a series changed since is still seen. */
+static void version_3_record_still_read(void **state)
+{
+	fixture f;
+	ap_patch p = AP_PATCH_INIT;
+	ap_error pe = AP_ERROR_INIT;
+	char v1[AP_SHA256_HEX], v2[AP_SHA256_HEX];
+	size_t len;
+	char *rec;
+
+	(void)state;
+	assert_int_equal(ap_patch_parse(&p, "fix.patch", FIX, strlen(FIX), 1, &pe), 0);
+	assert_int_equal(ap_patch_identity_v1(&p, v1), 0);
+	assert_int_equal(ap_patch_identity(&p, v2), 0);
+	ap_patch_free(&p);
+	assert_string_not_equal(v1, v2);
+
+	start(&f, FIX);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	ap_run_free(&f.run);
+	make_v3_record(f.dir, v1);
+
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_true(f.st.applied);
+	assert_false(f.st.drift);
+	assert_int_equal(f.st.npatches, 1);
+	assert_string_equal(f.st.patches[0].series, "unchanged");
+	ap_status_free(&f.st);
+
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
+	ap_run_free(&f.run);
+
+	/* the same record with another ID: the series changed */
+	make_v3_record(f.dir, v2);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_string_equal(f.st.patches[0].series, "changed");
+	ap_status_free(&f.st);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_true(f.run.failed);
+	assert_contains(f.run.note, "changed since it was applied");
+	ap_run_free(&f.run);
+	make_v3_record(f.dir, v1);
+
+	/* a patch added to the series: apply adds it and writes version 4 */
+	tu_write(f.dir, "patches/more.patch",
+		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
+	tu_write(f.dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
+	assert_int_equal(f.run.patches[2].status, AP_PATCH_APPLIED);
+	ap_run_free(&f.run);
+	rec = tu_read(f.dir, ".applypatch/state", &len);
+	assert_true(strncmp(rec, "applypatch-state 4\n", 19) == 0);
+	assert_non_null(strstr(rec, v2));
+	free(rec);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_string_equal(f.st.patches[0].series, "unchanged");
+	ap_status_free(&f.st);
+
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", HELLO);
+	tu_rmrf(f.dir);
+}
+
 static void unapply_refuses_over_an_edit(void **state)
 {
 	fixture f;
@@ -221,6 +320,7 @@ int main(void)
 		cmocka_unit_test(loaded_series_unreadable_patch),
 		cmocka_unit_test(apply_rerun_unapply),
 		cmocka_unit_test(unapply_refuses_over_an_edit),
+		cmocka_unit_test(version_3_record_still_read),
 		cmocka_unit_test(failed_patch_leaves_tree),
 		cmocka_unit_test(unknown_platform_and_missing_series),
 	};

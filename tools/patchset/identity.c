@@ -25,6 +25,8 @@ static unsigned mode_class(const ap_file_diff *f)
 typedef struct feed {
 	ap_digest d;
 	int bad;
+	const ap_line **pre, **post;  /* version 2: one hunk's two sides */
+	size_t cap;
 	size_t n;
 	char buf[1 << 16];
 } feed;
@@ -95,10 +97,9 @@ static void put_str(feed *f, const char *s)
 	put(f, s, n);
 }
 
-/* Version 1: every hunk line as the diff aligns it, files in patch order
- * (the bytes are those "file %d %o %zu\n", "hunk %ld %ld %zu\n" and
- * "%c%d %zu:" wrote before the digest was buffered). */
-static void add_file_v1(feed *d, const ap_file_diff *f)
+/* A file's header, as both versions hash it (version 1 with the count of
+ * hunks, version 2 without). */
+static void add_head(feed *d, const ap_file_diff *f, int with_hunks)
 {
 	int named_source = f->op == AP_OP_RENAME || f->op == AP_OP_COPY;
 
@@ -106,11 +107,30 @@ static void add_file_v1(feed *d, const ap_file_diff *f)
 	put_long(d, (long)f->op);
 	put_c(d, ' ');
 	put_num(d, mode_class(f), 8);
-	put_c(d, ' ');
-	put_num(d, f->nhunks, 10);
+	if (with_hunks) {
+		put_c(d, ' ');
+		put_num(d, f->nhunks, 10);
+	}
 	put_c(d, '\n');
 	put_str(d, named_source ? f->old_path : NULL);
 	put_str(d, ap_file_diff_target(f));
+}
+
+static void put_line(feed *d, const ap_line *l)
+{
+	put_long(d, (long)l->eol);
+	put_c(d, ' ');
+	put_num(d, l->len, 10);
+	put_c(d, ':');
+	put(d, l->text, l->len);
+}
+
+/* Version 1: every hunk line as the diff aligns it, files in patch order
+ * (the bytes are those "file %d %o %zu\n", "hunk %ld %ld %zu\n" and
+ * "%c%d %zu:" wrote before the digest was buffered). */
+static void add_file_v1(feed *d, const ap_file_diff *f)
+{
+	add_head(d, f, 1);
 	for (size_t h = 0; h < f->nhunks; h++) {
 		const ap_hunk *hk = &f->hunks[h];
 
@@ -122,35 +142,169 @@ static void add_file_v1(feed *d, const ap_file_diff *f)
 		put_num(d, hk->nlines, 10);
 		put_c(d, '\n');
 		for (size_t i = 0; i < hk->nlines; i++) {
-			const ap_line *l = &hk->lines[i];
-
-			put_c(d, l->kind);
-			put_long(d, (long)l->eol);
-			put_c(d, ' ');
-			put_num(d, l->len, 10);
-			put_c(d, ':');
-			put(d, l->text, l->len);
+			put_c(d, hk->lines[i].kind);
+			put_line(d, &hk->lines[i]);
 		}
 	}
 }
 
-int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
+/* One hunk of version 2: lead context, the old side's changed lines, the
+ * new side's, trailing context (the kinds are implied by the counts). */
+static void put_hunk(feed *d, const ap_line *const *lead, size_t nlead,
+		     const ap_line *const *old, size_t nold, const ap_line *const *new,
+		     size_t nnew, const ap_line *const *trail, size_t ntrail)
+{
+	put(d, "hunk ", 5);
+	put_num(d, nlead, 10);
+	put_c(d, ' ');
+	put_num(d, nold, 10);
+	put_c(d, ' ');
+	put_num(d, nnew, 10);
+	put_c(d, ' ');
+	put_num(d, ntrail, 10);
+	put_c(d, '\n');
+	for (size_t i = 0; i < nlead; i++)
+		put_line(d, lead[i]);
+	for (size_t i = 0; i < nold; i++)
+		put_line(d, old[i]);
+	for (size_t i = 0; i < nnew; i++)
+		put_line(d, new[i]);
+	for (size_t i = 0; i < ntrail; i++)
+		put_line(d, trail[i]);
+}
+
+/* Version 2: a hunk as its two sides (context and '-' lines in order; context
+ * and '+' lines in order), less the lines both sides begin and end with
+ * beyond AP_IDENTITY_CONTEXT of them (identity.h says why). */
+static void add_lines_v2(feed *d, const ap_line *lines, size_t nlines)
+{
+	size_t npre = 0, npost = 0, p = 0, s = 0, m, lead, trail;
+
+	if (nlines > d->cap) {
+		size_t cap = nlines * 2;
+		const ap_line **pre = realloc(d->pre, cap * sizeof *pre);
+		const ap_line **post;
+
+		if (pre)
+			d->pre = pre;
+		post = pre ? realloc(d->post, cap * sizeof *post) : NULL;
+		if (!post) {
+			d->bad = 1;
+			return;
+		}
+		d->post = post;
+		d->cap = cap;
+	}
+	for (size_t i = 0; i < nlines; i++) {
+		if (lines[i].kind != '+')
+			d->pre[npre++] = &lines[i];
+		if (lines[i].kind != '-')
+			d->post[npost++] = &lines[i];
+	}
+	while (p < npre && p < npost && ap_line_eq(d->pre[p], d->post[p]))
+		p++;
+	m = npre < npost ? npre : npost;
+	while (s < m && ap_line_eq(d->pre[npre - 1 - s], d->post[npost - 1 - s]))
+		s++;
+	if (p == m && npre == npost)
+		return;   /* changes nothing */
+	if (p + s < m) {
+		/* both sides change: the lines between the first and the last
+		 * difference, and up to AP_IDENTITY_CONTEXT on each side */
+		lead = p < AP_IDENTITY_CONTEXT ? p : AP_IDENTITY_CONTEXT;
+		trail = s < AP_IDENTITY_CONTEXT ? s : AP_IDENTITY_CONTEXT;
+		put_hunk(d, d->pre + p - lead, lead, d->pre + p, npre - p - s, d->post + p,
+			 npost - p - s, d->pre + npre - s, trail);
+		return;
+	}
+	/* Lines only added or only removed, which could go anywhere from lo
+	 * to hi on the shorter side (a line added next to its twin): taken at
+	 * hi, with the context every tool's window holds wherever it put them
+	 * (at least AP_IDENTITY_CONTEXT lines either side of its choice). */
+	{
+		const ap_line **shorter = npre < npost ? d->pre : d->post;
+		const ap_line **longer = npre < npost ? d->post : d->pre;
+		size_t lo = m - s, hi = p, n = (npre > npost ? npre : npost) - m;
+		size_t from = hi > AP_IDENTITY_CONTEXT ? hi - AP_IDENTITY_CONTEXT : 0;
+		size_t to = lo + AP_IDENTITY_CONTEXT < m ? lo + AP_IDENTITY_CONTEXT : m;
+
+		lead = to > from ? (to < hi ? to : hi) - from : 0;
+		trail = to > hi ? to - hi : 0;
+		put_hunk(d, shorter + from, lead, npre < npost ? NULL : longer + hi,
+			 npre < npost ? 0 : n, npre < npost ? longer + hi : NULL,
+			 npre < npost ? n : 0, shorter + hi, trail);
+	}
+}
+
+/* A hunk, cut where more than twice AP_IDENTITY_CONTEXT unchanged lines
+ * separate two changes (each piece keeps AP_IDENTITY_CONTEXT of them): a
+ * diff with more context (-U5) joins into one hunk changes that -U3 shows
+ * as two. */
+static void add_hunk_v2(feed *d, const ap_hunk *hk)
+{
+	size_t start = 0, run = 0;
+	int changed = 0;
+
+	for (size_t i = 0; i < hk->nlines; i++) {
+		if (hk->lines[i].kind == ' ') {
+			run++;
+			continue;
+		}
+		if (changed && run > 2 * AP_IDENTITY_CONTEXT) {
+			add_lines_v2(d, hk->lines + start, i - run + AP_IDENTITY_CONTEXT - start);
+			start = i - AP_IDENTITY_CONTEXT;
+		}
+		changed = 1;
+		run = 0;
+	}
+	add_lines_v2(d, hk->lines + start, hk->nlines - start);
+}
+
+/* Files in the order of their target path, then their source path (the
+ * patch's order where both are the same: one file patched twice). */
+typedef struct file_ref {
+	const ap_file_diff *f;
+	size_t i;
+} file_ref;
+
+static int str_cmp(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int file_ref_cmp(const void *x, const void *y)
+{
+	const file_ref *a = x, *b = y;
+	int c = str_cmp(ap_file_diff_target(a->f), ap_file_diff_target(b->f));
+
+	if (c == 0)
+		c = str_cmp(a->f->old_path, b->f->old_path);
+	return c ? c : a->i < b->i ? -1 : a->i > b->i;
+}
+
+static feed *feed_begin(const char *version)
 {
 	feed *f = malloc(sizeof *f);
-	int rc;
 
 	if (!f)
-		return -1;
+		return NULL;
 	f->d = (ap_digest)AP_DIGEST_INIT;
 	f->bad = 0;
 	f->n = 0;
+	f->pre = f->post = NULL;
+	f->cap = 0;
 	if (ap_digest_begin(&f->d, AP_DIGEST_SHA256) < 0) {
 		free(f);
-		return -1;
+		return NULL;
 	}
-	put(f, "applypatch-identity 1\n", 22);
-	for (size_t i = 0; i < p->nfiles; i++)
-		add_file_v1(f, &p->files[i]);
+	put(f, version, strlen(version));
+	return f;
+}
+
+static int feed_end(feed *f, char out[AP_SHA256_HEX])
+{
+	int rc;
+
 	flush(f);
 	if (f->bad) {
 		ap_digest_discard(&f->d);
@@ -158,8 +312,49 @@ int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
 	} else {
 		rc = ap_digest_end(&f->d, out);
 	}
+	free(f->pre);
+	free(f->post);
 	free(f);
 	return rc;
+}
+
+int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
+{
+	feed *d = feed_begin("applypatch-identity 2\n");
+	file_ref *order = calloc(p->nfiles + 1, sizeof *order);
+
+	if (!d) {
+		free(order);
+		return -1;
+	}
+	if (!order) {
+		d->bad = 1;
+		return feed_end(d, out);
+	}
+	for (size_t i = 0; i < p->nfiles; i++)
+		order[i] = (file_ref){ &p->files[i], i };
+	qsort(order, p->nfiles, sizeof *order, file_ref_cmp);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const ap_file_diff *f = order[i].f;
+
+		add_head(d, f, 0);
+		for (size_t h = 0; h < f->nhunks; h++)
+			add_hunk_v2(d, &f->hunks[h]);
+		put(d, "end\n", 4);
+	}
+	free(order);
+	return feed_end(d, out);
+}
+
+int ap_patch_identity_v1(const ap_patch *p, char out[AP_SHA256_HEX])
+{
+	feed *d = feed_begin("applypatch-identity 1\n");
+
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < p->nfiles; i++)
+		add_file_v1(d, &p->files[i]);
+	return feed_end(d, out);
 }
 
 int ap_patch_identity_of(const char *data, size_t len, int strip, char out[AP_SHA256_HEX])

@@ -3,21 +3,57 @@
  * A patch's identity is taken from what it was parsed into, not from its
  * bytes: per file diff, the operation, the paths after -p stripping (the
  * target; the source of a rename or copy), and the mode it sets; per
- * hunk, the two line counts and every context, '-' and '+' line's bytes
- * and line end. Left out: the description and mail or DEP-3 headers,
- * `index` lines (abbreviations and blob names), timestamps and other text
- * on the '---'/'+++' lines, the text after a hunk's closing "@@", quilt's
- * `Index:`/`====` lines, git's "-- " signature, and the hunks' start lines
- * (a refresh against a shifted upstream keeps them as the same change).
- * So a patch regenerated in another form (git, quilt, diff -u) has the
- * same identity when it changes the same lines in the same way.
+ * hunk, what it changes (below). Left out: the description and mail or
+ * DEP-3 headers, `index` lines (abbreviations and blob names), timestamps
+ * and other text on the '---'/'+++' lines, the text after a hunk's
+ * closing "@@", quilt's `Index:`/`====` lines, git's "-- " signature, and
+ * the hunks' start lines (a refresh against a shifted upstream keeps them
+ * as the same change). So a patch regenerated in another form (git diff,
+ * git format-patch, quilt refresh, diff -u) has the same identity when it
+ * changes the same lines in the same way.
+ *
+ * Version 2 (this one, "applypatch-identity 2") is also blind to how the
+ * diff tool chose to show the change:
+ *   - files are taken in the order of their target path, then their
+ *     source path: git sorts paths bytewise ("a.c" before "a/b.c"),
+ *     `diff -r` directory by directory (red-team 3, T5);
+ *   - a hunk is its two sides, each line with its line end: the old side
+ *     (context and '-' lines in order) and the new side (context and '+'
+ *     lines in order), never the '-'/'+' interleaving. GNU diff (quilt
+ *     refresh, diff -u) and git's diff (its indent heuristic) often align
+ *     one edit differently ("-}" "-" against "-" "-}"): same sides, same
+ *     identity (red-team 3, T8);
+ *   - the lines both sides begin with, and those both end with, are kept
+ *     only up to AP_IDENTITY_CONTEXT (3) next to the change. Two tools'
+ *     alignments put the '-'/'+' lines at different places, so a -U3
+ *     hunk's window starts and ends at different lines; but the first and
+ *     last line where the two sides differ are properties of the two
+ *     files, not of the alignment, and every -U3 window holds at least 3
+ *     unchanged lines beyond them (or reaches the start or end of the
+ *     file, as the other window then does). Cut there, both give the same
+ *     lines; a -U5 patch gives the -U3 one's. Context is not dropped
+ *     altogether: it says where the change is (without line numbers, which
+ *     a refresh moves), so a fix moved into another function is another
+ *     patch. A hunk whose two sides are the same changes nothing and is
+ *     left out; a line changed into itself ("-x" "+x") is context.
+ *   What is still seen as another patch: less than 3 lines of context (a
+ *   -U1 patch against a -U3 one); two tools that group the changes into
+ *   hunks differently (an alignment shift that puts 7 unchanged lines
+ *   between two edits for one tool and 6 for the other: separate hunks
+ *   against one); and an insertion or deletion inside a repeated run
+ *   (blank lines, "}" "" "}" "") whose hunk window ends inside the run,
+ *   where the cut can fall on another rotation of the run.
+ * Version 1 ("applypatch-identity 1": every hunk line with its kind, the
+ * hunk's two counts, files in patch order) is kept for state records of
+ * version 3, which hold it (state.h).
  *
  * Line ends are content. A patch converted to CRLF as a whole (every
  * line of its diff ends in "\r\n": saved by a mail client or an editor)
  * is read without the conversion's "\r"s (patch.h), as GNU patch reads
  * it, so it has its LF form's identity.
  *
- *   ap_patch_identity      of a parsed patch
+ *   ap_patch_identity      of a parsed patch (version 2)
+ *   ap_patch_identity_v1   of a parsed patch, by version 1's rule
  *   ap_patch_identity_of   of a patch file's bytes (ap_patch_id's when it does not parse)
  */
 #ifndef AP_IDENTITY_H
@@ -28,8 +64,13 @@
 
 #include <stddef.h>
 
+/* Unchanged lines kept on each side of a hunk's change (version 2). */
+#define AP_IDENTITY_CONTEXT 3
+
 /* The identity of a parsed patch; out gets 64 hex digits. */
 int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX]);
+/* The same by version 1's rule, for records that hold it. */
+int ap_patch_identity_v1(const ap_patch *p, char out[AP_SHA256_HEX]);
 
 /* The identity of a patch file's bytes read with -p strip; a patch that
  * does not parse gets ap_patch_id's (its diff's bytes), so a broken patch

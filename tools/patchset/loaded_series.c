@@ -121,6 +121,24 @@ int ap_loaded_series_held(const ap_loaded_series *ls, size_t i)
 	return ls->held && ls->held[i];
 }
 
+int ap_loaded_series_identities_v1(ap_loaded_series *ls)
+{
+	if (ls->sha256_v1)
+		return 0;
+	ls->sha256_v1 = calloc(ls->series.n + 1, sizeof *ls->sha256_v1);
+	if (!ls->sha256_v1)
+		return -1;
+	for (size_t i = 0; i < ls->series.n; i++) {
+		if (ls->held[i] && ls->patches[i].data) {
+			if (ap_patch_identity_v1(&ls->patches[i], ls->sha256_v1[i]) < 0)
+				return -1;
+		} else {
+			memcpy(ls->sha256_v1[i], ls->sha256[i], AP_SHA256_HEX);
+		}
+	}
+	return 0;
+}
+
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i)
 {
 	ap_patch_free(&ls->patches[i]);
@@ -144,6 +162,7 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);
+	free(ls->sha256_v1);
 	free(ls->diff_sha256);
 	free(ls->file_sha256);
 	free(ls->dir);

@@ -4,6 +4,7 @@
  *   ap_loaded_series_load_hashes  the same for every patch, errors told later
  *   ap_loaded_series_parse        one patch's parse, or its error (load_hashes)
  *   ap_loaded_series_held         whether a patch is held (read, not dropped)
+ *   ap_loaded_series_identities_v1  the identities by version 1's rule
  *   ap_loaded_series_drop         free one patch's bytes and parse
  *   ap_loaded_series_free         free it all
  *
@@ -27,6 +28,8 @@ typedef struct ap_loaded_series {
 	ap_patch *patches;         /* parallel to series.v */
 	char **errors;             /* NULL where the patch parsed */
 	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_identity (identity.h) */
+	char (*sha256_v1)[AP_SHA256_HEX];   /* ap_patch_identity_v1 (state version 3), or
+	                                       NULL until ap_loaded_series_identities_v1 */
 	char (*diff_sha256)[AP_SHA256_HEX]; /* its diff's bytes (state version 2) */
 	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
 	char **pending;            /* load_hashes: why patches[i] did not parse,
@@ -50,6 +53,10 @@ int ap_loaded_series_load_hashes(ap_loaded_series *ls, const char *dir, const ch
 				 int strip, ap_error *err);
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
 int ap_loaded_series_held(const ap_loaded_series *ls, size_t i);
+/* Fills sha256_v1 for every held patch (a patch that did not parse has
+ * the same one in both versions: its diff's bytes'); -1 out of memory.
+ * For a state record of version 3, whose IDs are version 1 identities. */
+int ap_loaded_series_identities_v1(ap_loaded_series *ls);
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_free(ap_loaded_series *ls);
 

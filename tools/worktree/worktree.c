@@ -92,13 +92,25 @@ static void set_note(ap_run *run, char *note)
 /* --- apply ---------------------------------------------------------------- */
 
 /* The sum a state's patch lines hold for series entry i: the identity
- * (what the patch changes, identity.h); in a version 2 record the sum of
- * its diff's bytes, in a version 1 record the whole file's. An older
- * record is rewritten with identities by the next apply that adds to it. */
+ * (what the patch changes, identity.h); in a version 3 record the
+ * identity by version 1's rule (old_identities), in a version 2 record
+ * the sum of its diff's bytes, in a version 1 record the whole file's. An
+ * older record is rewritten with identities by the next apply that adds
+ * to it. */
 static const char *patch_sum(const ap_state *st, const ap_loaded_series *ls, size_t i)
 {
 	return st->version == 1 ? ls->file_sha256[i]
-	       : st->version == 2 ? ls->diff_sha256[i] : ls->sha256[i];
+	       : st->version == 2 ? ls->diff_sha256[i]
+	       : st->version == 3 && ls->sha256_v1 ? ls->sha256_v1[i] : ls->sha256[i];
+}
+
+/* A version 3 record holds identities by version 1's rule: those are
+ * computed too, from the patches as loaded. */
+static int old_identities(const ap_state *st, ap_loaded_series *ls, ap_error *err)
+{
+	if (st->version == 3 && ap_loaded_series_identities_v1(ls) < 0)
+		return ap_error_set(err, "out of memory");
+	return 0;
 }
 
 /* How many of the selected patches match the recorded ones, in order. */
@@ -1069,7 +1081,7 @@ int ap_worktree_apply(const ap_run_opts *o, ap_run *run, ap_error *err)
 	if (open_locked(run->tree, o->dry_run, &t, &note, err) < 0)
 		goto out_series;
 	set_note(run, note);
-	if (ap_state_load(&st, t, &found, err) < 0)
+	if (ap_state_load(&st, t, &found, err) < 0 || old_identities(&st, &ls, err) < 0)
 		goto out_tree;
 	drop_present_other(&st);
 
@@ -2032,6 +2044,10 @@ int ap_worktree_status(const ap_run_opts *o, ap_status *out, ap_error *err)
 		if (dir && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
 		    ap_loaded_series_load(&ls, dir, st.platform, 1, o->strip, &se) == 0)
 			have_series = 1;
+		if (have_series && old_identities(&st, &ls, err) < 0) {
+			free(dir);
+			goto out;
+		}
 		free(dir);
 	}
 	if (have_series && status_maps(&ls, &st, &in_series, &recorded) < 0) {
