@@ -149,7 +149,10 @@ quilt_step() {
 	}
 }
 quilt_works_after_kill() {
-	[ -n "$qafter" ] && [ -d "$1/.pc" ] && [ ! -e "$1/.applypatch/journal" ] || return 0
+	# (pending without journal: prepared, not committed; a run killed
+	# after its last step, the journal gone, is simply done)
+	[ -n "$qafter" ] && [ -d "$1/.pc" ] && [ -e "$1/.applypatch/pending" ] &&
+		[ ! -e "$1/.applypatch/journal" ] || return 0
 	rm -rf "$work/qc"
 	cp -a "$1" "$work/qc"
 	_names=$(aptmp_names "$1")
