@@ -509,14 +509,17 @@ int ap_tree_readlink(ap_tree *t, const char *path, ap_file_state *st, char **dat
 int ap_tree_load(void *tree, const char *path, ap_file_state *st, char **data, size_t *len,
 		 ap_error *err)
 {
-	/* the link itself, as git and tar hold one: its target is its
-	 * content (a patch with mode 120000 changes that); nothing is read
-	 * through it */
-	if (ap_tree_stat(tree, path, st, err) < 0)
+	ap_error e = AP_ERROR_INIT;
+
+	if (ap_tree_read(tree, path, st, data, len, err) == 0)
+		return 0;
+	/* refused (O_NOFOLLOW) because it is a link: the link itself, as
+	 * git and tar hold one, its target as its content (a patch with mode
+	 * 120000 changes that); nothing is read through it. Looked at only
+	 * then, so a regular file costs no extra system call */
+	if (ap_tree_stat(tree, path, st, &e) < 0 || !st->exists || !st->symlink)
 		return -1;
-	if (st->exists && st->symlink)
-		return ap_tree_readlink(tree, path, st, data, len, err);
-	return ap_tree_read(tree, path, st, data, len, err);
+	return ap_tree_readlink(tree, path, st, data, len, err);
 }
 
 int ap_tree_read(ap_tree *t, const char *path, ap_file_state *st, char **data, size_t *len,
