@@ -225,6 +225,11 @@ static int cmd_cat(const upstream_cli *c)
 			fprintf(stderr, "upstream: %s: is a directory in %s\n", paths[i],
 				ap_source_label(s));
 			rc = 1;
+		} else if (st.symlink) {
+			/* what a source holds for a link is its target, not a file's bytes */
+			fprintf(stderr, "upstream: %s is a symbolic link in %s: cat prints only "
+				"regular files\n", paths[i], ap_source_label(s));
+			rc = 1;
 		} else if (len && fwrite(data, 1, len, stdout) != len) {
 			fprintf(stderr, "upstream: write to standard output failed\n");
 			rc = 1;

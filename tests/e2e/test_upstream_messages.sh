@@ -19,6 +19,8 @@ mkdir "$W/g" && (cd "$W/g" && $G init -q && printf '#!/bin/sh\n' > configure && 
 check_rc "cat --dir a symlink: refused" 1 "$UP" cat --dir "$W/g" pw
 check_grep "cat --dir a symlink: says it is one" "pw is a symbolic link" "$ERR"
 check "cat --dir a symlink: names no other tool" sh -c "! grep -q applypatch '$ERR'"
+check_rc "cat --git a symlink: refused" 1 "$UP" cat --git "$W/g" --rev v1 pw
+check_grep "cat --git a symlink: says it is one" "pw is a symbolic link" "$ERR"
 
 check_rc "export REPO -h DEST: usage error" 2 "$UP" export "$W/g" -h "$W/e1"
 check_grep "export REPO -h DEST: says why" "-h/--help among other arguments" "$ERR"
