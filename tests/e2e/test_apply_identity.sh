@@ -11,9 +11,8 @@
 . "$TESTS_ROOT/e2e/lib.sh"
 WORK=$(scratch)
 umask 022
-export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t \
-	GIT_COMMITTER_EMAIL=t@example.org GIT_AUTHOR_DATE='2020-01-01T00:00:00Z' \
-	GIT_COMMITTER_DATE='2020-01-01T00:00:00Z' HOME="$WORK"
+git_fixed_identity
+export HOME="$WORK"
 git config --global init.defaultBranch main 2>/dev/null
 
 # The upstream tree: a C file with functions (so git writes a funcname

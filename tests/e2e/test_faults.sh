@@ -105,30 +105,33 @@ tree_files() {
 }
 before_work=$(work_files "$work/gen/orig")
 after_work=$(work_files "$work/ref")
+# $1 the tree, $2 its files now, $3/$4 the files as before/as patched, $5
+# the label, $6 what the label says first: 1 when the files are neither
+as_before_or_patched() {
+	if [ "$2" = "$3" ]; then
+		quilt_agrees "$1" "$qbefore" "$5" && ok "$5: ${6}files as before, quilt agrees"
+	elif [ "$2" = "$4" ]; then
+		quilt_agrees "$1" "$qafter" "$5" && ok "$5: ${6}files as patched, quilt agrees"
+	else
+		return 1
+	fi
+	return 0
+}
 quilt_after_kill() {
 	if [ -e "$1/.applypatch/journal" ]; then
 		# committed: the files may be half renamed (the next run
 		# completes them, checked below); as before or as patched,
 		# .pc/ with them included, quilt agrees
-		_f=$(files_only "$1")
-		if [ "$_f" = "$before_files" ]; then
-			quilt_agrees "$1" "$qbefore" "$2" && ok "$2: files as before, quilt agrees"
-		elif [ "$_f" = "$after_files" ]; then
-			quilt_agrees "$1" "$qafter" "$2" && ok "$2: files as patched, quilt agrees"
-		fi
+		as_before_or_patched "$1" "$(files_only "$1")" "$before_files" "$after_files" "$2" "" ||
+			true
 		return
 	fi
 	# killed before the commit point (prepare's temporary files and
 	# folders may be there, in .pc/ too): the files are as they were,
 	# and quilt says so (quilt refuses a .pc/ without .version)
-	_w=$(work_files "$1")
-	if [ "$_w" = "$before_work" ]; then
-		quilt_agrees "$1" "$qbefore" "$2" && ok "$2: before the commit point, files as before, quilt agrees"
-	elif [ "$_w" = "$after_work" ]; then
-		quilt_agrees "$1" "$qafter" "$2" && ok "$2: before the commit point, files as patched, quilt agrees"
-	else
+	as_before_or_patched "$1" "$(work_files "$1")" "$before_work" "$after_work" "$2" \
+		"before the commit point, " ||
 		not_ok "$2: killed before the commit point, yet the files changed"
-	fi
 }
 # after a kill before the commit point, quilt can work on the tree (on a
 # copy): after apply, quilt push -a patches it and quilt pop -a restores

@@ -33,6 +33,16 @@ static void id_of(const char *text, int strip, char out[AP_SHA256_HEX])
 	assert_int_equal(strlen(out), 64);
 }
 
+/* Whether two texts (read with -p1) have one identity. */
+static int same_identity(const char *x, const char *y)
+{
+	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+
+	id_of(x, 1, a);
+	id_of(y, 1, b);
+	return strcmp(a, b) == 0;
+}
+
 /* text with every "\n" made "\r\n" (the caller frees it) */
 static char *crlf(const char *text)
 {
@@ -210,17 +220,11 @@ static void modes(void **state)
 				       "index 01e79c3..d4a9c4c 100755\n"
 				       "--- a/src/a.txt\n+++ b/src/a.txt\n"
 				       "@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n";
-	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
 
 	(void)state;
-	id_of(plain_new, 1, a);
-	id_of(git_new, 1, b);
-	assert_string_equal(a, b);
-	id_of(git_new_x, 1, b);
-	assert_string_not_equal(a, b);
-	id_of(base_diff, 1, a);
-	id_of(git_kept, 1, b);
-	assert_string_equal(a, b);
+	assert_true(same_identity(plain_new, git_new));
+	assert_false(same_identity(plain_new, git_new_x));
+	assert_true(same_identity(base_diff, git_kept));
 }
 
 /* A patch that does not parse still has an identity: its diff's bytes'. */
@@ -256,15 +260,10 @@ static void files_in_any_order(void **state)
 	static const char twice_swapped[] =
 		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-2\n+3\n"
 		"--- a/z.c\n+++ b/z.c\n@@ -1 +1 @@\n-1\n+2\n";
-	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
 
 	(void)state;
-	id_of(git, 1, a);
-	id_of(diff_r, 1, b);
-	assert_string_equal(a, b);
-	id_of(twice, 1, a);
-	id_of(twice_swapped, 1, b);
-	assert_string_not_equal(a, b);
+	assert_true(same_identity(git, diff_r));
+	assert_false(same_identity(twice, twice_swapped));
 }
 
 /* red-team 3 T8: git's diff and GNU diff (quilt refresh) align one edit
@@ -291,18 +290,11 @@ static void realigned_hunks_are_one_patch(void **state)
 		"--- a/f\n+++ b/f\n@@ -4,6 +4,7 @@\n \n \n \n+y\n y\n \n {\n";
 	static const char twin_second[] =
 		"--- a/f\n+++ b/f\n@@ -5,6 +5,7 @@\n \n \n y\n+y\n \n {\n y\n";
-	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
 
 	(void)state;
-	id_of(git, 1, a);
-	id_of(quilt, 1, b);
-	assert_string_equal(a, b);
-	id_of(grouped, 1, a);
-	id_of(interleaved, 1, b);
-	assert_string_equal(a, b);
-	id_of(twin_first, 1, a);
-	id_of(twin_second, 1, b);
-	assert_string_equal(a, b);
+	assert_true(same_identity(git, quilt));
+	assert_true(same_identity(grouped, interleaved));
+	assert_true(same_identity(twin_first, twin_second));
 }
 
 /* -U5 against -U3: more context than AP_IDENTITY_CONTEXT lines is cut, and
@@ -323,14 +315,10 @@ static void more_context_is_one_patch(void **state)
 		"@@ -3,7 +3,7 @@\n 3\n 4\n 5\n-6\n+SIX\n 7\n 8\n 9\n"
 		"@@ -10,2 +10,2 @@\n 10\n-11\n+11\n"
 		"@@ -12,7 +12,7 @@\n 12\n 13\n 14\n-15\n+FIFTEEN\n 16\n 17\n 18\n";
-	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
 
 	(void)state;
-	id_of(u3, 1, a);
-	id_of(u5, 1, b);
-	assert_string_equal(a, b);
-	id_of(noop, 1, b);
-	assert_string_equal(a, b);
+	assert_true(same_identity(u3, u5));
+	assert_true(same_identity(u3, noop));
 }
 
 /* What the patch does, changed: another identity, however it is aligned. */
@@ -356,19 +344,12 @@ static void semantic_changes_stay_seen(void **state)
 		"--- a/f\n+++ b/f\n@@ -4,6 +4,8 @@\n \n \n \n+y\n+y\n y\n \n {\n";
 	static const char twin_once[] =
 		"--- a/f\n+++ b/f\n@@ -4,6 +4,7 @@\n \n \n \n+y\n y\n \n {\n";
-	char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
 
 	(void)state;
-	id_of(fix, 1, a);
-	id_of(moved, 1, b);
-	assert_string_not_equal(a, b);
-	id_of(other, 1, b);
-	assert_string_not_equal(a, b);
-	id_of(more, 1, b);
-	assert_string_not_equal(a, b);
-	id_of(twin_twice, 1, a);
-	id_of(twin_once, 1, b);
-	assert_string_not_equal(a, b);
+	assert_false(same_identity(fix, moved));
+	assert_false(same_identity(fix, other));
+	assert_false(same_identity(fix, more));
+	assert_false(same_identity(twin_twice, twin_once));
 }
 
 /* Version 1's rule, as applypatch before version 2 computed it (the value

@@ -345,9 +345,9 @@ static void prepare_refuses_symlinked_directory(void **state)
 	tu_rmrf(outside);
 }
 
-/* Forks a child that prepares the usual changes (and commits, when asked)
- * and is killed with SIGKILL right after, as a crash would. */
-static void killed_run(const char *dir, int commit)
+/* Forks a child that prepares the n changes fill makes (and commits, when
+ * asked) and is killed with SIGKILL right after, as a crash would. */
+static void killed_run_of(const char *dir, void (*fill)(ap_change *), size_t n, int commit)
 {
 	pid_t pid = fork();
 	int status;
@@ -362,8 +362,8 @@ static void killed_run(const char *dir, int commit)
 		if (ap_tree_open(&t, dir, &err) < 0 || ap_tree_lock(t, &err) < 0 ||
 		    ap_txn_begin(&x, t, &err) < 0)
 			_exit(3);
-		changes(ch);
-		if (ap_txn_prepare(x, ch, 4, &err) < 0)
+		fill(ch);
+		if (ap_txn_prepare(x, ch, n, &err) < 0)
 			_exit(4);
 		if (commit && ap_txn_commit(x, STATE, strlen(STATE), &err) < 0)
 			_exit(5);
@@ -375,6 +375,12 @@ static void killed_run(const char *dir, int commit)
 		print_error("child exited with %d\n", WEXITSTATUS(status));
 		fail();
 	}
+}
+
+/* The usual changes, killed after prepare (or after commit). */
+static void killed_run(const char *dir, int commit)
+{
+	killed_run_of(dir, changes, 4, commit);
 }
 
 static void recover_rolls_back_pending(void **state)
@@ -682,33 +688,6 @@ static void marked_changes(ap_change ch[2])
 	ch[1].marks_dir = 1;
 }
 
-/* Killed after prepare: the marked folder holds its marker, and nothing
- * in its subfolders (quilt would take a file there for a backup). */
-static void killed_marked_run(const char *dir)
-{
-	pid_t pid = fork();
-	int status;
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		ap_tree *t;
-		ap_txn *x;
-		ap_change ch[2];
-		ap_error err = AP_ERROR_INIT;
-
-		if (ap_tree_open(&t, dir, &err) < 0 || ap_tree_lock(t, &err) < 0 ||
-		    ap_txn_begin(&x, t, &err) < 0)
-			_exit(3);
-		marked_changes(ch);
-		if (ap_txn_prepare(x, ch, 2, &err) < 0)
-			_exit(4);
-		raise(SIGKILL);
-		_exit(6);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status));
-}
-
 static void marked_dir_comes_with_its_marker(void **state)
 {
 	const char *dir = *state;
@@ -744,7 +723,9 @@ static void marked_dir_comes_with_its_marker(void **state)
 
 	/* killed after prepare: the marker is there, no file below it; the
 	 * recovery removes the folder with it */
-	killed_marked_run(dir);
+	/* killed after prepare: the marked folder holds its marker, and nothing
+	 * in its subfolders (quilt would take a file there for a backup) */
+	killed_run_of(dir, marked_changes, 2, 0);
 	assert_true(tu_exists(dir, "pc/.version"));
 	snap = tu_snapshot(dir);
 	/* (an entry starts a line; the pending record names pc/p1/sub too) */
