@@ -107,6 +107,34 @@ check_rc "apply --dry-run: exit 0" 0 "$AP" apply -n -d "$WORK/dry" --patches "$W
 check "apply --dry-run: nothing written" [ "$(links "$WORK/dry")" = "$orig" ]
 check "apply --dry-run: no state" [ ! -e "$WORK/dry/.applypatch" ]
 
+# --- a tree quilt push patched: quilt keeps each link as a link in .pc/ ----------
+
+if command -v quilt >/dev/null 2>&1; then
+	fresh quilted
+	check "quilt push -a applies it" sh -c \
+		"cd '$T' && QUILT_PATCHES=p quilt --quiltrc /dev/null push -aq >/dev/null"
+	check "quilt kept the deleted link as a link" [ -L "$T/.pc/links.patch/gone" ]
+	check "the same tree as applypatch's" [ "$(links "$T")" = "$(links "$WORK/gnu")" ]
+	check_rc "status on quilt's tree: exit 0" 0 "$AP" status -d "$T" --patches "$T/p"
+	check_grep "status: quilt's patch seen" "applied by quilt or dpkg-source" "$OUT"
+	check_rc "unapply on quilt's tree: exit 0" 0 "$AP" unapply -d "$T" --patches "$T/p"
+	check "unapply: every link back as it was (quilt pop -a drops them)" [ "$(links "$T")" = "$orig" ]
+	check "unapply: quilt's backups gone" [ ! -e "$T/.pc/links.patch" ]
+	check "unapply: the target outside the tree untouched" \
+		[ "$(sha256sum <"$D/outside/file")" = "$outside_before" ]
+	# a link quilt kept, then edited in the tree: named, refused, untouched
+	fresh quilted2
+	(cd "$T" && QUILT_PATCHES=p quilt --quiltrc /dev/null push -aq >/dev/null)
+	rm "$T/moved" && ln -s elsewhere "$T/moved"
+	_before=$(links "$T"; snapshot_all "$T")
+	check_rc "unapply after the link was re-pointed by hand: exit 1" 1 \
+		"$AP" unapply -d "$T" --patches "$T/p"
+	check_grep "unapply: names the edited link" "moved (links.patch) changed after quilt push" "$ERR"
+	check "unapply refused: tree untouched" [ "$_before" = "$(links "$T"; snapshot_all "$T")" ]
+else
+	echo "ok # SKIP quilt is not installed"
+fi
+
 # --- still refused ---------------------------------------------------------------
 
 # refused NAME PATTERN: apply exits 1 naming why; the tree as it was

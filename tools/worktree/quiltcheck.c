@@ -27,11 +27,12 @@ static int qc_load(void *ctx, const char *path, ap_file_state *st, char **data, 
 	qc_ctx *c = ctx;
 	const char *b = ap_strmap_get(&c->oldest, path);
 
+	/* a link, in the tree or kept by quilt, is held as the link itself */
 	if (!b)
-		return ap_tree_read(c->t, path, st, data, len, err);
-	if (ap_tree_read(c->t, b, st, data, len, err) < 0)
+		return ap_tree_load(c->t, path, st, data, len, err);
+	if (ap_tree_load(c->t, b, st, data, len, err) < 0)
 		return -1;
-	if (st->exists && *len == 0) {
+	if (st->exists && !st->symlink && *len == 0) {
 		free(*data);
 		*data = NULL;
 		st->exists = 0;
@@ -177,13 +178,13 @@ static int qc_same(ap_tree *t, const ap_vfile *f, int *same, ap_error *err)
 
 	if (ap_tree_stat(t, f->path, &disk, err) < 0)
 		return -1;
-	if (!disk.exists || !f->exists || disk.symlink || f->symlink || disk.dir || disk.special) {
-		/* quilt keeps no symlinks: only absence is compared there */
+	if (!disk.exists || !f->exists || disk.symlink != f->symlink || disk.dir || disk.special) {
 		*same = disk.exists == f->exists && !disk.dir && !disk.special &&
 			disk.symlink == f->symlink;
 		return 0;
 	}
-	if (ap_tree_read(t, f->path, &disk, &data, &len, err) < 0)
+	/* two links: the same when their targets are (nothing is followed) */
+	if (ap_tree_load(t, f->path, &disk, &data, &len, err) < 0)
 		return -1;
 	*same = len == f->len && (len == 0 || memcmp(data, f->data, len) == 0);
 	free(data);

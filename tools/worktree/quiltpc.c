@@ -67,7 +67,7 @@ char *ap_quiltpc_backup_path(const char *patch, const char *file)
 }
 
 /* Walks the directory fd (which it closes), adding PREFIX/NAME for each
- * regular file. */
+ * regular file and symbolic link. */
 static int walk(int fd, const char *prefix, ap_strlist *files, const char *shown, ap_error *err)
 {
 	DIR *d = fdopendir(fd);
@@ -98,9 +98,10 @@ static int walk(int fd, const char *prefix, ap_strlist *files, const char *shown
 
 			rc = sub < 0 ? ap_error_sys(err, "cannot open %s/%s", shown, rel)
 				     : walk(sub, rel, files, shown, err);
-		} else if (!S_ISREG(sb.st_mode)) {
-			rc = ap_error_set(err, "%s/%s is not a regular file: quilt keeps only files "
-					  "there", shown, rel);
+		} else if (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+			/* quilt keeps a symbolic link a patch changes as a link */
+			rc = ap_error_set(err, "%s/%s is not a regular file or a symbolic link: "
+					  "quilt keeps only those there", shown, rel);
 		} else if (ap_path_unsafe(rel, strlen(rel)) || ap_strlist_add(files, rel) < 0) {
 			rc = ap_error_set(err, "%s/%s: not a file applypatch would restore", shown, rel);
 		}

@@ -38,7 +38,9 @@ void ap_quiltpc_free(ap_quiltpc *pc);
 int ap_quiltpc_has(const ap_quiltpc *pc, const char *patch);
 
 /* The files quilt kept for patch: tree paths (as under .pc/PATCH/),
- * .timestamp left out. A symlink or a non-regular file there is an error. */
+ * .timestamp left out. A symbolic link there is a link kept as it was
+ * (quilt push of a git patch of a link); anything else but a regular file
+ * is an error. */
 int ap_quiltpc_backups(ap_tree *t, const char *patch, ap_strlist *files, ap_error *err);
 
 /* The path of a kept file: .pc/PATCH/FILE (malloc'd). */

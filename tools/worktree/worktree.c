@@ -1372,13 +1372,23 @@ static int pc_restore_one(const char *path, const char *value, pc_walk *w)
 
 	if (w->rc < 0)
 		return 0;
-	if (ap_tree_read(w->t, value, &bs, &data, &len, w->err) < 0 ||
+	if (ap_tree_load(w->t, value, &bs, &data, &len, w->err) < 0 ||
 	    ap_tree_stat(w->t, path, &cur, w->err) < 0) {
 		w->rc = -1;
 		return 0;
 	}
 	w->ch[w->n].path = path;
-	if (len == 0) {
+	if (bs.symlink) {
+		/* a link quilt kept (its target is data): put back as a link,
+		 * which quilt pop itself does not do */
+		w->datas[w->n] = data;
+		w->ch[w->n].kind = AP_CHANGE_SYMLINK;
+		w->ch[w->n].data = data;
+		w->ch[w->n].len = len;
+		w->ch[w->n].mode = 0777;
+		w->ch[w->n].owner = cur.exists ? (ap_owner){ 1, cur.uid, cur.gid }
+					       : (ap_owner){ 1, bs.uid, bs.gid };
+	} else if (len == 0) {
 		/* quilt's empty backup: the file did not exist before */
 		free(data);
 		if (!cur.exists)
