@@ -5,7 +5,7 @@ set -eu
 packages="
   build-essential pkg-config git
   libssl-dev libgit2-dev libarchive-dev libcurl4-openssl-dev libcmocka-dev
-  patch quilt dpkg-dev valgrind clang jq libxml2-utils python3 file
+  patch quilt dpkg-dev valgrind clang jq libxml2-utils python3 file rsync
   gap-core gcc-mingw-w64-x86-64-win32
   autoconf automake libtool libgmp-dev libreadline-dev zlib1g-dev
 "
