@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include "report.h"
+#include "textsafe.h"
 #include "series.h"
 #include "worktree.h"
 
@@ -421,6 +422,49 @@ static void list_of_a_series(void **state)
 	tu_rmrf(dir);
 }
 
+/* red-team 3 T9: names escaped for the terminal or not ASCII still line
+ * up: padded by the columns they are shown in, not by their bytes */
+static void columns_line_up_after_escapes(void **state)
+{
+	char *dir = tu_mkdtemp(), *text, *save = NULL;
+	ap_series s;
+	ap_error err = AP_ERROR_INIT;
+	ap_report_opts o;
+	ap_buf b = AP_BUF_INIT, shown = AP_BUF_INIT;
+	long column = -1;
+
+	(void)state;
+	tu_write(dir, "series", "esc\033[2Jx.patch\n\xc3\xa9t\xc3\xa9.patch\nplain.patch\n");
+	tu_write(dir, "esc\033[2Jx.patch", "x");
+	tu_write(dir, "\xc3\xa9t\xc3\xa9.patch", "x");
+	tu_write(dir, "plain.patch", "x");
+	assert_int_equal(ap_series_load(&s, dir, "linux", &err), 0);
+	memset(&o, 0, sizeof o);
+	o.format = AP_FORMAT_TEXT;
+	ap_report_list(&b, &s, &o);
+	ap_term_escape(&shown, b.data, b.len, 0);
+	ap_buf_putc(&shown, '\0');
+	text = shown.data;
+	/* every patch line has its "-p1" in one column, counted in characters */
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *at = strstr(line, "  -p1");
+		long col = 0;
+
+		if (!at)
+			continue;
+		for (char *c = line; c < at; c++)
+			col += ((unsigned char)*c & 0xc0) != 0x80;
+		if (column < 0)
+			column = col;
+		assert_int_equal(col, column);
+	}
+	assert_true(column > 0);
+	ap_buf_free(&shown);
+	ap_buf_free(&b);
+	ap_series_free(&s);
+	tu_rmrf(dir);
+}
+
 static void status_json(void **state)
 {
 	ap_status st;
@@ -481,6 +525,7 @@ int main(void)
 		cmocka_unit_test(hunk_phrases),
 		cmocka_unit_test(format_names),
 		cmocka_unit_test(list_of_a_series),
+		cmocka_unit_test(columns_line_up_after_escapes),
 		cmocka_unit_test(status_json),
 	};
 

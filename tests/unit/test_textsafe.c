@@ -256,10 +256,26 @@ static void error_messages_are_safe(void **state)
 	assert_string_equal(err.msg, "plain caf\xc3\xa9\n\tnext");
 }
 
+/* red-team 3 T9: a column of names is padded by what the terminal shows */
+static void term_width_counts_what_is_shown(void **state)
+{
+	(void)state;
+	assert_int_equal(ap_term_width("a.patch"), 7);
+	assert_int_equal(ap_term_width(""), 0);
+	assert_int_equal(ap_term_width(NULL), 0);
+	/* ESC shown as \x1b (4), a bad byte as \xff (4) */
+	assert_int_equal(ap_term_width("a\033b"), 6);
+	assert_int_equal(ap_term_width("\xff"), 4);
+	/* e-acute: 2 bytes, 1 column; a bidi control shown as \u202E (6) */
+	assert_int_equal(ap_term_width("\xc3\xa9.patch"), 7);
+	assert_int_equal(ap_term_width("x\xe2\x80\xae"), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(utf8_char_shapes),
+		cmocka_unit_test(term_width_counts_what_is_shown),
 		cmocka_unit_test(xml_exact),
 		cmocka_unit_test(xml_hostile_parses),
 		cmocka_unit_test(github_exact),

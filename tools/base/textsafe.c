@@ -195,6 +195,19 @@ void ap_term_escape(ap_buf *out, const char *s, size_t len, int keep_colors)
 	walk(out, s + start, len - start, term_char, 0);
 }
 
+size_t ap_term_width(const char *name)
+{
+	ap_buf shown = AP_BUF_INIT;
+	size_t w = 0;
+
+	/* the escaped text is valid UTF-8: count its lead bytes */
+	ap_term_escape(&shown, name, name ? strlen(name) : 0, 0);
+	for (size_t i = 0; i < shown.len; i++)
+		w += ((unsigned char)shown.data[i] & 0xc0) != 0x80;
+	ap_buf_free(&shown);
+	return w;
+}
+
 static int name_char(ap_buf *out, unsigned cp, int arg)
 {
 	(void)out;

@@ -16,6 +16,7 @@
  *
  *   ap_name_escape, ap_xml_escape (_n), ap_gh_escape, ap_term_escape,
  *   ap_md_escape                                                       per reader
+ *   ap_term_width                                                      a name's columns
  *   ap_term_needs_escape, ap_utf8_valid, ap_utf8_char, ap_bidi_control the tests behind them
  */
 #ifndef AP_TEXTSAFE_H
@@ -67,6 +68,11 @@ void ap_name_escape(ap_buf *out, const char *name);
  * heading or list), and line breaks, tabs and other controls visible as
  * above, so the text is one cell of one line and renders as written. */
 void ap_md_escape(ap_buf *out, const char *s, size_t len);
+
+/* The columns name takes once ap_term_escape'd: one per character (each
+ * escape is that many ASCII characters; wide CJK characters count one),
+ * for padding a column of names. */
+size_t ap_term_width(const char *name);
 
 /* Whether ap_term_escape would change anything (fast path for messages). */
 int ap_term_needs_escape(const char *s, size_t len);

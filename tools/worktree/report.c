@@ -91,12 +91,23 @@ static int notable(const ap_hunk_result *h)
 	return h->pl.outcome != AP_HUNK_EXACT || h->pl.eol_converted;
 }
 
+/* name, then spaces to width columns: padded by what the terminal will
+ * show (names are escaped after rendering), not by bytes */
+static void padded(ap_buf *b, const char *name, size_t width)
+{
+	size_t w = ap_term_width(name);
+
+	ap_buf_puts(b, name);
+	while (w++ < width)
+		ap_buf_putc(b, ' ');
+}
+
 static void text_run(ap_buf *b, const ap_run *run, const ap_report_opts *o)
 {
 	size_t width = 0, nsel = 0;
 
 	for (size_t i = 0; i < run->n; i++) {
-		size_t w = strlen(run->patches[i].name);
+		size_t w = ap_term_width(run->patches[i].name);
 
 		width = w > width ? w : width;
 		nsel += run->patches[i].selected;
@@ -113,7 +124,9 @@ static void text_run(ap_buf *b, const ap_run *run, const ap_report_opts *o)
 		const ap_patch_result *r = &run->patches[i];
 		const char *st = ap_patch_status_name(r->status);
 
-		ap_buf_printf(b, "  %-*s  %s%s%s", (int)width, r->name, paint(o, status_color(r->status)),
+		ap_buf_puts(b, "  ");
+		padded(b, r->name, width);
+		ap_buf_printf(b, "  %s%s%s", paint(o, status_color(r->status)),
 			      r->status == AP_PATCH_FAILED ? "FAILED" : st, paint(o, RESET));
 		if (r->reason && r->status != AP_PATCH_APPLIED)
 			ap_buf_printf(b, ": %s", r->reason);
@@ -521,18 +534,22 @@ static int list_render(ap_buf *b, const ap_series *s, const ap_report_opts *o)
 		return 0;
 	}
 	for (size_t i = 0; i < s->n; i++)
-		if (strlen(s->v[i].name) > width)
-			width = strlen(s->v[i].name);
+		if (ap_term_width(s->v[i].name) > width)
+			width = ap_term_width(s->v[i].name);
 	ap_buf_printf(b, "%s for %s:\n", s->series_path ? s->series_path : s->dir, s->platform);
 	for (size_t i = 0, k = 0; i < s->n; i++) {
 		const ap_series_entry *e = &s->v[i];
 
-		if (e->selected)
-			ap_buf_printf(b, "  %2zu  %s%-*s%s  -p%d  %s\n", ++k, paint(o, GREEN), (int)width,
-				      e->name, paint(o, RESET), e->strip, e->why);
-		else
-			ap_buf_printf(b, "   -  %-*s  -p%d  %s(out: %s)%s\n", (int)width, e->name, e->strip,
-				      paint(o, YELLOW), e->why, paint(o, RESET));
+		if (e->selected) {
+			ap_buf_printf(b, "  %2zu  %s", ++k, paint(o, GREEN));
+			padded(b, e->name, width);
+			ap_buf_printf(b, "%s  -p%d  %s\n", paint(o, RESET), e->strip, e->why);
+		} else {
+			ap_buf_puts(b, "   -  ");
+			padded(b, e->name, width);
+			ap_buf_printf(b, "  -p%d  %s(out: %s)%s\n", e->strip, paint(o, YELLOW), e->why,
+				      paint(o, RESET));
+		}
 	}
 	for (size_t i = 0; i < s->nwarnings; i++)
 		ap_buf_printf(b, "%swarning:%s %s: %s\n", paint(o, YELLOW), paint(o, RESET),
