@@ -531,6 +531,32 @@ static char *pc_patches_dir(const char *tree, const char *dir)
 	return out;
 }
 
+/* A .pc/.version the tree already has must be one quilt 0.66 and
+ * dpkg-source accept ("2", trailing newlines aside, as quilt's $(< ...)
+ * reads it): adding to a .pc/ they refuse ("created by an older version
+ * of quilt", a dangling link, a directory) would report success on a tree
+ * quilt then cannot push or pop. A symlink or non-file fails the read. */
+static int pc_version_ok(ap_tree *t, ap_error *err)
+{
+	ap_file_state fs;
+	char *data = NULL, shown[64];
+	size_t len = 0;
+
+	if (ap_tree_read(t, AP_QUILTPC_DIR "/.version", &fs, &data, &len, err) < 0)
+		return -1;
+	while (len && data[len - 1] == '\n')
+		len--;
+	if (len == 1 && data[0] == '2') {
+		free(data);
+		return 0;
+	}
+	ap_path_show(data ? data : "", len, shown, sizeof shown);
+	free(data);
+	return ap_error_set(err, AP_QUILTPC_DIR "/.version holds '%s', not quilt's 2: quilt and "
+			    "dpkg-source refuse this .pc/ ('quilt upgrade' converts an older one), "
+			    "nothing was changed (--no-quilt-state leaves .pc/ alone)", shown);
+}
+
 /* quilt's own files: .version, .quilt_patches and .quilt_series where
  * missing, and applied-patches with this run's patches added. */
 static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run,
@@ -559,6 +585,10 @@ static int pc_meta(ap_tree *t, const ap_loaded_series *ls, const ap_run *run,
 		    (!fs.exists && ap_quiltpc_out_add(pc, meta[i], text, strlen(text), 0644) < 0)) {
 			if (text)
 				ap_error_set(err, "out of memory");
+			free(text);
+			goto out;
+		}
+		if (i == 0 && fs.exists && pc_version_ok(t, err) < 0) {
 			free(text);
 			goto out;
 		}
