@@ -34,8 +34,9 @@ WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonlitera
 # share in tools/cli/ (linked from the same archive, called by no library side).
 LIB_DIRS := base patchset worktree source check drift cli
 CPPFLAGS += -D_GNU_SOURCE -Itools $(addprefix -Itools/,$(LIB_DIRS))
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS))
+# -pthread: the patch loader reads a long series on a few threads (loaded_series.c)
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS)) -pthread
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS)) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
 
 # BUILD selects the object directory: build/ normally, build-san/ for the

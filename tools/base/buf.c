@@ -138,11 +138,10 @@ char *ap_printf(const char *fmt, ...)
 void ap_populate(void *p, size_t len)
 {
 #ifdef MADV_POPULATE_WRITE
-	static size_t page;
+	/* not cached in a static: the patch loader's threads call it at once */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start, end;
 
-	if (!page)
-		page = (size_t)sysconf(_SC_PAGESIZE);
 	/* smaller buffers span too few pages to repay the call */
 	if (!p || len < 4 * page)
 		return;

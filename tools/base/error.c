@@ -75,6 +75,8 @@ int ap_error_sys(ap_error *err, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	n = strlen(err->msg);
+	/* called from the patch loader's threads: glibc's strerror (2.32 on)
+	 * is thread-safe, POSIX's need not be (loaded_series.h) */
 	snprintf(err->msg + n, sizeof err->msg - n, ": %s", strerror(saved));
 	make_safe(err);
 	err->code = AP_ERR_FAILED;

@@ -11,6 +11,14 @@
  * Used by apply, unapply and status (worktree), drift and refresh, and
  * verify. A patch that cannot be read or parsed is not an error of the
  * load: errors[i] says what is wrong with it, and the caller decides.
+ *
+ * A series of 16 patches or more is loaded by up to 4 threads (the online
+ * CPUs), each patch into its own slots, so the result does not depend on
+ * them; AP_LOAD_THREADS=N in the environment forces N (1 to 16), for the
+ * tests. What a load calls must stay thread-safe: fileio's reads, hash
+ * (OpenSSL's EVP, thread-safe since 1.1), the patch parser and identity,
+ * error (its strerror is one POSIX lets be unsafe; glibc's, from 2.32,
+ * and musl's are safe, which a port to another libc must check).
  */
 #ifndef AP_LOADED_SERIES_H
 #define AP_LOADED_SERIES_H
