@@ -123,6 +123,29 @@ static void style_majority_ties_to_lf(void **state)
 	ap_lines_free(&l);
 }
 
+/* a split knows its style; a push forgets it, and it is counted again */
+static void style_known_after_split(void **state)
+{
+	static const char *const texts[] = { "a\r\nb\r\nc\n", "a\r\nb\n", "a\r\nb", "no end", "" };
+	ap_lines l = AP_LINES_INIT;
+
+	(void)state;
+	assert_int_equal(ap_lines_style_of(&l), AP_EOL_NONE);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		ap_lines_split(&l, texts[i], strlen(texts[i]));
+		assert_int_not_equal(l.style1, 0);
+		assert_int_equal(ap_lines_style_of(&l), ap_lines_style(l.v, l.n));
+	}
+	ap_lines_split(&l, "a\n", 2);
+	assert_int_equal(ap_lines_style_of(&l), AP_EOL_LF);
+	ap_lines_push(&l, (ap_line){ "b", 1, AP_EOL_CRLF, 0 });
+	ap_lines_push(&l, (ap_line){ "c", 1, AP_EOL_CRLF, 0 });
+	assert_int_equal(l.style1, 0);
+	assert_int_equal(ap_lines_style_of(&l), AP_EOL_CRLF);
+	ap_lines_free(&l);
+	assert_int_equal(l.style1, 0);
+}
+
 static void equality_strict_and_loose(void **state)
 {
 	ap_line lf = { "abc", 3, AP_EOL_LF, 0 };
@@ -170,6 +193,7 @@ int main(void)
 		cmocka_unit_test(split_many_lines),
 		cmocka_unit_test(push_appends),
 		cmocka_unit_test(style_majority_ties_to_lf),
+		cmocka_unit_test(style_known_after_split),
 		cmocka_unit_test(equality_strict_and_loose),
 		cmocka_unit_test(eol_bytes),
 	};

@@ -230,7 +230,7 @@ size_t ap_place_file(const ap_lines *file, const ap_hunk *hunks, size_t n,
 		     const ap_place_opts *opts, ap_placement *out)
 {
 	search_state c = { 0, 0 };
-	enum ap_eol file_style = ap_lines_style(file->v, file->n);
+	enum ap_eol file_style = ap_lines_style_of(file);
 	long out_delta = 0;
 	size_t failed = 0;
 
@@ -357,7 +357,7 @@ static int emit_run(ap_buf *out, const ap_lines *file, size_t from, size_t to, e
 int ap_place_render(const ap_lines *file, const ap_hunk *hunks, size_t n,
 		    const ap_placement *pl, ap_buf *out)
 {
-	enum ap_eol style = ap_lines_style(file->v, file->n);
+	enum ap_eol style = ap_lines_style_of(file);
 	size_t copied = 0;  /* input lines already written */
 	int open = 0;       /* the last line written has no line end (yet) */
 
