@@ -9,6 +9,7 @@
 #include "attribute.h"
 #include "builddir.h"
 #include "expect.h"
+#include "interrupt.h"
 #include "probe.h"
 #include "report.h"
 #include "verify_cli.h"
@@ -167,10 +168,14 @@ int main(int argc, char **argv)
 	}
 	c.vo.expect = &ex;
 	ap_verify_result res;
+	/* Ctrl-C while the upstream is staged: the staging directory goes,
+	 * the build stops at its next step, then we die of the signal */
+	ap_interrupt_install();
 	if (ap_verify_run(&c.vo, &res, &err) < 0) {
 		progress_clear(&c);
 		fprintf(stderr, "verify: %s\n", err.msg);
 		ap_expect_free(&ex);
+		ap_interrupt_reraise();
 		return 2;
 	}
 	progress_clear(&c);

@@ -8,7 +8,8 @@
  * and the unpack would. $SWAP_PATH is matched by its last component. A program that checks and reads through one open
  * file never opens it twice, and never sees the swap.
  *
- * KILL_ON_OPEN: a Ctrl-C (SIGINT; SIGTERM with KILL_SIGNAL=term) delivered
+ * KILL_ON_OPEN: a Ctrl-C (SIGINT; SIGTERM with KILL_SIGNAL=term, SIGHUP
+ * with KILL_SIGNAL=hup) delivered
  * to the program the first time it opens a file of that name (its last
  * component), as a user interrupting an unpack half-way would.
  *
@@ -34,7 +35,8 @@ static void maybe_kill(const char *path)
 	if (!name || !path || killed || strcmp(last ? last + 1 : path, name) != 0)
 		return;
 	killed = 1;
-	kill(getpid(), sig && strcmp(sig, "term") == 0 ? SIGTERM : SIGINT);
+	kill(getpid(), !sig ? SIGINT : strcmp(sig, "term") == 0 ? SIGTERM
+		       : strcmp(sig, "hup") == 0 ? SIGHUP : SIGINT);
 }
 
 static void maybe_swap(const char *path)

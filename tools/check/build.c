@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "builddir.h"
 #include "fingerprint.h"
+#include "interrupt.h"
 #include "worktree.h"
 
 #include <dirent.h>
@@ -316,6 +317,16 @@ static int native_save(ap_build *b, const ap_buf *fp, const char *fp_path, ap_er
 	return ap_builddir_write(fp_path, fp->data, fp->len, 0666, err);
 }
 
+/* A signal caught (the CLI's handlers): no next step. No fingerprint is
+ * written, so the next run clears the tree and builds afresh. */
+static int native_interrupted(ap_build *b, ap_error *err)
+{
+	if (!ap_interrupted())
+		return 0;
+	ap_error_set(err, "interrupted by signal %d", ap_interrupted());
+	return fail_step(b, "interrupted");
+}
+
 int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, ap_error *err)
 {
 	ap_buf fp = AP_BUF_INIT;
@@ -343,11 +354,11 @@ int ap_build_native(const ap_build_opts *o, const char *platform, ap_build *b, a
 			rc = native_prepare(o, b, logfd, err);
 		if (rc == 0)
 			rc = native_same_upstream(o, b, &fp, key, err);
-		if (rc == 0)
+		if (rc == 0 && !(rc = native_interrupted(b, err)))
 			rc = native_apply(o, b, logfd, err);
-		if (rc == 0)
+		if (rc == 0 && !(rc = native_interrupted(b, err)))
 			rc = native_make(o, b, logfd, err);
-		if (rc == 0)
+		if (rc == 0 && !(rc = native_interrupted(b, err)))
 			rc = native_save(b, &fp, fp_path, err);
 	}
 	b->seconds = ap_builddir_now() - t0;

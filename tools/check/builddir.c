@@ -3,6 +3,7 @@
  */
 #include "builddir.h"
 #include "fileio.h"
+#include "interrupt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -286,7 +287,14 @@ int ap_runner_run(ap_runner *r, char *const *argv, const char *cwd, ap_error *er
 	close(p[1]);
 	ap_buf line = AP_BUF_INIT;
 	char buf[65536];
+	int passed_on = 0;
 	for (;;) {
+		/* a signal sent to verify alone (kill, not the terminal's Ctrl-C,
+		 * which the command gets too) is passed on, so that it stops */
+		if (ap_interrupted() && !passed_on) {
+			kill(pid, ap_interrupted());
+			passed_on = 1;
+		}
 		ssize_t n = read(p[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -11,6 +11,7 @@
 #include "verify_run.h"
 #include "builddir.h"
 #include "emulate.h"
+#include "interrupt.h"
 #include "probe.h"
 #include "series.h"
 #include "source.h"
@@ -491,7 +492,7 @@ static void run_attribution(const ap_verify_opts *o, const ap_build_opts *bo, co
 		a->file_error = ap_printf("the series cannot be read: %s", err.msg);
 		goto out;
 	}
-	for (size_t i = 0; i < sn.n; i++) {
+	for (size_t i = 0; i < sn.n && !ap_interrupted(); i++) {
 		attr_job job = { sn.v[i].name, sn.v[i].selected, do_native && sn.v[i].selected,
 				 do_cygwin && sc.v[i].selected };
 		if (job.probe_native || job.cygwin)
@@ -618,14 +619,14 @@ static int run_built(const ap_verify_opts *o, const char *host, ap_verify_result
 		t->status = ap_strdup("error");
 		if (!t->log)
 			t->log = ap_strdup(nb.log);
-	} else {
+	} else if (!ap_interrupted()) {
 		if (nt)
 			run_native(o, &bo, &nb, nt, host);
-		if (do_cygwin)
+		if (do_cygwin && !ap_interrupted())
 			run_emulated(o, &bo, &nb, host, r);
-		if (o->attribute)
+		if (o->attribute && !ap_interrupted())
 			run_attribution(o, &bo, &nb, host, do_native, do_cygwin, r);
-		else if (o->no_patches && patches)
+		else if (o->no_patches && patches && !ap_interrupted())
 			judge_upstream(o, &nb, patches, r);
 	}
 	ap_build_free(&nb);
@@ -643,6 +644,13 @@ int ap_verify_run(const ap_verify_opts *o, ap_verify_result *r, ap_error *err)
 		run_installed(o, host, r);
 	else if (run_built(o, host, r, err) < 0)
 		return -1;
+	/* the staging directory went with the step that was interrupted; a
+	 * report of what the signal cut short would mislead */
+	if (ap_interrupted()) {
+		ap_verify_result_free(r);
+		return ap_error_set(err, "interrupted by signal %d: stopped, the upstream's "
+				    "staging directory removed", ap_interrupted());
+	}
 	for (size_t i = 0; i < r->n; i++) {
 		ap_target_settle(&r->targets[i]);
 		if (r->targets[i].error)

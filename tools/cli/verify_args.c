@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"\n"
 	"exit status: 0 every expectation holds; 1 one does not, or an emulation is\n"
 	"             incomplete, or (--fail-on unneeded) a patch is unneeded;\n"
-	"             2 verify could not run (usage, build, probe).\n"
+	"             2 verify could not run (usage, build, probe);\n"
+	"             129/130/143 interrupted (SIGHUP/INT/TERM), its staging removed.\n"
 	"See verify(1) for the expectations file format and the checks.\n";
 
 enum {
