@@ -114,11 +114,11 @@ check_rc "version 2 record: status exit 0" 0 "$AP" status -d "$T" -P linux
 check "version 2 record: status does not say changed" sh -c "! grep -q changed '$OUT'"
 check_rc "version 2 record: apply exit 0" 0 "$AP" apply -d "$T" -P linux
 check_grep "version 2 record: apply says already applied" "fix.patch  *already-applied" "$OUT"
-# an added patch rewrites it as version 4; then another form is held
+# an added patch rewrites it as version 5; then another form is held
 printf -- '--- a/new.txt\n+++ b/new.txt\n@@ -1 +1,2 @@\n new\n+more\n' >"$T/patches/more.patch"
 echo more.patch >>"$T/patches/series"
 check_rc "version 2 record + a new patch: apply exit 0" 0 "$AP" apply -d "$T" -P linux
-check_grep "version 2 record + a new patch: rewritten as version 4" '^applypatch-state 4$' "$T/.applypatch/state"
+check_grep "version 2 record + a new patch: rewritten as version 5" '^applypatch-state 5$' "$T/.applypatch/state"
 cp "$F/quilt" "$T/patches/fix.patch"
 check_rc "upgraded record, quilt form: status exit 0" 0 "$AP" status -d "$T" -P linux
 check_rc "upgraded record: unapply exit 0" 0 "$AP" unapply -d "$T"

@@ -5,8 +5,9 @@
  * a mail around it, saved with CRLF, files in another order, the change
  * aligned another way, more context) has one identity; any change to what
  * it changes (a line's bytes, a line end inside the content, a path, a
- * mode, the context next to it, the strip level) gives another. Version
- * 1's rule, which state records of version 3 hold, is pinned.
+ * mode, the kind of file, the context next to it, where the change is,
+ * the strip level) gives another. Version 1's and version 2's rules,
+ * which state records of versions 3 and 4 hold, are pinned.
  */
 #include "testutil.h"
 
@@ -16,6 +17,8 @@
 /* git_mail's identity by version 1's rule, from applypatch 6184afd's state
  * record (the last to write it) */
 #define V1_GIT_MAIL "d3cd1b282ff849a7c14787e41f2ea16dc7da95f8046eb628ca69a65f667a3557"
+/* and by version 2's rule, from applypatch 6ba1644 (the last to write it) */
+#define V2_GIT_MAIL "52d8d8e3b00dcca8d3ab49050197df6a8572f2c97b752226858440d1de139863"
 
 /* The identity of text read with -p strip; the text must parse. */
 static void id_of(const char *text, int strip, char out[AP_SHA256_HEX])
@@ -109,11 +112,6 @@ static const char *const same_forms[] = {
 	"--- gap.orig/src/b.txt\t2020-01-01 00:00:00.000000000 +0000\n"
 	"+++ gap/src/b.txt\t2024-05-05 12:34:56.789012345 +0200\n"
 	"@@ -10,3 +10,4 @@\n x\n+y\n z\n w\n",
-	/* a refresh against a shifted upstream: other start lines */
-	"--- a/src/a.txt\n+++ b/src/a.txt\n"
-	"@@ -4,3 +4,3 @@\n 1\n-2\n+TWO\n 3\n"
-	"--- a/src/b.txt\n+++ b/src/b.txt\n"
-	"@@ -17,3 +17,4 @@\n x\n+y\n z\n w\n",
 };
 
 static void regenerated_forms_are_one_patch(void **state)
@@ -175,6 +173,10 @@ static const char *const other_changes[] = {
 	/* two hunks instead of one */
 	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
 	"@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n@@ -9,1 +9,1 @@\n-9\n+NINE\n",
+	/* the same lines at another place (version 3; a refresh against a
+	 * shifted upstream was one patch for version 2) */
+	"diff --git a/src/a.txt b/src/a.txt\n--- a/src/a.txt\n+++ b/src/a.txt\n"
+	"@@ -4,3 +4,3 @@\n 1\n-2\n+TWO\n 3\n",
 	/* a rename with the change */
 	"diff --git a/src/x.txt b/src/a.txt\nsimilarity index 80%\nrename from src/x.txt\n"
 	"rename to src/a.txt\n--- a/src/x.txt\n+++ b/src/a.txt\n"
@@ -225,6 +227,43 @@ static void modes(void **state)
 	assert_true(same_identity(plain_new, git_new));
 	assert_false(same_identity(plain_new, git_new_x));
 	assert_true(same_identity(base_diff, git_kept));
+}
+
+/* red-team 4 id2: a git patch re-pointing a symlink is not the same
+ * patch on a regular file of that name (apply refuses the one on a tree
+ * holding the other); a mode change says the mode it takes. */
+static void kinds_of_file(void **state)
+{
+	static const char link[] = "diff --git a/l b/l\nindex 1a2b3c4..5d6e7f8 120000\n"
+				   "--- a/l\n+++ b/l\n@@ -1 +1 @@\n-sub\n"
+				   "\\ No newline at end of file\n"
+				   "+sub2\n\\ No newline at end of file\n";
+	static const char file[] = "diff --git a/l b/l\nindex 1a2b3c4..5d6e7f8 100644\n"
+				   "--- a/l\n+++ b/l\n@@ -1 +1 @@\n-sub\n"
+				   "\\ No newline at end of file\n"
+				   "+sub2\n\\ No newline at end of file\n";
+	static const char file_plain[] = "--- a/l\n+++ b/l\n@@ -1 +1 @@\n-sub\n"
+					 "\\ No newline at end of file\n"
+					 "+sub2\n\\ No newline at end of file\n";
+	static const char link_gone[] = "diff --git a/l b/l\ndeleted file mode 120000\n"
+					"--- a/l\n+++ /dev/null\n@@ -1 +0,0 @@\n-sub\n"
+					"\\ No newline at end of file\n";
+	static const char file_gone[] = "diff --git a/l b/l\ndeleted file mode 100644\n"
+					"--- a/l\n+++ /dev/null\n@@ -1 +0,0 @@\n-sub\n"
+					"\\ No newline at end of file\n";
+	static const char x_to_644[] = "diff --git a/f b/f\nold mode 100755\nnew mode 100644\n";
+	static const char r_to_664[] = "diff --git a/f b/f\nold mode 100644\nnew mode 100664\n";
+	static const char r_to_755[] = "diff --git a/f b/f\nold mode 100644\nnew mode 100755\n";
+	static const char x_to_755[] = "diff --git a/f b/f\nold mode 100664\nnew mode 100755\n";
+
+	(void)state;
+	assert_false(same_identity(link, file));
+	assert_true(same_identity(file, file_plain));
+	assert_false(same_identity(link_gone, file_gone));
+	assert_false(same_identity(x_to_644, r_to_664));
+	assert_false(same_identity(x_to_644, r_to_755));
+	/* 0664 is written as 0644: the same change of mode */
+	assert_true(same_identity(r_to_755, x_to_755));
 }
 
 /* A patch that does not parse still has an identity: its diff's bytes'. */
@@ -331,6 +370,10 @@ static void semantic_changes_stay_seen(void **state)
 	static const char moved[] =
 		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,7 @@\n int two(void)\n {\n"
 		" \tint x;\n-\tx = 1;\n+\tx = 2;\n \treturn x;\n }\n \n";
+	/* the same edit and context at another place (version 2 saw one patch) */
+	static const char fix_elsewhere[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -40,7 +40,7 @@\n int one(void)\n {\n"
+		" \tint x;\n-\tx = 1;\n+\tx = 2;\n \treturn x;\n }\n \n";
 	/* another value */
 	static const char other[] =
 		"--- a/f.c\n+++ b/f.c\n@@ -10,7 +10,7 @@\n int one(void)\n {\n"
@@ -347,9 +390,74 @@ static void semantic_changes_stay_seen(void **state)
 
 	(void)state;
 	assert_false(same_identity(fix, moved));
+	assert_false(same_identity(fix, fix_elsewhere));
 	assert_false(same_identity(fix, other));
 	assert_false(same_identity(fix, more));
 	assert_false(same_identity(twin_twice, twin_once));
+}
+
+/* red-team 4 id1: one edit in two functions whose 3 nearest lines
+ * agree, made with diff -U5 (as /work/scratch/rt4/id1.sh): version 2 cut
+ * the context that told them apart; the place (the old line of the first
+ * changed line) does. The same edit at one place with -U3 and -U5 stays one
+ * patch, as do pure insertions and deletions and a piece cut out of a
+ * -U5 hunk (its line counted from the hunk's start). */
+#define POOL_HEAD "--- a/pool.c\n+++ b/pool.c\n"
+#define POOL_FN(name) "static void *alloc_" name "(size_t n)\n"
+#define POOL_MMAP "    p = mmap(0, n, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS"
+static void the_place_is_seen(void **state)
+{
+	static const char linux_u5[] =
+		POOL_HEAD "@@ -1,10 +1,10 @@\n " POOL_FN("linux") " {\n     void *p;\n \n"
+		"-" POOL_MMAP ", -1, 0);\n+" POOL_MMAP "|MAP_NORESERVE, -1, 0);\n"
+		"     if (p == MAP_FAILED)\n         return 0;\n     return p;\n }\n \n";
+	static const char cygwin_u5[] =
+		POOL_HEAD "@@ -10,10 +10,10 @@\n \n " POOL_FN("cygwin") " {\n     void *p;\n \n"
+		"-" POOL_MMAP ", -1, 0);\n+" POOL_MMAP "|MAP_NORESERVE, -1, 0);\n"
+		"     if (p == MAP_FAILED)\n         return 0;\n     return p;\n }\n";
+	static const char cygwin_u3[] =
+		POOL_HEAD "@@ -12,7 +12,7 @@\n {\n     void *p;\n \n"
+		"-" POOL_MMAP ", -1, 0);\n+" POOL_MMAP "|MAP_NORESERVE, -1, 0);\n"
+		"     if (p == MAP_FAILED)\n         return 0;\n     return p;\n";
+	/* two changes 8 lines apart, -U3 (two hunks) and -U5 (one) */
+	static const char two_u3[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -3,6 +3,7 @@\n 3\n 4\n 5\n+FIVE.5\n 6\n 7\n 8\n"
+		"@@ -12,7 +13,6 @@\n 12\n 13\n 14\n-15\n 16\n 17\n 18\n";
+	static const char two_u5[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -1,20 +1,20 @@\n 1\n 2\n 3\n 4\n 5\n+FIVE.5\n 6\n 7\n 8\n 9\n 10\n 11\n"
+		" 12\n 13\n 14\n-15\n 16\n 17\n 18\n 19\n 20\n";
+	/* the second change one line further */
+	static const char two_u5_later[] =
+		"--- a/f\n+++ b/f\n"
+		"@@ -1,21 +1,21 @@\n 1\n 2\n 3\n 4\n 5\n+FIVE.5\n 6\n 7\n 8\n 9\n 10\n 11\n"
+		" 12\n 12\n 13\n 14\n-15\n 16\n 17\n 18\n 19\n 20\n";
+	/* lines added to an empty file, or after line 5 with no context */
+	static const char u0[] = "--- a/f\n+++ b/f\n@@ -5,0 +6 @@\n+new\n";
+	static const char u1[] = "--- a/f\n+++ b/f\n@@ -5,2 +5,3 @@\n 5\n+new\n 6\n";
+
+	(void)state;
+	assert_false(same_identity(linux_u5, cygwin_u5));
+	assert_true(same_identity(cygwin_u5, cygwin_u3));
+	assert_true(same_identity(two_u3, two_u5));
+	assert_false(same_identity(two_u5, two_u5_later));
+	/* less context is another patch (as in version 2), but not for its place */
+	assert_false(same_identity(u0, u1));
+	{
+		char a[AP_SHA256_HEX], b[AP_SHA256_HEX];
+		ap_patch p = AP_PATCH_INIT, q = AP_PATCH_INIT;
+		ap_error err = AP_ERROR_INIT;
+
+		/* by version 2's rule the two places were one patch */
+		assert_int_equal(ap_patch_parse(&p, "l", linux_u5, strlen(linux_u5), 1, &err), 0);
+		assert_int_equal(ap_patch_parse(&q, "c", cygwin_u5, strlen(cygwin_u5), 1, &err), 0);
+		assert_int_equal(ap_patch_identity_v2(&p, a), 0);
+		assert_int_equal(ap_patch_identity_v2(&q, b), 0);
+		assert_string_equal(a, b);
+		ap_patch_free(&p);
+		ap_patch_free(&q);
+	}
 }
 
 /* Version 1's rule, as applypatch before version 2 computed it (the value
@@ -369,18 +477,38 @@ static void version_1_is_pinned(void **state)
 	ap_patch_free(&p);
 }
 
+/* Version 2's rule, as applypatch before version 3 computed it, for
+ * records of state version 4. */
+static void version_2_is_pinned(void **state)
+{
+	ap_patch p = AP_PATCH_INIT;
+	ap_error err = AP_ERROR_INIT;
+	char v2[AP_SHA256_HEX], v3[AP_SHA256_HEX];
+
+	(void)state;
+	assert_int_equal(ap_patch_parse(&p, "t.patch", git_mail, strlen(git_mail), 1, &err), 0);
+	assert_int_equal(ap_patch_identity_v2(&p, v2), 0);
+	assert_string_equal(v2, V2_GIT_MAIL);
+	assert_int_equal(ap_patch_identity(&p, v3), 0);
+	assert_string_not_equal(v2, v3);
+	ap_patch_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(regenerated_forms_are_one_patch),
 		cmocka_unit_test(content_changes_are_another_patch),
 		cmocka_unit_test(modes),
+		cmocka_unit_test(kinds_of_file),
 		cmocka_unit_test(unparsable_falls_back),
 		cmocka_unit_test(files_in_any_order),
 		cmocka_unit_test(realigned_hunks_are_one_patch),
 		cmocka_unit_test(more_context_is_one_patch),
 		cmocka_unit_test(semantic_changes_stay_seen),
+		cmocka_unit_test(the_place_is_seen),
 		cmocka_unit_test(version_1_is_pinned),
+		cmocka_unit_test(version_2_is_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,7 @@ static void build(ap_state *s)
 }
 
 static const char FORMATTED[] =
-	"applypatch-state 4\n"
+	"applypatch-state 5\n"
 	"platform\tcygwin\n"
 	"patch\tapplied\tba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\t1\t"
 	"cygwin-pool.patch\n"
@@ -89,7 +89,7 @@ static void parse_round_trip(void **state)
 	assert_int_equal(ap_state_parse(&s, FORMATTED, strlen(FORMATTED), "T/.applypatch/state", &err),
 			 0);
 	assert_string_equal(s.platform, "cygwin");
-	assert_int_equal(s.version, 4);
+	assert_int_equal(s.version, 5);
 	assert_int_equal(s.npatches, 2);
 	assert_string_equal(s.patches[0].name, "cygwin-pool.patch");
 	assert_string_equal(s.patches[0].status, "applied");
@@ -135,14 +135,14 @@ static void parse_round_trip(void **state)
 	ap_state_free(&s);
 }
 
-/* Older records are read as such and written back as version 4: version 2
- * (the same lines; its patch sums are of the diffs' bytes) and version 3
- * (identities by version 1's rule: worktree.c compares its IDs by that
- * rule). */
+/* Older records are read as such and written back as version 5: version 2
+ * (the same lines; its patch sums are of the diffs' bytes), version 3
+ * (identities by version 1's rule) and version 4 (by version 2's rule:
+ * worktree.c compares their IDs by that rule). */
 static void older_versions_are_read(void **state)
 {
 	(void)state;
-	for (char v = '2'; v <= '3'; v++) {
+	for (char v = '2'; v <= '4'; v++) {
 		ap_state s;
 		ap_error err = AP_ERROR_INIT;
 		ap_buf b = AP_BUF_INIT;
@@ -193,8 +193,8 @@ static void damaged_records_are_refused(void **state)
 {
 	(void)state;
 	assert_parse_error("", "T/.applypatch/state: ", "not an applypatch state record");
-	assert_parse_error("applypatch-state 5\nplatform\tlinux\n", "T/.applypatch/state: ",
-			   "version 1 to 4");
+	assert_parse_error("applypatch-state 6\nplatform\tlinux\n", "T/.applypatch/state: ",
+			   "version 1 to 5");
 	/* a version 2 file line with a version 1 shape, or a short sum */
 	assert_parse_error("applypatch-state 2\nplatform\tlinux\n"
 			   "file\t1\t644\tfile\t644\t12\t34\t56\ta.c\n",

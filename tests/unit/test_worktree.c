@@ -149,9 +149,10 @@ static void apply_rerun_unapply(void **state)
 }
 
 /* The record an older applypatch wrote (state version 3, IDs by identity
- * version 1's rule), made from this one's: the header and each patch
- * line's ID rewritten, id_v1 the patch's version 1 identity. */
-static void make_v3_record(const char *dir, const char *id_v1)
+ * version 1's rule; version 4, by version 2's), made from this one's: the
+ * header and each patch line's ID rewritten, id the patch's identity by
+ * that rule. */
+static void make_old_record(const char *dir, int version, const char *id)
 {
 	size_t len;
 	char *text = tu_read(dir, ".applypatch/state", &len);
@@ -159,19 +160,23 @@ static void make_v3_record(const char *dir, const char *id_v1)
 	char *save = NULL, *copy;
 
 	assert_non_null(text);
-	assert_true(strncmp(text, "applypatch-state 4\n", 19) == 0 ||
-		    strncmp(text, "applypatch-state 3\n", 19) == 0);
+	assert_true(strncmp(text, "applypatch-state ", 17) == 0 && text[18] == '\n');
 	copy = text + 19;
-	ap_buf_puts(&out, "applypatch-state 3\n");
+	ap_buf_printf(&out, "applypatch-state %d\n", version);
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "patch\tapplied\t", 14) == 0)
-			ap_buf_printf(&out, "patch\tapplied\t%s%s\n", id_v1, line + 14 + 64);
+			ap_buf_printf(&out, "patch\tapplied\t%s%s\n", id, line + 14 + 64);
 		else
 			ap_buf_printf(&out, "%s\n", line);
 	}
 	tu_write(dir, ".applypatch/state", out.data);
 	ap_buf_free(&out);
 	free(text);
+}
+
+static void make_v3_record(const char *dir, const char *id_v1)
+{
+	make_old_record(dir, 3, id_v1);
 }
 
 /* A tree patched before identity version 2 (its record holds version 1
@@ -222,7 +227,7 @@ static void version_3_record_still_read(void **state)
 	ap_run_free(&f.run);
 	make_v3_record(f.dir, v1);
 
-	/* a patch added to the series: apply adds it and writes version 4 */
+	/* a patch added to the series: apply adds it and writes version 5 */
 	tu_write(f.dir, "patches/more.patch",
 		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
 	tu_write(f.dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
@@ -232,8 +237,80 @@ static void version_3_record_still_read(void **state)
 	assert_int_equal(f.run.patches[2].status, AP_PATCH_APPLIED);
 	ap_run_free(&f.run);
 	rec = tu_read(f.dir, ".applypatch/state", &len);
-	assert_true(strncmp(rec, "applypatch-state 4\n", 19) == 0);
+	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
 	assert_non_null(strstr(rec, v2));
+	free(rec);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_string_equal(f.st.patches[0].series, "unchanged");
+	ap_status_free(&f.st);
+
+	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	ap_run_free(&f.run);
+	assert_tree_file(f.dir, "src/hello.txt", HELLO);
+	tu_rmrf(f.dir);
+}
+
+/* A tree patched by identity version 2 (a version 4 record) is still
+ * patched by the same series: its IDs are compared by version 2's rule,
+ * not by the current one, until an apply that adds a patch rewrites the
+ * record as version 5. */
+static void version_4_record_still_read(void **state)
+{
+	fixture f;
+	ap_patch p = AP_PATCH_INIT;
+	ap_error pe = AP_ERROR_INIT;
+	char v2[AP_SHA256_HEX], v3[AP_SHA256_HEX];
+	size_t len;
+	char *rec;
+
+	(void)state;
+	assert_int_equal(ap_patch_parse(&p, "fix.patch", FIX, strlen(FIX), 1, &pe), 0);
+	assert_int_equal(ap_patch_identity_v2(&p, v2), 0);
+	assert_int_equal(ap_patch_identity(&p, v3), 0);
+	ap_patch_free(&p);
+	assert_string_not_equal(v2, v3);
+
+	start(&f, FIX);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	ap_run_free(&f.run);
+	rec = tu_read(f.dir, ".applypatch/state", &len);
+	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
+	assert_non_null(strstr(rec, v3));
+	free(rec);
+	make_old_record(f.dir, 4, v2);
+
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_true(f.st.applied);
+	assert_false(f.st.drift);
+	assert_string_equal(f.st.patches[0].series, "unchanged");
+	ap_status_free(&f.st);
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
+	ap_run_free(&f.run);
+
+	/* a version 4 record holding the current rule's ID: not that rule's */
+	make_old_record(f.dir, 4, v3);
+	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
+	assert_string_equal(f.st.patches[0].series, "changed");
+	ap_status_free(&f.st);
+	make_old_record(f.dir, 4, v2);
+
+	/* a patch added: version 5, with the current identities */
+	tu_write(f.dir, "patches/more.patch",
+		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
+	tu_write(f.dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
+	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
+	assert_false(f.run.failed);
+	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
+	assert_int_equal(f.run.patches[2].status, AP_PATCH_APPLIED);
+	ap_run_free(&f.run);
+	rec = tu_read(f.dir, ".applypatch/state", &len);
+	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
+	assert_non_null(strstr(rec, v3));
+	assert_null(strstr(rec, v2));
 	free(rec);
 	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
 	assert_string_equal(f.st.patches[0].series, "unchanged");
@@ -321,6 +398,7 @@ int main(void)
 		cmocka_unit_test(apply_rerun_unapply),
 		cmocka_unit_test(unapply_refuses_over_an_edit),
 		cmocka_unit_test(version_3_record_still_read),
+		cmocka_unit_test(version_4_record_still_read),
 		cmocka_unit_test(failed_patch_leaves_tree),
 		cmocka_unit_test(unknown_platform_and_missing_series),
 	};

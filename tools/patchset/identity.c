@@ -6,7 +6,7 @@
 
 /* The mode apply gives the file, as a class: 0644 and 0664 give the same
  * result, and a modify that leaves the mode (git's `index ... 100644`, or
- * no mode at all) is one thing. */
+ * no mode at all) is one thing (version 2). */
 static unsigned mode_class(const ap_file_diff *f)
 {
 	unsigned m = f->new_mode;
@@ -20,11 +20,39 @@ static unsigned mode_class(const ap_file_diff *f)
 	return m == 0100664 ? 0100644 : m;
 }
 
+static unsigned mode_norm(unsigned m)
+{
+	return m == 0100664 ? 0100644 : m;
+}
+
+/* Version 3: the kind of file the patch works on (a symlink, 120000, or a
+ * regular file, which is what a patch without modes means), then the mode
+ * it gives and, when it changes the mode, the mode it takes: "120000
+ * kept" is not "100644 kept", and 100755 -> 100644 is not 100644 ->
+ * 100664 (the last is no change: apply writes 0644 for both). A kept or
+ * deleted regular file's exec bit is left out, as v2 left it: diff -u
+ * does not say it. */
+static void mode_class_v3(const ap_file_diff *f, unsigned out[3])
+{
+	unsigned o = mode_norm(f->old_mode), n = mode_norm(f->new_mode);
+	unsigned side = f->op == AP_OP_CREATE ? n : o ? o : n;
+
+	out[0] = (side & 0170000) == 0120000 ? 0120000 : 0100000;
+	out[1] = out[2] = 0;
+	if (f->op == AP_OP_CREATE)
+		out[1] = n ? n : 0100644;
+	else if (f->op != AP_OP_DELETE && o && n && o != n) {
+		out[1] = n;
+		out[2] = o;
+	}
+}
+
 /* The digest fed in big chunks: the many small pieces (a line's kind,
  * end and length, then its bytes) are gathered here first. */
 typedef struct feed {
 	ap_digest d;
 	int bad;
+	int version;                  /* of the rule: 1, 2 or 3 */
 	const ap_line **pre, **post;  /* version 2: one hunk's two sides */
 	size_t cap;
 	size_t n;
@@ -97,8 +125,8 @@ static void put_str(feed *f, const char *s)
 	put(f, s, n);
 }
 
-/* A file's header, as both versions hash it (version 1 with the count of
- * hunks, version 2 without). */
+/* A file's header, as every version hashes it (version 1 with the count
+ * of hunks, later ones without; version 3 with its modes' classes). */
 static void add_head(feed *d, const ap_file_diff *f, int with_hunks)
 {
 	int named_source = f->op == AP_OP_RENAME || f->op == AP_OP_COPY;
@@ -106,6 +134,18 @@ static void add_head(feed *d, const ap_file_diff *f, int with_hunks)
 	put(d, "file ", 5);
 	put_long(d, (long)f->op);
 	put_c(d, ' ');
+	if (d->version >= 3) {
+		unsigned m[3];
+
+		mode_class_v3(f, m);
+		for (int i = 0; i < 3; i++) {
+			put_num(d, m[i], 8);
+			put_c(d, i < 2 ? ' ' : '\n');
+		}
+		put_str(d, named_source ? f->old_path : NULL);
+		put_str(d, ap_file_diff_target(f));
+		return;
+	}
 	put_num(d, mode_class(f), 8);
 	if (with_hunks) {
 		put_c(d, ' ');
@@ -149,11 +189,17 @@ static void add_file_v1(feed *d, const ap_file_diff *f)
 }
 
 /* One hunk of version 2: lead context, the old side's changed lines, the
- * new side's, trailing context (the kinds are implied by the counts). */
-static void put_hunk(feed *d, const ap_line *const *lead, size_t nlead,
+ * new side's, trailing context (the kinds are implied by the counts).
+ * Version 3 begins it with where the change is (add_lines_v2). */
+static void put_hunk(feed *d, long at, const ap_line *const *lead, size_t nlead,
 		     const ap_line *const *old, size_t nold, const ap_line *const *new,
 		     size_t nnew, const ap_line *const *trail, size_t ntrail)
 {
+	if (d->version >= 3) {
+		put(d, "at ", 3);
+		put_long(d, at);
+		put_c(d, '\n');
+	}
 	put(d, "hunk ", 5);
 	put_num(d, nlead, 10);
 	put_c(d, ' ');
@@ -175,8 +221,12 @@ static void put_hunk(feed *d, const ap_line *const *lead, size_t nlead,
 
 /* Version 2: a hunk as its two sides (context and '-' lines in order; context
  * and '+' lines in order), less the lines both sides begin and end with
- * beyond AP_IDENTITY_CONTEXT of them (identity.h says why). */
-static void add_lines_v2(feed *d, const ap_line *lines, size_t nlines)
+ * beyond AP_IDENTITY_CONTEXT of them (identity.h says why). first is the
+ * old file's line number of the piece's first old-side line: the change
+ * is at first + p, the first line where the two sides differ (for lines
+ * only added or only removed, the last place they could go: hi below),
+ * which no tool's alignment or window moves (version 3 hashes it). */
+static void add_lines_v2(feed *d, long first, const ap_line *lines, size_t nlines)
 {
 	size_t npre = 0, npost = 0, p = 0, s = 0, m, lead, trail;
 
@@ -213,8 +263,8 @@ static void add_lines_v2(feed *d, const ap_line *lines, size_t nlines)
 		 * difference, and up to AP_IDENTITY_CONTEXT on each side */
 		lead = p < AP_IDENTITY_CONTEXT ? p : AP_IDENTITY_CONTEXT;
 		trail = s < AP_IDENTITY_CONTEXT ? s : AP_IDENTITY_CONTEXT;
-		put_hunk(d, d->pre + p - lead, lead, d->pre + p, npre - p - s, d->post + p,
-			 npost - p - s, d->pre + npre - s, trail);
+		put_hunk(d, first + (long)p, d->pre + p - lead, lead, d->pre + p, npre - p - s,
+			 d->post + p, npost - p - s, d->pre + npre - s, trail);
 		return;
 	}
 	/* Lines only added or only removed, which could go anywhere from lo
@@ -230,9 +280,10 @@ static void add_lines_v2(feed *d, const ap_line *lines, size_t nlines)
 
 		lead = to > from ? (to < hi ? to : hi) - from : 0;
 		trail = to > hi ? to - hi : 0;
-		put_hunk(d, shorter + from, lead, npre < npost ? NULL : longer + hi,
-			 npre < npost ? 0 : n, npre < npost ? longer + hi : NULL,
-			 npre < npost ? n : 0, shorter + hi, trail);
+		put_hunk(d, first + (long)hi, shorter + from, lead,
+			 npre < npost ? NULL : longer + hi, npre < npost ? 0 : n,
+			 npre < npost ? longer + hi : NULL, npre < npost ? n : 0, shorter + hi,
+			 trail);
 	}
 }
 
@@ -244,6 +295,8 @@ static void add_hunk_v2(feed *d, const ap_hunk *hk)
 {
 	size_t start = 0, run = 0;
 	int changed = 0;
+	/* "@@ -5,0" inserts after line 5: its old side would begin at 6 */
+	long first = hk->old_count == 0 ? hk->old_start + 1 : hk->old_start;
 
 	for (size_t i = 0; i < hk->nlines; i++) {
 		if (hk->lines[i].kind == ' ') {
@@ -251,13 +304,18 @@ static void add_hunk_v2(feed *d, const ap_hunk *hk)
 			continue;
 		}
 		if (changed && run > 2 * AP_IDENTITY_CONTEXT) {
-			add_lines_v2(d, hk->lines + start, i - run + AP_IDENTITY_CONTEXT - start);
-			start = i - AP_IDENTITY_CONTEXT;
+			size_t next = i - AP_IDENTITY_CONTEXT;
+
+			add_lines_v2(d, first, hk->lines + start,
+				     i - run + AP_IDENTITY_CONTEXT - start);
+			for (size_t j = start; j < next; j++)
+				first += hk->lines[j].kind != '+';
+			start = next;
 		}
 		changed = 1;
 		run = 0;
 	}
-	add_lines_v2(d, hk->lines + start, hk->nlines - start);
+	add_lines_v2(d, first, hk->lines + start, hk->nlines - start);
 }
 
 /* Files in the order of their target path, then their source path (the
@@ -282,8 +340,10 @@ static int file_ref_cmp(const void *x, const void *y)
 	return c ? c : a->i < b->i ? -1 : a->i > b->i;
 }
 
-static feed *feed_begin(const char *version)
+static feed *feed_begin(int version)
 {
+	static const char *const head[] = { "", "applypatch-identity 1\n",
+					    "applypatch-identity 2\n", "applypatch-identity 3\n" };
 	feed *f = malloc(sizeof *f);
 
 	if (!f)
@@ -297,7 +357,8 @@ static feed *feed_begin(const char *version)
 		free(f);
 		return NULL;
 	}
-	put(f, version, strlen(version));
+	f->version = version;
+	put(f, head[version], strlen(head[version]));
 	return f;
 }
 
@@ -318,9 +379,10 @@ static int feed_end(feed *f, char out[AP_SHA256_HEX])
 	return rc;
 }
 
-int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
+/* Versions 2 and 3: files in path order, hunks as their two sides. */
+static int identity_sides(const ap_patch *p, int version, char out[AP_SHA256_HEX])
 {
-	feed *d = feed_begin("applypatch-identity 2\n");
+	feed *d = feed_begin(version);
 	file_ref *order = calloc(p->nfiles + 1, sizeof *order);
 
 	if (!d) {
@@ -346,9 +408,19 @@ int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
 	return feed_end(d, out);
 }
 
+int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX])
+{
+	return identity_sides(p, 3, out);
+}
+
+int ap_patch_identity_v2(const ap_patch *p, char out[AP_SHA256_HEX])
+{
+	return identity_sides(p, 2, out);
+}
+
 int ap_patch_identity_v1(const ap_patch *p, char out[AP_SHA256_HEX])
 {
-	feed *d = feed_begin("applypatch-identity 1\n");
+	feed *d = feed_begin(1);
 
 	if (!d)
 		return -1;

@@ -6,14 +6,39 @@
  * hunk, what it changes (below). Left out: the description and mail or
  * DEP-3 headers, `index` lines (abbreviations and blob names), timestamps
  * and other text on the '---'/'+++' lines, the text after a hunk's
- * closing "@@", quilt's `Index:`/`====` lines, git's "-- " signature, and
- * the hunks' start lines (a refresh against a shifted upstream keeps them
- * as the same change). So a patch regenerated in another form (git diff,
- * git format-patch, quilt refresh, diff -u) has the same identity when it
- * changes the same lines in the same way.
+ * closing "@@", quilt's `Index:`/`====` lines and git's "-- " signature.
+ * So a patch regenerated in another form (git diff, git format-patch,
+ * quilt refresh, diff -u) has the same identity when it changes the same
+ * lines in the same way at the same place.
  *
- * Version 2 (this one, "applypatch-identity 2") is also blind to how the
- * diff tool chose to show the change:
+ * Version 3 (this one, "applypatch-identity 3") is version 2 (below) and
+ * also where each change is and what kind of file it changes (red-team 4,
+ * id1 and id2):
+ *   - each piece of a hunk (a hunk cut as version 2 cuts it) with the old
+ *     file's line number of its first changed line (of lines only added:
+ *     the old line they go before; of a change that could go at several
+ *     places, the last), computed from the "@@ -N" line and the lines
+ *     before it. That number belongs to the old file, not to the diff
+ *     tool's window or alignment, so -U3 and -U5, git and GNU diff agree;
+ *     but the same edit in two functions whose 3 nearest lines agree (one
+ *     patch's -U3 form differs from the other's only in its "@@" lines)
+ *     are two patches. The old file is the one the patches before it in
+ *     the series leave, so a refresh moves the numbers only when the file
+ *     under the patch changed (then the series changed anyway), or when
+ *     the patch had applied at an offset: that refreshed patch is then
+ *     "changed" and applied again, to the same result. Context farther
+ *     than 3 lines from a change is still left out: with the place
+ *     hashed, it can only disagree with the file the patch applies to
+ *     (a patch whose far context is wrong does not apply there), not say
+ *     another change;
+ *   - the file's kind: a git patch of a symlink (mode 120000) is not the
+ *     same patch on a regular file of that name; a mode change with the
+ *     mode it takes (100755 -> 100644 is not 100644 -> 100664, which is no
+ *     change: apply writes both as 0644).
+ *
+ * Version 2 ("applypatch-identity 2", for state records of version 4,
+ * ap_patch_identity_v2) is blind to how the diff tool chose to show the
+ * change, and to the hunks' start lines:
  *   - files are taken in the order of their target path, then their
  *     source path: git sorts paths bytewise ("a.c" before "a/b.c"),
  *     `diff -r` directory by directory (red-team 3, T5);
@@ -43,6 +68,7 @@
  *   against one); and an insertion or deletion inside a repeated run
  *   (blank lines, "}" "" "}" "") whose hunk window ends inside the run,
  *   where the cut can fall on another rotation of the run.
+ *   (These hold for version 3 too.)
  * Version 1 ("applypatch-identity 1": every hunk line with its kind, the
  * hunk's two counts, files in patch order) is kept for state records of
  * version 3, which hold it (state.h).
@@ -52,7 +78,8 @@
  * is read without the conversion's "\r"s (patch.h), as GNU patch reads
  * it, so it has its LF form's identity.
  *
- *   ap_patch_identity      of a parsed patch (version 2)
+ *   ap_patch_identity      of a parsed patch (version 3)
+ *   ap_patch_identity_v2   of a parsed patch, by version 2's rule
  *   ap_patch_identity_v1   of a parsed patch, by version 1's rule
  *   ap_patch_identity_of   of a patch file's bytes (ap_patch_id's when it does not parse)
  */
@@ -64,12 +91,13 @@
 
 #include <stddef.h>
 
-/* Unchanged lines kept on each side of a hunk's change (version 2). */
+/* Unchanged lines kept on each side of a hunk's change (versions 2 and 3). */
 #define AP_IDENTITY_CONTEXT 3
 
 /* The identity of a parsed patch; out gets 64 hex digits. */
 int ap_patch_identity(const ap_patch *p, char out[AP_SHA256_HEX]);
-/* The same by version 1's rule, for records that hold it. */
+/* The same by version 2's and version 1's rules, for records that hold them. */
+int ap_patch_identity_v2(const ap_patch *p, char out[AP_SHA256_HEX]);
 int ap_patch_identity_v1(const ap_patch *p, char out[AP_SHA256_HEX]);
 
 /* The identity of a patch file's bytes read with -p strip; a patch that

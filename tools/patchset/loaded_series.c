@@ -180,19 +180,26 @@ int ap_loaded_series_held(const ap_loaded_series *ls, size_t i)
 	return ls->held && ls->held[i];
 }
 
-int ap_loaded_series_identities_v1(ap_loaded_series *ls)
+int ap_loaded_series_identities_old(ap_loaded_series *ls, int rule)
 {
-	if (ls->sha256_v1)
+	if (ls->sha256_old && ls->old_rule == rule)
 		return 0;
-	ls->sha256_v1 = calloc(ls->series.n + 1, sizeof *ls->sha256_v1);
-	if (!ls->sha256_v1)
+	if (rule != 1 && rule != 2)
 		return -1;
+	free(ls->sha256_old);
+	ls->sha256_old = calloc(ls->series.n + 1, sizeof *ls->sha256_old);
+	if (!ls->sha256_old)
+		return -1;
+	ls->old_rule = rule;
 	for (size_t i = 0; i < ls->series.n; i++) {
 		if (ls->held[i] && ls->patches[i].data) {
-			if (ap_patch_identity_v1(&ls->patches[i], ls->sha256_v1[i]) < 0)
+			const ap_patch *p = &ls->patches[i];
+
+			if ((rule == 1 ? ap_patch_identity_v1(p, ls->sha256_old[i])
+				       : ap_patch_identity_v2(p, ls->sha256_old[i])) < 0)
 				return -1;
 		} else {
-			memcpy(ls->sha256_v1[i], ls->sha256[i], AP_SHA256_HEX);
+			memcpy(ls->sha256_old[i], ls->sha256[i], AP_SHA256_HEX);
 		}
 	}
 	return 0;
@@ -221,7 +228,7 @@ void ap_loaded_series_free(ap_loaded_series *ls)
 	free(ls->patches);
 	free(ls->errors);
 	free(ls->sha256);
-	free(ls->sha256_v1);
+	free(ls->sha256_old);
 	free(ls->diff_sha256);
 	free(ls->file_sha256);
 	free(ls->dir);

@@ -4,7 +4,7 @@
  *   ap_loaded_series_load_hashes  the same for every patch, errors told later
  *   ap_loaded_series_parse        one patch's parse, or its error (load_hashes)
  *   ap_loaded_series_held         whether a patch is held (read, not dropped)
- *   ap_loaded_series_identities_v1  the identities by version 1's rule
+ *   ap_loaded_series_identities_old the identities by an older rule
  *   ap_loaded_series_drop         free one patch's bytes and parse
  *   ap_loaded_series_free         free it all
  *
@@ -36,8 +36,10 @@ typedef struct ap_loaded_series {
 	ap_patch *patches;         /* parallel to series.v */
 	char **errors;             /* NULL where the patch parsed */
 	char (*sha256)[AP_SHA256_HEX];      /* identity: ap_patch_identity (identity.h) */
-	char (*sha256_v1)[AP_SHA256_HEX];   /* ap_patch_identity_v1 (state version 3), or
-	                                       NULL until ap_loaded_series_identities_v1 */
+	char (*sha256_old)[AP_SHA256_HEX];  /* by identity rule old_rule: 1 for state version
+	                                       3, 2 for state version 4; NULL until
+	                                       ap_loaded_series_identities_old */
+	int old_rule;
 	char (*diff_sha256)[AP_SHA256_HEX]; /* its diff's bytes (state version 2) */
 	char (*file_sha256)[AP_SHA256_HEX]; /* the whole file's (state version 1) */
 	char **pending;            /* load_hashes: why patches[i] did not parse,
@@ -61,10 +63,11 @@ int ap_loaded_series_load_hashes(ap_loaded_series *ls, const char *dir, const ch
 				 int strip, ap_error *err);
 int ap_loaded_series_parse(ap_loaded_series *ls, size_t i);
 int ap_loaded_series_held(const ap_loaded_series *ls, size_t i);
-/* Fills sha256_v1 for every held patch (a patch that did not parse has
- * the same one in both versions: its diff's bytes'); -1 out of memory.
- * For a state record of version 3, whose IDs are version 1 identities. */
-int ap_loaded_series_identities_v1(ap_loaded_series *ls);
+/* Fills sha256_old for every held patch by identity rule 1 or 2 (a patch
+ * that did not parse has the same one in every version: its diff's
+ * bytes'); -1 out of memory. For a state record of version 3 (version 1
+ * identities) or 4 (version 2 identities). */
+int ap_loaded_series_identities_old(ap_loaded_series *ls, int rule);
 void ap_loaded_series_drop(ap_loaded_series *ls, size_t i);
 void ap_loaded_series_free(ap_loaded_series *ls);
 

@@ -156,7 +156,9 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 	memset(s, 0, sizeof *s);
 	if (!copy)
 		return ap_error_set(err, "out of memory");
-	if (strncmp(copy, "applypatch-state 4\n", 19) == 0) {
+	if (strncmp(copy, "applypatch-state 5\n", 19) == 0) {
+		s->version = 5;
+	} else if (strncmp(copy, "applypatch-state 4\n", 19) == 0) {
 		s->version = 4;
 	} else if (strncmp(copy, "applypatch-state 3\n", 19) == 0) {
 		s->version = 3;
@@ -166,7 +168,7 @@ int ap_state_parse(ap_state *s, const char *text, size_t len, const char *where,
 		s->version = 1;
 	} else {
 		free(copy);
-		return ap_error_set(err, "%s: not an applypatch state record (version 1 to 4)", where);
+		return ap_error_set(err, "%s: not an applypatch state record (version 1 to 5)", where);
 	}
 	for (char *line = strtok_r(copy, "\n", &save); line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save)) {

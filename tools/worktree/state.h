@@ -2,7 +2,7 @@
  *
  * TREE/.applypatch/state is a text file, one record a line, fields
  * separated by tabs (paths cannot hold control characters):
- *   applypatch-state 4
+ *   applypatch-state 5
  *   platform  NAME
  *   patch     STATUS ID STRIP NAME
  *   file      ORIG-BLOB ORIG-MODE NOW-KIND NOW-MODE NOW-SHA256 PATH
@@ -13,7 +13,7 @@
  *                                        re-creates it as it was)
  *   next-blob N
  * ID is the patch's identity: what it changes (ap_patch_identity,
- * identity.h, its version 2), so editing a DEP-3 header or regenerating
+ * identity.h, its version 3), so editing a DEP-3 header or regenerating
  * the patch in another form (quilt's, git's, diff -u's, CRLF, other index
  * abbreviations or timestamps, files in another order, a change aligned
  * another way) changes nothing. ORIG-BLOB
@@ -22,13 +22,15 @@
  * by content (the SHA-256 of the bytes written, or of a symlink's target)
  * and mode, never by inode or mtime: touch, cp -a, tar and moving the tree
  * keep it clean; an edit is noticed before unapply discards it.
- * Version 3 (the same lines; ID the identity by version 1's rule,
- * ap_patch_identity_v1), version 2 (ID the SHA-256 of the diff's bytes,
+ * Version 4 (the same lines; ID the identity by version 2's rule,
+ * ap_patch_identity_v2, blind to where a change is), version 3 (the same
+ * lines; ID by version 1's rule, ap_patch_identity_v1), version 2 (ID the
+ * SHA-256 of the diff's bytes,
  * from the first file header, ap_patch_id) and version 1 (NOW-SIZE
  * NOW-INO NOW-MTIME, ID the SHA-256 of the whole file) are still read:
  * their IDs are compared as they were computed, and a file whose version
  * 1 stat still matches is hashed then. The next apply that adds to the
- * record writes it as version 4. Older applypatch refuses a record of a
+ * record writes it as version 5. Older applypatch refuses a record of a
  * version it does not know.
  *
  *   ap_state_load / _parse / _format / _free   the record read and written
@@ -45,7 +47,7 @@
 #include "strmap.h"
 #include "tree.h"
 
-#define AP_STATE_VERSION 4
+#define AP_STATE_VERSION 5
 
 typedef struct ap_state_patch {
 	char *name;
@@ -74,8 +76,8 @@ typedef struct ap_state_dir {
 
 typedef struct ap_state {
 	int version;                 /* as read: 1 (patch ids are whole-file sums), 2 (sums of
-	                                the diff's bytes), 3 (version 1 identities) or 4
-	                                (identities) */
+	                                the diff's bytes), 3 (version 1 identities), 4
+	                                (version 2 identities) or 5 (identities) */
 	char *platform;
 	ap_state_patch *patches;
 	size_t npatches, pcap;

@@ -91,24 +91,37 @@ static void set_note(ap_run *run, char *note)
 
 /* --- apply ---------------------------------------------------------------- */
 
-/* The sum a state's patch lines hold for series entry i: the identity
- * (what the patch changes, identity.h); in a version 3 record the
- * identity by version 1's rule (old_identities), in a version 2 record
- * the sum of its diff's bytes, in a version 1 record the whole file's. An
- * older record is rewritten with identities by the next apply that adds
- * to it. */
-static const char *patch_sum(const ap_state *st, const ap_loaded_series *ls, size_t i)
+/* The identity rule a record of state version 3 or 4 holds (1 or 2; 0:
+ * another kind of sum, or the current rule). */
+static int old_rule(const ap_state *st)
 {
-	return st->version == 1 ? ls->file_sha256[i]
-	       : st->version == 2 ? ls->diff_sha256[i]
-	       : st->version == 3 && ls->sha256_v1 ? ls->sha256_v1[i] : ls->sha256[i];
+	return st->version == 3 ? 1 : st->version == 4 ? 2 : 0;
 }
 
-/* A version 3 record holds identities by version 1's rule: those are
- * computed too, from the patches as loaded. */
+/* The sum a state's patch lines hold for series entry i: the identity
+ * (what the patch changes, identity.h); in a version 4 record the
+ * identity by version 2's rule and in a version 3 record by version 1's
+ * (old_identities), in a version 2 record the sum of its diff's bytes, in
+ * a version 1 record the whole file's. An older record is rewritten with
+ * identities by the next apply that adds to it. */
+static const char *patch_sum(const ap_state *st, const ap_loaded_series *ls, size_t i)
+{
+	int rule = old_rule(st);
+
+	return st->version == 1 ? ls->file_sha256[i]
+	       : st->version == 2 ? ls->diff_sha256[i]
+	       : rule && ls->sha256_old && ls->old_rule == rule ? ls->sha256_old[i]
+							       : ls->sha256[i];
+}
+
+/* A version 3 or 4 record holds identities by an older rule: those are
+ * computed too, from the patches as loaded, only when such a record is
+ * there. */
 static int old_identities(const ap_state *st, ap_loaded_series *ls, ap_error *err)
 {
-	if (st->version == 3 && ap_loaded_series_identities_v1(ls) < 0)
+	int rule = old_rule(st);
+
+	if (rule && ap_loaded_series_identities_old(ls, rule) < 0)
 		return ap_error_set(err, "out of memory");
 	return 0;
 }
