@@ -598,10 +598,13 @@ static int export_tree(export_run *x, git_tree *tree, int dirfd, const char *pre
 			if (r < 0)
 				goto next;
 			if (mode == GIT_FILEMODE_LINK) {
-				if (symlinkat(data, dirfd, name) < 0)
-					ap_error_sys(x->err, "%s: symlink failed", path);
-				else
-					rc = 0;
+				/* rc stays -1 when the link is refused */
+				if (ap_source_link_check(path, data, len, x->err) == 0) {
+					if (symlinkat(data, dirfd, name) < 0)
+						ap_error_sys(x->err, "%s: symlink failed", path);
+					else
+						rc = 0;
+				}
 			} else {
 				int fd = openat(dirfd, name,
 						O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,

@@ -150,6 +150,25 @@ out:
 
 /* --- copying a directory ------------------------------------------------------ */
 
+/* A GAP tree's links (a release's, a checkout's) lead down into it. One to
+ * /etc or ../.. kept in DEST would have the build read or write outside
+ * it, and one into SRC by its absolute name would reach back into SRC. */
+int ap_source_link_check(const char *path, const char *target, size_t len, ap_error *err)
+{
+	char spath[512], starget[512];
+
+	if (ap_path_symlink_inside(path, target, len))
+		return 0;
+	ap_path_show(path, strlen(path), spath, sizeof spath);
+	ap_path_show(target, len, starget, sizeof starget);
+	return ap_error_set(err, "'%s' is a symbolic link to '%s', which is absolute or goes up "
+			    "with '..': a source tree's links lead only down into it (as a "
+			    "tarball's must), so it is refused and nothing is left in the destination%s", spath,
+			    starget, strncmp(path, "bin/", 4) == 0
+			    ? "; GAP's build makes links like it under bin/: give a tree GAP was "
+			      "not built in" : "");
+}
+
 typedef struct copy_run {
 	ap_digest md;           /* digest of what was copied: the identity */
 	int full;
@@ -351,10 +370,12 @@ static int copy_dir(copy_run *c, int sfd, int dfd, const char *prefix)
 				struct timespec times[2] = { st.ST_ATIM, st.ST_MTIM };
 
 				target[tl] = '\0';
-				if (symlinkat(target, dfd, names[i]) < 0)
+				if (ap_source_link_check(rel, target, (size_t)tl, c->err) < 0) {
+					r = -1;
+				} else if (symlinkat(target, dfd, names[i]) < 0) {
 					ap_error_sys(c->err, "%s: symlink failed", rel);
-				else if (digest_header(c, 'L', rel, 0777, (size_t)tl) == 0 &&
-					 digest(c, target, (size_t)tl) == 0) {
+				} else if (digest_header(c, 'L', rel, 0777, (size_t)tl) == 0 &&
+					   digest(c, target, (size_t)tl) == 0) {
 					utimensat(dfd, names[i], times, AT_SYMLINK_NOFOLLOW);
 					r = 0;
 				}

@@ -179,6 +179,12 @@ int ap_rmtree(const char *path);   /* rm -rf, never following a symlink */
  * about 10): deeper is refused with an error, never a stack overflow. */
 #define AP_TREE_DEPTH_MAX 256
 
+/* A symbolic link of a directory copied or a git revision exported,
+ * judged by the rule a tarball's are (ap_path_symlink_inside): its target
+ * must lead down into the tree. 0, or -1 with err naming the link (path,
+ * relative to the tree's root) and its target. */
+int ap_source_link_check(const char *path, const char *target, size_t len, ap_error *err);
+
 /* An archive entry's name cleaned ("./a//b/" -> "a/b", "./" -> ""),
  * or NULL with *why saying what makes it unsafe (absolute, ".."). */
 char *ap_archive_name(const char *raw, const char **why);
