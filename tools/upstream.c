@@ -110,12 +110,14 @@ out:
 static int cmd_unpack(const upstream_cli *c)
 {
 	ap_error err = AP_ERROR_INIT;
-	ap_unpack_opts uo = { 0, 0, NULL, 0, 0 };
+	ap_unpack_opts uo = { 0, 0, NULL, 0, 0, 0, 0 };
 
 	if (c->nargs != 2)
 		return upstream_usage_error("%s", "usage: upstream unpack TARBALL DEST [--full] [--keep-top]");
 	uo.full = c->full;
 	uo.strip_top = c->keep_top ? 0 : AP_UNPACK_STRIP_AUTO;
+	uo.max_bytes = c->max_size;
+	uo.max_entries = c->max_entries;
 	if (ap_unpack(c->args[0], c->args[1], &uo, &err) < 0)
 		return upstream_fail(&err);
 	if (!c->quiet)
@@ -140,6 +142,8 @@ static int cmd_prepare(const upstream_cli *c)
 		return rc;
 	memset(&po, 0, sizeof po);
 	po.unpack.full = c->full;
+	po.unpack.max_bytes = c->max_size;
+	po.unpack.max_entries = c->max_entries;
 	po.no_autogen = c->no_autogen;
 	po.autogen_log = c->autogen_log;
 	if (!c->no_progress && !c->quiet && isatty(2))

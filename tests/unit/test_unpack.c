@@ -125,7 +125,7 @@ static char *tarball_in(const char *dir, const char *name)
 static void kernel_subset_drops_top(void **state)
 {
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "gap.tar.gz"), *dest = tarball_in(dir, "src");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 	struct stat st;
 	char *got;
@@ -186,7 +186,7 @@ static void kernel_subset_drops_top(void **state)
 static void full_and_keep_top(void **state)
 {
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "gap.tar.gz"), *dest = tarball_in(dir, "out");
-	ap_unpack_opts o = { 1, 0, NULL, 0, 0 };
+	ap_unpack_opts o = { 1, 0, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -213,7 +213,7 @@ static void flat_tarball(void **state)
 	};
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "flat.tar.gz");
 	char *d1 = tarball_in(dir, "auto"), *d2 = tarball_in(dir, "strict");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -238,7 +238,7 @@ static void flat_tarball(void **state)
 static void dest_must_be_empty(void **state)
 {
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "gap.tar.gz"), *dest = tarball_in(dir, "src");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -267,7 +267,7 @@ static void dest_must_be_empty(void **state)
 static void not_a_tarball(void **state)
 {
 	char *dir = tu_mkdtemp(), *dest = tarball_in(dir, "src"), *tb = tarball_in(dir, "x.tar.gz");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -295,7 +295,7 @@ static void hostile_case(const char *kind, const char *want1, const char *want2)
 	char *work = ap_printf("%s/work", dir), *dest = ap_printf("%s/work/src", dir);
 	char *cmd = ap_printf("python3 tests/fixtures/upstream/hostile.py %s %s %s", kind, tb, victim);
 	char *before_v, *before_w, *after_v, *after_w;
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	tu_write(dir, "victim/victim.txt", "original\n");
@@ -389,7 +389,7 @@ static void through_inner_symlink(void **state)
 		{ "gap/x", 'h', "gap/nothing-before" },
 	};
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "t.tar.gz"), *dest = tarball_in(dir, "src");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -420,7 +420,7 @@ static void symlink_judged_after_strip(void **state)
 		{ "gap-4.10.2/sibling", 'l', "../other-tree/file" },
 	};
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "t.tar.gz"), *dest = tarball_in(dir, "src");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;
@@ -451,7 +451,7 @@ static void skipped_packages_judged_by_name_only(void **state)
 	};
 	char *dir = tu_mkdtemp(), *tb = tarball_in(dir, "t.tar.gz");
 	char *d1 = tarball_in(dir, "kernel"), *d2 = tarball_in(dir, "full"), *d3 = tarball_in(dir, "dd");
-	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0 };
+	ap_unpack_opts o = { 0, AP_UNPACK_STRIP_AUTO, NULL, 0, 0, 0, 0 };
 	ap_error err = AP_ERROR_INIT;
 
 	(void)state;

@@ -1,6 +1,7 @@
 /* upstream_args.c - upstream's options: the usage text, the option table,
  * and the checks that make a bad command line exit 2. */
 #include "upstream_cli.h"
+#include "expect.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -51,6 +52,9 @@ static const char usage_text[] =
 	"                         installs: GAPDoc, primgrp, SmallGrp, transgrp, which\n"
 	"                         GAP needs to start, and the 14 it autoloads)\n"
 	"      --keep-top         keep the tarball's top directory (unpack)\n"
+	"      --max-size SIZE    unpacking a tarball writes at most SIZE (8G; K, M, G,\n"
+	"                         T suffixes), else it is refused (unpack, prepare)\n"
+	"      --max-entries N    and reads at most N entries (1000000)\n"
 	"      --no-autogen       do not run ./autogen.sh (prepare)\n"
 	"  -o, --output FILE      where fetch writes (default: PKGDIR/upstream/TARBALL)\n"
 	"      --url URL          download from URL instead (a mirror; same sums)  \n"
@@ -75,6 +79,8 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_CHECK,
 	OPT_WRITE,
+	OPT_MAX_SIZE,
+	OPT_MAX_ENTRIES,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +100,8 @@ static const struct option long_opts[] = {
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "write", required_argument, NULL, OPT_WRITE },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -188,6 +196,22 @@ int upstream_cli_parse(int argc, char **argv, upstream_cli *c, const char **cmdp
 				return upstream_usage_error("--timeout wants seconds (0: none), not '%s'",
 							    optarg);
 			break;
+		case OPT_MAX_SIZE: {
+			long long v = ap_size_parse(optarg);
+			if (v <= 0)
+				return upstream_usage_error("--max-size wants a size above 0 (4096, "
+							    "100M, 16G), not '%s'", optarg);
+			c->max_size = (unsigned long long)v;
+			break;
+		}
+		case OPT_MAX_ENTRIES: {
+			long long v = ap_size_parse(optarg);
+			if (v <= 0 || strspn(optarg, "0123456789") != strlen(optarg))
+				return upstream_usage_error("--max-entries wants a number above 0, "
+							    "not '%s'", optarg);
+			c->max_entries = (unsigned long long)v;
+			break;
+		}
 		case 'h': help = 1; break;
 		case 'V': printf("upstream (gap-patchkit) %s\n", VERSION); return 0;
 		default: return upstream_usage_error("%s", "bad option");

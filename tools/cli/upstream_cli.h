@@ -25,6 +25,7 @@ typedef struct upstream_cli {
 	const char *pin_check, *pin_write;
 	int full, keep_top, no_autogen, no_progress, quiet;
 	long retries, timeout;
+	unsigned long long max_size, max_entries;   /* 0: the defaults */
 	char **args;
 	int nargs;
 } upstream_cli;

@@ -135,7 +135,17 @@ typedef struct ap_unpack_opts {
 	char **skipped;         /* out: top-level names skipped (malloc'd array) */
 	size_t nskipped;
 	int dropped_pc;         /* out: the tarball's top-level .pc/ (quilt's record) left out */
+	unsigned long long max_bytes;    /* the most it writes (0: AP_UNPACK_MAX_BYTES) */
+	unsigned long long max_entries;  /* the most entries it reads (0: _MAX_ENTRIES) */
 } ap_unpack_opts;
+
+/* A decompression bomb must not fill the disk: past either limit the
+ * tarball is refused before the entry is written. GAP 4.10's tarball with
+ * every package unpacks to a few hundred MB in some tens of thousands of
+ * entries. A file's size counts as declared (a sparse file by the size it
+ * claims, holes and all), so no entry is written that would pass it. */
+#define AP_UNPACK_MAX_BYTES (8ULL << 30)
+#define AP_UNPACK_MAX_ENTRIES 1000000ULL
 
 /* Unpacks with ARCHIVE_EXTRACT_SECURE_NODOTDOT, _NOABSOLUTEPATHS and
  * _SYMLINKS; a hostile entry (absolute, "..", through a symlink, a hard

@@ -161,6 +161,8 @@ typedef struct unpack_run {
 	char *top;              /* the top directory assumed so far */
 	int decided;            /* whether top has been looked for */
 	int flat;               /* an entry outside top: keep names as they are */
+	unsigned long long written, entries;          /* so far */
+	unsigned long long max_bytes, max_entries;
 	ap_error *err;
 } unpack_run;
 
@@ -430,7 +432,23 @@ out:
 	return rc;
 }
 
-static int copy_data(unpack_run *r, struct archive *in, struct archive *out, const char *name)
+/* The entry named would take what is unpacked to more than the limit. */
+static int too_big(unpack_run *r, const char *name, unsigned long long size)
+{
+	char shown[512];
+
+	ap_path_show(name, strlen(name), shown, sizeof shown);
+	return ap_error_set(r->err, "%s: entry '%s' (%llu bytes) would take what is unpacked past "
+			    "%llu bytes, the limit on what an unpack writes (a decompression bomb "
+			    "would fill the disk); the tarball is refused and nothing was unpacked. "
+			    "--max-size SIZE raises the limit", r->tarball, shown, size, r->max_bytes);
+}
+
+/* An entry's bytes, each block checked against the limit before it is
+ * written: a size the header understated gains nothing. Counted by where a
+ * block ends, so a hole counts as the bytes it claims. */
+static int copy_data(unpack_run *r, struct archive *in, struct archive *out, const char *name,
+		     unsigned long long *end)
 {
 	const void *buf;
 	size_t len;
@@ -444,6 +462,10 @@ static int copy_data(unpack_run *r, struct archive *in, struct archive *out, con
 		if (rc < ARCHIVE_WARN)
 			return ap_error_set(r->err, "%s: reading '%s': %s", r->tarball, name,
 					    archive_error_string(in));
+		if (off < 0 || (unsigned long long)off + len > r->max_bytes - r->written)
+			return too_big(r, name, (unsigned long long)(off < 0 ? 0 : off) + len);
+		if ((unsigned long long)off + len > *end)
+			*end = (unsigned long long)off + len;
 		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
 			return ap_error_set(r->err, "%s: writing '%s': %s", r->tarball, name,
 					    archive_error_string(out));
@@ -456,6 +478,7 @@ static int extract(unpack_run *r, struct archive *in, struct archive *out)
 	int rc;
 
 	while ((rc = archive_read_next_header(in, &e)) != ARCHIVE_EOF) {
+		unsigned long long end;
 		int j;
 
 		if (ap_interrupted())
@@ -463,9 +486,18 @@ static int extract(unpack_run *r, struct archive *in, struct archive *out)
 					    "behind", r->tarball, ap_interrupted());
 		if (rc < ARCHIVE_WARN)
 			return ap_error_set(r->err, "%s: %s", r->tarball, archive_error_string(in));
+		if (++r->entries > r->max_entries)
+			return ap_error_set(r->err, "%s: more than %llu entries, the limit on what an "
+					    "unpack reads; the tarball is refused and nothing was "
+					    "unpacked. --max-entries N raises the limit", r->tarball,
+					    r->max_entries);
 		j = judge(r, e);
 		if (j < 0)
 			return -1;
+		if (j == 1 && archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+		    (unsigned long long)archive_entry_size(e) > r->max_bytes - r->written)
+			return too_big(r, archive_entry_pathname(e),
+				       (unsigned long long)archive_entry_size(e));
 		if (j == 0) {
 			if (archive_read_data_skip(in) < ARCHIVE_WARN)
 				return ap_error_set(r->err, "%s: %s", r->tarball,
@@ -481,9 +513,13 @@ static int extract(unpack_run *r, struct archive *in, struct archive *out)
 					    "nothing was unpacked", r->tarball, shown,
 					    archive_error_string(out));
 		}
+		end = 0;
 		if (archive_entry_size(e) > 0 &&
-		    copy_data(r, in, out, archive_entry_pathname(e)) < 0)
+		    copy_data(r, in, out, archive_entry_pathname(e), &end) < 0)
 			return -1;
+		if (archive_entry_size(e) > 0 && (unsigned long long)archive_entry_size(e) > end)
+			end = (unsigned long long)archive_entry_size(e);
+		r->written += end;
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 			return ap_error_set(r->err, "%s: entry '%s': %s", r->tarball,
 					    archive_entry_pathname(e), archive_error_string(out));
@@ -573,7 +609,7 @@ int ap_unpack(const char *tarball, const char *dest, ap_unpack_opts *o, ap_error
 int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *o,
 		 ap_error *err)
 {
-	ap_unpack_opts dflt = { 0, 0, NULL, 0, 0 };
+	ap_unpack_opts dflt = { 0, 0, NULL, 0, 0, 0, 0 };
 	unpack_run r;
 	struct archive *in = NULL, *out = NULL;
 	char *staging = NULL;
@@ -588,6 +624,8 @@ int ap_unpack_fd(int fd, const char *tarball, const char *dest, ap_unpack_opts *
 	r.tarball = tarball;
 	r.o = o;
 	r.err = err;
+	r.max_bytes = o->max_bytes ? o->max_bytes : AP_UNPACK_MAX_BYTES;
+	r.max_entries = o->max_entries ? o->max_entries : AP_UNPACK_MAX_ENTRIES;
 	if (ap_dest_usable(dest, err) < 0)
 		return -1;
 	staging = ap_staging_dir(dest, err);
