@@ -246,4 +246,85 @@ if command -v quilt >/dev/null 2>&1; then
 		[ "$(stat -c %u:%g "$Q/newsuid" 2>/dev/null)" = "$U1:$U1" ]
 fi
 
+# --- quilt's .pc/ stays the tree owner's (red-team 4) ------------------------------
+
+# A packager quilt-pushes a patch in their tree, root applies the rest with
+# applypatch: what applypatch writes in .pc/ must be the packager's (a file
+# rewritten keeps its owner, a new one takes its folder's, a new .pc/ the
+# tree root's), or their quilt pop -a fails with Permission denied.
+pc_not_of() { find "$1/.pc" \( ! -uid "$2" -o ! -gid "$2" \) -printf '%p ' 2>/dev/null; }
+QU() { as_user $U1 env HOME="$WORK" QUILT_PATCHES="$P" sh -c "cd '$T' && quilt --quiltrc /dev/null $1"; }
+quilt_setup() {
+	newtree
+	mkdir -p "$T/src"
+	printf '1\n2\n3\n' >"$T/f"
+	printf 'a\n' >"$T/src/g"
+	add_patch a.patch <<'EOF'
+--- a/f
++++ b/f
+@@ -1,3 +1,3 @@
+ 1
+ 2
+-3
++X
+EOF
+	add_patch b.patch <<'EOF'
+--- a/f
++++ b/f
+@@ -1,3 +1,3 @@
+ 1
+-2
++Y
+ X
+--- a/src/g
++++ b/src/g
+@@ -1 +1 @@
+-a
++b
+--- /dev/null
++++ b/src/h
+@@ -0,0 +1 @@
++h
+EOF
+	chown -R $U1:$U1 "$T"
+	chmod -R a+rX "$P"
+	cp -a "$T" "$WORK/$n/orig"
+}
+if command -v quilt >/dev/null 2>&1; then
+	quilt_setup
+	check_rc "quilt .pc: uid $U1 quilt-pushes a.patch, exit 0" 0 QU "push -q"
+	check_rc "quilt .pc: root applies the rest, exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+	check_grep "quilt .pc: b.patch applied" "b.patch  *applied" "$OUT"
+	check "quilt .pc: everything in .pc/ is $U1:$U1 ($(pc_not_of "$T" $U1))" [ -z "$(pc_not_of "$T" $U1)" ]
+	check_rc "quilt .pc: uid $U1's quilt pop -a exit 0" 0 QU "pop -a -q"
+	check "quilt .pc: the tree is as before quilt push" same_files "$T" "$WORK/$n/orig"
+
+	# no .pc/ yet: root's apply makes it the tree root's owner's
+	quilt_setup
+	check_rc "new .pc: root applies both, exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+	check "new .pc: .pc/ and all in it are $U1:$U1 ($(pc_not_of "$T" $U1))" \
+		test -d "$T/.pc" -a -z "$(pc_not_of "$T" $U1)"
+	check_rc "new .pc: uid $U1's quilt pop -a exit 0" 0 QU "pop -a -q"
+	check "new .pc: the tree is as before" same_files "$T" "$WORK/$n/orig"
+
+	# root's unapply rewrites applied-patches, keeping the line quilt wrote
+	# and its owner
+	quilt_setup
+	check_rc "unapply .pc: uid $U1 quilt-pushes a.patch, exit 0" 0 QU "push -q"
+	check_rc "unapply .pc: root applies the rest, exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+	check_rc "unapply .pc: root unapplies its own, exit 0" 0 "$AP" unapply -d "$T"
+	check "unapply .pc: applied-patches still $U1's ($(stat -c %u:%g "$T/.pc/applied-patches"))" \
+		[ "$(stat -c %u:%g "$T/.pc/applied-patches")" = "$U1:$U1" ]
+	check_rc "unapply .pc: uid $U1's quilt pop -a exit 0" 0 QU "pop -a -q"
+	check "unapply .pc: the tree is as before" same_files "$T" "$WORK/$n/orig"
+
+	# a run by anyone but root gives nothing away: its files are its own
+	quilt_setup
+	chown -R $U2:$U2 "$T"
+	check_rc "uid $U2 in its own tree: apply exit 0" 0 as_user $U2 "$AP" apply -d "$T" --patches "$P" -P linux
+	check "uid $U2 in its own tree: .pc/ is $U2's ($(pc_not_of "$T" $U2))" [ -z "$(pc_not_of "$T" $U2)" ]
+else
+	echo "ok - skip: quilt is not installed (the .pc/ owner checks need it)"
+fi
+
 finish

@@ -40,7 +40,10 @@ struct ap_txn {
 	ap_strlist rmdirs;
 	ap_strlist lasts;       /* files removed just before their directory */
 	ap_strlist drops;       /* orig/ names an unapply's commit removes */
-	ap_strlist attr_dirs;   /* ap_txn_dir_attr's directories, and ... */
+	ap_strlist attr_dirs;   /* ap_txn_dir_attr's directories (attr_index: each one's
+	                           index + 1, as a root's apply names every new .pc/
+	                           folder), and ... */
+	ap_strmap attr_index;
 	mode_t *attr_mode;      /* ... their modes and owners */
 	ap_owner *attr_owner;
 	size_t attr_cap;
@@ -198,7 +201,8 @@ int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *own
 	cap = x->attr_cap;
 	if (ap_array_grow((void **)&x->attr_owner, &cap, n + 1, sizeof *x->attr_owner) < 0)
 		return -1;
-	if (ap_strlist_add(&x->attr_dirs, dir) < 0)
+	if (ap_strmap_put(&x->attr_index, dir, (void *)(uintptr_t)(n + 1)) < 0 ||
+	    ap_strlist_add(&x->attr_dirs, dir) < 0)
 		return -1;
 	x->attr_cap = cap;
 	x->attr_mode[n] = mode;
@@ -211,21 +215,19 @@ int ap_txn_dir_attr(ap_txn *x, const char *dir, mode_t mode, const ap_owner *own
 static int set_dir_attrs(ap_txn *x, size_t from, ap_error *err)
 {
 	for (size_t i = from; i < x->created.n; i++) {
-		for (size_t k = 0; k < x->attr_dirs.n; k++) {
-			int fd;
+		uintptr_t k = (uintptr_t)ap_strmap_get(&x->attr_index, x->created.v[i]);
+		int fd;
 
-			if (strcmp(x->attr_dirs.v[k], x->created.v[i]) != 0)
-				continue;
-			fd = ap_tree_dirfd(x->tree, x->created.v[i], err);
-			if (fd == -1)
-				return ap_error_sys(err, "cannot open directory %s", x->created.v[i]);
-			if (fd < 0)
-				return -1;
-			if (ap_fd_set_owner_mode(fd, x->attr_mode[k], &x->attr_owner[k]) < 0)
-				return ap_error_sys(err, "cannot restore the mode of directory %s",
-						    x->created.v[i]);
-			break;
-		}
+		if (!k--)
+			continue;
+		fd = ap_tree_dirfd(x->tree, x->created.v[i], err);
+		if (fd == -1)
+			return ap_error_sys(err, "cannot open directory %s", x->created.v[i]);
+		if (fd < 0)
+			return -1;
+		if (ap_fd_set_owner_mode(fd, x->attr_mode[k], &x->attr_owner[k]) < 0)
+			return ap_error_sys(err, "cannot restore the mode of directory %s",
+					    x->created.v[i]);
 	}
 	return 0;
 }
@@ -1610,6 +1612,7 @@ void ap_txn_free(ap_txn *x)
 	ap_strlist_free(&x->lasts);
 	ap_strlist_free(&x->drops);
 	ap_strlist_free(&x->attr_dirs);
+	ap_strmap_free(&x->attr_index);
 	free(x->attr_mode);
 	free(x->attr_owner);
 	free(x);

@@ -264,6 +264,97 @@ oom:
 	return ap_error_set(err, "out of memory");
 }
 
+/* The owner of a folder of .pc/ (or the tree's root, ""), cached in dirs
+ * with whether it is new; a new folder takes its parent's owner, as one
+ * the tree's owner made would have, and prepare is asked to give it that. */
+typedef struct pc_dir {
+	ap_owner own;
+	int is_new;
+} pc_dir;
+
+static int pc_dir_owner(ap_tree *t, ap_txn *x, ap_strmap *dirs, const char *dir, mode_t umask,
+			pc_dir **out, ap_error *err)
+{
+	pc_dir *d = ap_strmap_get(dirs, dir), *p;
+	const char *slash;
+	char *parent;
+	ap_file_state fs;
+	struct stat sb;
+	int rc;
+
+	if (d) {
+		*out = d;
+		return 0;
+	}
+	d = calloc(1, sizeof *d);
+	if (!d || ap_strmap_put(dirs, dir, d) < 0) {
+		free(d);
+		return ap_error_set(err, "out of memory");
+	}
+	*out = d;
+	if (!*dir) {
+		if (fstat(ap_tree_rootfd(t), &sb) < 0)
+			return ap_error_sys(err, "cannot stat %s", ap_tree_root(t));
+		d->own = (ap_owner){ 1, sb.st_uid, sb.st_gid };
+		return 0;
+	}
+	if (ap_tree_stat(t, dir, &fs, err) < 0)
+		return -1;
+	if (fs.exists) {
+		/* not a folder: prepare refuses it */
+		d->own = (ap_owner){ fs.dir, fs.uid, fs.gid };
+		return 0;
+	}
+	slash = strrchr(dir, '/');
+	parent = ap_strndup(dir, slash ? (size_t)(slash - dir) : 0);
+	if (!parent)
+		return ap_error_set(err, "out of memory");
+	rc = pc_dir_owner(t, x, dirs, parent, umask, &p, err);
+	free(parent);
+	if (rc < 0)
+		return -1;
+	d->own = p->own;
+	d->is_new = 1;
+	return ap_txn_dir_attr(x, dir, 0777 & ~umask, &d->own) < 0
+		       ? ap_error_set(err, "out of memory") : 0;
+}
+
+/* Run by root in a tree someone else owns, quilt's files are left as that
+ * user's quilt would leave them: a file rewritten keeps its owner, a new
+ * file or folder takes the owner of the folder it is made in (a new .pc/,
+ * the tree root's). Otherwise the user's quilt pop cannot remove root's
+ * files from .pc/ (red-team 4). Only root can give a file away: anyone
+ * else's files are simply theirs, as before. */
+static int pc_owners(ap_tree *t, ap_txn *x, ap_change *ch, size_t n, mode_t umask, ap_error *err)
+{
+	ap_strmap dirs = AP_STRMAP_INIT;
+	int rc = 0;
+
+	if (geteuid() != 0)
+		return 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *slash = strrchr(ch[i].path, '/');
+		char *dir = ap_strndup(ch[i].path, slash ? (size_t)(slash - ch[i].path) : 0);
+		ap_file_state fs = { 0 };
+		pc_dir *d;
+
+		if (!dir) {
+			rc = ap_error_set(err, "out of memory");
+			break;
+		}
+		rc = pc_dir_owner(t, x, &dirs, dir, umask, &d, err);
+		free(dir);
+		if (rc == 0 && !d->is_new)
+			rc = ap_tree_stat(t, ch[i].path, &fs, err);
+		if (rc == 0)
+			ch[i].owner = fs.exists && !fs.dir ? (ap_owner){ 1, fs.uid, fs.gid } : d->own;
+	}
+	for (size_t i = 0; i < dirs.cap; i++)
+		free(dirs.slots[i].key ? dirs.slots[i].value : NULL);
+	ap_strmap_free(&dirs);
+	return rc;
+}
+
 static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 				  ap_quiltpc_out *pc, ap_run *run, ap_error *err)
 {
@@ -355,7 +446,8 @@ static int build_state_and_commit(ap_tree *t, ap_state *st, ap_vtree *v,
 			goto out;
 		}
 	}
-	if (ap_txn_begin(&x, t, err) < 0 || ap_txn_prepare(x, ch, n, err) < 0)
+	if (ap_txn_begin(&x, t, err) < 0 || pc_owners(t, x, ch + nfiles, n - nfiles, umask, err) < 0 ||
+	    ap_txn_prepare(x, ch, n, err) < 0)
 		goto out;
 	/* every backup is in its temp file: the spool's pages can go unwritten */
 	ap_quiltpc_out_spool_close(pc);
@@ -1323,10 +1415,19 @@ static int pc_undo(ap_tree *t, const ap_state *st, ap_change *ch, size_t *n, ap_
 	if (q.found) {
 		ch[*n].path = ".pc/applied-patches";
 		if (left) {
+			ap_file_state fs;
+
 			ch[*n].kind = AP_CHANGE_WRITE;
 			ch[*n].data = applied->data;
 			ch[*n].len = applied->len;
 			ch[*n].mode = 0644;
+			/* the lines quilt wrote stay the tree owner's (pc_owners) */
+			if (ap_tree_stat(t, ch[*n].path, &fs, err) < 0) {
+				ap_quiltpc_free(&q);
+				return -1;
+			}
+			if (geteuid() == 0 && fs.exists)
+				ch[*n].owner = (ap_owner){ 1, fs.uid, fs.gid };
 		} else {
 			ch[*n].kind = AP_CHANGE_DELETE;
 		}
