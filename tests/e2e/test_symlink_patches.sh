@@ -169,4 +169,38 @@ fresh wrongtype
 rm "$T/moved" && printf target >"$T/moved"
 refused "a link's patch over a regular file" "moved is a file, but the patch changes a symbolic link there"
 
+# a target that only goes down, but through a link the tree holds that
+# leads out (esc -> the fixture's outside/): refused, whether a link is
+# re-pointed or created there, and however deep (red-team 4 S3); links
+# that stay inside are still followed and accepted
+newlink() { printf 'diff --git a/%s b/%s\nnew file mode 120000\nindex 0000000..1111111\n--- /dev/null\n+++ b/%s\n@@ -0,0 +1 @@\n+%s\n\\ No newline at end of file\n' "$1" "$1" "$1" "$2"; }
+# through NAME: a fresh tree with esc, a link out of it
+through() { fresh "$1"; ln -s ../fixture/outside "$T/esc"; }
+through through1
+printf 'diff --git a/kept b/kept\nindex 1de5659..0000000 120000\n--- a/kept\n+++ b/kept\n@@ -1 +1 @@\n-target\n\\ No newline at end of file\n+esc/file\n\\ No newline at end of file\n' >"$T/p/links.patch"
+refused "re-point a link through a link out of the tree" "refusing to retarget kept: the symlink would point outside the tree"
+through through2
+newlink newl esc/file >"$T/p/links.patch"
+refused "a new link through a link out of the tree" "refusing to create newl: the symlink would point outside the tree"
+through through3
+newlink newl esc >"$T/p/links.patch"
+refused "a new link to a link out of the tree" "refusing to create newl: the symlink would point outside the tree"
+through through4
+ln -s ../../fixture/outside "$T/src/esc2"
+{ newlink in1 dirlink; newlink newl in1/esc2; } >"$T/p/links.patch"
+refused "a new link through two links to one out of the tree" "refusing to create newl: the symlink would point outside the tree"
+through through5
+{ newlink in1 dirlink; newlink newl in1/a.c; } >"$T/p/links.patch"
+check_rc "a new link through links inside the tree: exit 0" 0 "$AP" apply -d "$T" --patches "$T/p"
+check "a new link through links inside the tree: made" [ "$(readlink "$T/newl")" = in1/a.c ]
+# what the tree holds at that point of the series: esc deleted by patch 1,
+# a link through where it was is inside (dangling) for patch 2
+through through6
+printf 'diff --git a/esc b/esc\ndeleted file mode 120000\nindex 1111111..0000000\n--- a/esc\n+++ /dev/null\n@@ -1 +0,0 @@\n-../fixture/outside\n\\ No newline at end of file\n' >"$T/p/1.patch"
+newlink newl esc/file >"$T/p/2.patch"
+printf '1.patch\n2.patch\n' >"$T/p/series"
+check_rc "a link through one an earlier patch deleted: exit 0" 0 "$AP" apply -d "$T" --patches "$T/p"
+check "a link through one an earlier patch deleted: made, esc gone" \
+	test "$(readlink "$T/newl")" = esc/file -a ! -e "$T/esc" -a ! -L "$T/esc"
+
 finish

@@ -157,6 +157,78 @@ static int created_content(const ap_file_diff *fd, const ap_apply_opts *o, ap_fi
 	return render(&empty, fd, fr, out, len);
 }
 
+/* Links followed before a target counts as a loop (the kernel's ELOOP). */
+#define LINK_HOPS_MAX 40
+
+/* Whether a link at link_path to target (which passed
+ * ap_path_symlink_inside: it only goes down) resolves inside the tree,
+ * following the links the tree holds at this point of the series, on disk
+ * or made by earlier patches. The text alone is not enough: a tree may
+ * hold a link of its own that leads out (esc -> ../outside), and a new
+ * link to esc/s would go through it (red-team 4 S3). 1 inside; 0 outside,
+ * absolute, or a loop; -1 out of memory. A path that cannot be looked at
+ * (a directory, a missing file) is not a link and resolution goes on. */
+static int link_stays_inside(ap_vtree *v, const char *link_path, const char *target, size_t len)
+{
+	const char *slash = strrchr(link_path, '/');
+	char *cur = ap_strndup(link_path, slash ? (size_t)(slash - link_path) : 0);
+	char *rest = ap_strndup(target, len);
+	int hops = 0, rc = 1;
+
+	while (cur && rest && rc == 1 && *rest) {
+		char *end = strchr(rest, '/'), *next, *cand;
+		ap_error e = AP_ERROR_INIT;
+		ap_vfile *f;
+
+		next = end ? end + 1 : rest + strlen(rest);
+		if (end)
+			*end = '\0';
+		if (!*rest || strcmp(rest, ".") == 0) {
+			memmove(rest, next, strlen(next) + 1);
+			continue;
+		}
+		if (strcmp(rest, "..") == 0) {
+			char *up = strrchr(cur, '/');
+
+			if (!*cur)
+				rc = 0;  /* above the root */
+			else
+				*(up ? up : cur) = '\0';
+			memmove(rest, next, strlen(next) + 1);
+			continue;
+		}
+		cand = *cur ? ap_printf("%s/%s", cur, rest) : ap_strdup(rest);
+		if (!cand) {
+			rc = -1;
+			break;
+		}
+		f = ap_vtree_get(v, cand, &e);
+		if (f && f->exists && f->symlink) {
+			char *spliced;
+
+			if (++hops > LINK_HOPS_MAX || (f->len && f->data[0] == '/')) {
+				free(cand);
+				rc = 0;
+				break;
+			}
+			/* the link's target takes its place; cur stays its directory */
+			spliced = ap_printf("%.*s%s%s", (int)f->len, f->data, *next ? "/" : "", next);
+			free(cand);
+			free(rest);
+			rest = spliced;
+			continue;
+		}
+		free(cur);
+		cur = cand;
+		memmove(rest, next, strlen(next) + 1);
+	}
+	if (!cur || !rest)
+		rc = -1;
+	free(cur);
+	free(rest);
+	return rc;
+}
+
 static int apply_create(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts *o,
 			ap_file_result *fr, ap_error *err)
 {
@@ -177,7 +249,13 @@ static int apply_create(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts
 		/* git writes a symlink's target as its only line, without "\n" */
 		if (len && data[len - 1] == '\n')
 			len--;
-		if (!ap_path_symlink_inside(fd->new_path, data, len)) {
+		rc = ap_path_symlink_inside(fd->new_path, data, len)
+			     ? link_stays_inside(v, fd->new_path, data, len) : 0;
+		if (rc < 0) {
+			free(data);
+			return ap_error_set(err, "out of memory");
+		}
+		if (!rc) {
 			free(data);
 			return file_fail(fr, "refusing to create %s: the symlink would point outside "
 					 "the tree%s", fd->new_path, NULL);
@@ -254,11 +332,19 @@ static int apply_hunks(ap_vtree *v, const ap_file_diff *fd, const ap_apply_opts 
 		return ap_error_set(err, "out of memory");
 	fr->outcome = AP_FILE_APPLIED;
 	if (src->symlink && fd->op != AP_OP_DELETE) {
+		int in;
+
 		/* a link created earlier in the series, retargeted: the new
 		 * target must obey the same rule as a new link's */
 		if (len && data[len - 1] == '\n')
 			len--;
-		if (!ap_path_symlink_inside(ap_file_diff_target(fd), data, len)) {
+		in = ap_path_symlink_inside(ap_file_diff_target(fd), data, len)
+		     ? link_stays_inside(v, ap_file_diff_target(fd), data, len) : 0;
+		if (in < 0) {
+			free(data);
+			return ap_error_set(err, "out of memory");
+		}
+		if (!in) {
 			free(data);
 			return file_fail(fr, "refusing to retarget %s: the symlink would point outside "
 					 "the tree%s", ap_file_diff_target(fd), NULL);
@@ -348,8 +434,13 @@ static int apply_copy(ap_vtree *v, const ap_file_diff *fd, git_ctx g, const ap_a
 
 			/* a link moved keeps its target, which must still point
 			 * inside the tree from where it now is */
-			if (before.symlink && !ap_path_symlink_inside(fd->new_path, before.data,
-								      before.len))
+			int in = !before.symlink ? 1
+				 : ap_path_symlink_inside(fd->new_path, before.data, before.len)
+				 ? link_stays_inside(v, fd->new_path, before.data, before.len) : 0;
+
+			if (in < 0)
+				return ap_error_set(err, "out of memory");
+			if (!in)
 				return file_fail(fr, "refusing to move %s to %s: the symlink would "
 						 "point outside the tree", fd->old_path, fd->new_path);
 			copy = ap_strndup(before.data ? before.data : "", before.len);
