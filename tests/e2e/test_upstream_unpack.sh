@@ -117,5 +117,30 @@ check_grep "a tarball with .pc/: -q note" "left out the tarball's .pc/" "$ERR"
 check_rc "a tarball with .pc/: prepare --tarball leaves it out too" 0 "$UP" prepare "$W/pcprep" --tarball "$W/pc.tar.gz"
 check "a tarball with .pc/: prepare: no .pc/" test ! -e "$W/pcprep/.pc"
 check_grep "a tarball with .pc/: prepare notes it" "left out the tarball's .pc/" "$ERR"
+# a hard link to a file in that .pc/: refused, saying its target is in the
+# .pc/ left out (it said "not a file unpacked before it", red-team 4)
+python3 - "$W/pclink.tar" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    def add(name, data=None, kind=None, link=None):
+        i = tarfile.TarInfo(name)
+        if kind == "dir":
+            i.type, i.mode = tarfile.DIRTYPE, 0o755
+        elif link:
+            i.type, i.linkname = tarfile.LNKTYPE, link
+        else:
+            i.size = len(data)
+        t.addfile(i, io.BytesIO(data) if data is not None else None)
+    add("gap-4.10.2", kind="dir")
+    add("gap-4.10.2/.pc", kind="dir")
+    add("gap-4.10.2/.pc/one.patch", kind="dir")
+    add("gap-4.10.2/.pc/one.patch/a", b"a1\n")
+    add("gap-4.10.2/a", link="gap-4.10.2/.pc/one.patch/a")
+EOF
+check_rc "a hard link into the dropped .pc/: refused" 1 "$UP" unpack "$W/pclink.tar" "$W/pclinkout"
+check_grep "a hard link into the dropped .pc/: the entry is named" "entry 'gap-4.10.2/a'" "$ERR"
+check_grep "a hard link into the dropped .pc/: says its target is in .pc/" \
+	"hard link to 'gap-4.10.2/.pc/one.patch/a', which is inside the top-level \.pc/ that unpack leaves out" "$ERR"
+check "a hard link into the dropped .pc/: nothing unpacked" test ! -e "$W/pclinkout"
 
 finish

@@ -284,6 +284,26 @@ static const char *relative(unpack_run *r, const char *path, int is_dir)
 	return path;
 }
 
+/* The top-level directory judge leaves out (.pc or .git) that the archive
+ * name path lies in, or NULL. Unlike relative, it decides nothing. */
+static const char *dropped_dir(const unpack_run *r, const char *path)
+{
+	static const char *const dropped[] = { ".pc", ".git" };
+	const char *rel = path;
+	size_t n = r->top ? strlen(r->top) : 0;
+
+	if (r->o->strip_top != 0 && r->top && !r->flat && strncmp(path, r->top, n) == 0 &&
+	    path[n] == '/')
+		rel = path + n + 1;
+	for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++) {
+		size_t k = strlen(dropped[i]);
+
+		if (strncmp(rel, dropped[i], k) == 0 && (rel[k] == '/' || !rel[k]))
+			return dropped[i];
+	}
+	return NULL;
+}
+
 static int note_skipped(unpack_run *r, const char *rel, size_t n)
 {
 	char *name = ap_strndup(rel, n);
@@ -377,7 +397,7 @@ static int judge(unpack_run *r, struct archive_entry *e)
 		goto out;
 	}
 	if (link) {
-		const char *lwhy;
+		const char *lwhy, *dropped;
 		char *target = ap_archive_name(link, &lwhy);
 		char w[1400], shown[512];
 
@@ -391,6 +411,16 @@ static int judge(unpack_run *r, struct archive_entry *e)
 			snprintf(w, sizeof w, "is a hard link to '%s' that carries %lld bytes of data "
 				 "(which would be written into '%s')", shown,
 				 (long long)archive_entry_size(e), shown);
+			free(target);
+			refuse(r, raw, w);
+			goto out;
+		}
+		if (kind_of(r, target) != K_FILE && (dropped = dropped_dir(r, target))) {
+			/* the usual message would send the reader looking for a
+			 * file that is there in the tarball (red-team 4) */
+			snprintf(w, sizeof w, "is a hard link to '%s', which is inside the top-level "
+				 "%s/ that unpack leaves out (a hard link needs its target "
+				 "unpacked)", shown, dropped);
 			free(target);
 			refuse(r, raw, w);
 			goto out;
