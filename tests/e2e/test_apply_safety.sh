@@ -93,6 +93,13 @@ unsafe delete-in-linkdir.patch "linkdir is a symbolic link: gap-patchkit never"
 # --- symlinks made by the series ------------------------------------------------
 
 unsafe symlink-outside.patch "refusing to create escape: the symlink would point outside the tree"
+unsafe symlink-climb-out.patch "refusing to create src/climb: the symlink would point outside the tree"
+# leading ../ no higher than the tree's root, then down: inside, as git apply
+# and GAP's own tst/mockpkg/Makefile.gappkg -> ../../etc/Makefile.gappkg
+bad_setup
+add unsafe symlink-climb-inside.patch
+check_rc "a link climbing to a directory of the tree: applied" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+check "the climbing link points where the patch says" test "$(readlink "$T/src/climb")" = ../README
 bad_setup
 add unsafe symlink-inside.patch
 add unsafe write-via-new-link.patch

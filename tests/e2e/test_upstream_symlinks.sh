@@ -32,7 +32,7 @@ check_rc "--dir --full: a link out of pkg/io refuses it" 1 "$UP" prepare "$W/s/o
 check_grep "--dir --full: names it" "'pkg/io/out' is a symbolic link to '$W/victim'" "$ERR"
 
 n=0
-for target in "$W/victim" ../../victim ../configure .; do
+for target in "$W/victim" ../../victim x/../../configure .; do
 	n=$((n + 1))
 	tree "$W/d$n"; ln -s "$target" "$W/d$n/sub/l"
 	mkdir -p "$W/s$n"
@@ -55,6 +55,24 @@ for target in "$W/victim" ../../victim ../configure .; do
 	check "export, sub/l -> $target: exit 1 (got $RC)" test "$RC" -eq 1
 	check "export, sub/l -> $target: nothing in DEST" nothing_in "$W/s$n/e"
 done
+
+# a climb to a directory of the tree, then down, as GAP's
+# tst/mockpkg/Makefile.gappkg -> ../../etc/Makefile.gappkg, is kept
+tree "$W/up"; mkdir -p "$W/up/tst/mockpkg" "$W/up/etc"; echo mk > "$W/up/etc/Makefile.gappkg"
+ln -s ../../etc/Makefile.gappkg "$W/up/tst/mockpkg/Makefile.gappkg"
+ln -s ../configure "$W/up/sub/conf"
+check_rc "--dir, links climbing with leading ../ inside the tree: exit 0" 0 \
+	"$UP" prepare "$W/s/up" --dir "$W/up"
+check "--dir: the climbing link is kept" \
+	test "$(readlink "$W/s/up/tst/mockpkg/Makefile.gappkg")" = ../../etc/Makefile.gappkg
+check "--dir: and reads its target in DEST" test "$(cat "$W/s/up/tst/mockpkg/Makefile.gappkg")" = mk
+repo="$W/rup"; rm -rf "$repo"; cp -a "$W/up" "$repo"; rm -rf "$repo/pkg"
+git_fixed_identity
+(cd "$repo" && git init -q -b master && git add -A && git commit -qm t) ||
+	not_ok "the repository with climbing links is made"
+check_rc "--git, links climbing with leading ../ inside the tree: exit 0" 0 \
+	"$UP" prepare "$W/s/upg" --git "$repo" --rev master
+check "--git: the climbing link is kept" test "$(readlink "$W/s/upg/sub/conf")" = ../configure
 
 # a tree GAP was built in: its build's links under bin/ are named as such
 tree "$W/built"; mkdir -p "$W/built/bin/arch"; ln -s "$W/built/src" "$W/built/bin/arch/src"

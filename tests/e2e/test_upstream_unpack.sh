@@ -61,6 +61,24 @@ hostile dotdot "gap/\.\./.*pwned-dotdot" "has a '\.\.' component"
 hostile absolute "$VICTIM/pwned-absolute" "is an absolute path"
 hostile symlink-out "gap/link" "is a symbolic link to '$VICTIM', which points outside the tree"
 hostile symlink-rel "gap/up" "is a symbolic link to '\.\./\.\./\.\.', which points outside"
+hostile symlink-climb "gap/src/up" "is a symbolic link to '\.\./\.\./victim', which points outside"
+
+# a link climbing with leading ../ no higher than the tree's root, then down,
+# is a release's (GAP's tst/mockpkg/Makefile.gappkg -> ../../etc/Makefile.gappkg)
+python3 - "$W/climb.tar.gz" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as tar:
+    for d in ("gap", "gap/etc", "gap/tst", "gap/tst/mockpkg"):
+        ti = tarfile.TarInfo(d); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; tar.addfile(ti)
+    ti = tarfile.TarInfo("gap/etc/Makefile.gappkg"); ti.size = 3
+    tar.addfile(ti, io.BytesIO(b"mk\n"))
+    ti = tarfile.TarInfo("gap/tst/mockpkg/Makefile.gappkg"); ti.type = tarfile.SYMTYPE
+    ti.linkname = "../../etc/Makefile.gappkg"; tar.addfile(ti)
+PY
+check_rc "a link climbing to a directory of the tree, then down: unpacked" 0 \
+	"$UP" unpack "$W/climb.tar.gz" "$W/climb"
+check "the climbing link is kept and reads its target" \
+	test "$(cat "$W/climb/tst/mockpkg/Makefile.gappkg")" = mk
 hostile hardlink-data "gap/copy" "is a hard link to 'gap/src/a.c' that carries 6 bytes of data"
 hostile hardlink-out "gap/h" "is a hard link to a name that is an absolute path"
 hostile hardlink-dotdot "gap/h" "is a hard link to a name that has a '\.\.' component"

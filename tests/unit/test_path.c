@@ -153,10 +153,25 @@ static void symlink_targets(void **state)
 	(void)state;
 	assert_true(ap_path_symlink_inside("link", "target", 6));
 	assert_true(ap_path_symlink_inside("dir/link", "x/y", 3));
-	/* only downward targets: ".." and "." are refused even where they stay
-	 * inside lexically, since another link can make "dot/.." escape */
-	assert_false(ap_path_symlink_inside("dir/link", "../x", 4));
-	assert_false(ap_path_symlink_inside("a/b/link", "../../x", 7));
+	/* climbing first, to a directory of the tree, then down (GAP's
+	 * tst/mockpkg/Makefile.gappkg) */
+	assert_true(ap_path_symlink_inside("dir/link", "../x", 4));
+	assert_true(ap_path_symlink_inside("a/b/link", "../../x", 7));
+	assert_true(ap_path_symlink_inside("tst/mockpkg/Makefile.gappkg",
+					   "../../etc/Makefile.gappkg", 25));
+	assert_true(ap_path_symlink_inside("a/b/link", "../c/d", 6));
+	/* one climb more than there are directories above the link */
+	assert_false(ap_path_symlink_inside("dir/link", "../../x", 7));
+	assert_false(ap_path_symlink_inside("./dir/link", "../../x", 7));
+	assert_false(ap_path_symlink_inside("a/../link", "../x", 4));
+	/* a climb that ends nowhere below, or comes after a name: another link
+	 * can make "dot/.." escape, so "." and ".." are refused there */
+	assert_false(ap_path_symlink_inside("a/b/link", "..", 2));
+	assert_false(ap_path_symlink_inside("a/b/link", "../", 3));
+	assert_false(ap_path_symlink_inside("a/b/link", "../../", 6));
+	assert_false(ap_path_symlink_inside("a/b/link", "x/../../y", 9));
+	assert_false(ap_path_symlink_inside("a/b/link", "../x/../y", 9));
+	assert_false(ap_path_symlink_inside("a/b/link", ".././x", 6));
 	assert_false(ap_path_symlink_inside("link", "./x", 3));
 	assert_false(ap_path_symlink_inside("link", "x/../y", 6));
 	assert_false(ap_path_symlink_inside("link", "x//y/", 5));

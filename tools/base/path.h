@@ -45,9 +45,10 @@ const char *ap_path_bad_for_tree(const char *path);
  * runs of slashes count as one. NULL when there are not enough. */
 const char *ap_path_strip(const char *path, int n);
 
-/* Whether a patch may create a symlink at link_path with this target: the
- * target must lead only downwards (a safe relative path without "." or
- * ".." components), so that no chain of such links leaves the tree. */
+/* Whether a symlink at link_path (relative to the tree's root) may have
+ * this target: leading "../" no more than the directories above the link,
+ * then a safe path leading down (no "." or ".." components), so that no
+ * chain of such links leaves the tree. */
 int ap_path_symlink_inside(const char *link_path, const char *target, size_t len);
 
 /* Renders a name for a message into out, escaping control bytes so a

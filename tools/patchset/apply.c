@@ -161,7 +161,7 @@ static int created_content(const ap_file_diff *fd, const ap_apply_opts *o, ap_fi
 #define LINK_HOPS_MAX 40
 
 /* Whether a link at link_path to target (which passed
- * ap_path_symlink_inside: it only goes down) resolves inside the tree,
+ * ap_path_symlink_inside: leading "../" then down) resolves inside the tree,
  * following the links the tree holds at this point of the series, on disk
  * or made by earlier patches. The text alone is not enough: a tree may
  * hold a link of its own that leads out (esc -> ../outside), and a new

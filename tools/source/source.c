@@ -150,8 +150,9 @@ out:
 
 /* --- copying a directory ------------------------------------------------------ */
 
-/* A GAP tree's links (a release's, a checkout's) lead down into it. One to
- * /etc or ../.. kept in DEST would have the build read or write outside
+/* A GAP tree's links (a release's, a checkout's) stay in it: down, or up
+ * by leading "../" then down (tst/mockpkg/Makefile.gappkg). One to /etc or
+ * past the root kept in DEST would have the build read or write outside
  * it, and one into SRC by its absolute name would reach back into SRC. */
 int ap_source_link_check(const char *path, const char *target, size_t len, ap_error *err)
 {
@@ -162,8 +163,10 @@ int ap_source_link_check(const char *path, const char *target, size_t len, ap_er
 	ap_path_show(path, strlen(path), spath, sizeof spath);
 	ap_path_show(target, len, starget, sizeof starget);
 	return ap_error_set(err, "'%s' is a symbolic link to '%s', which is absolute or goes up "
-			    "with '..': a source tree's links lead only down into it (as a "
-			    "tarball's must), so it is refused and nothing is left in the destination%s", spath,
+			    "with '..' out of the tree or after a name: a source tree's links may "
+			    "climb with leading '../' no higher than its root, then lead only down "
+			    "(as a tarball's must), so it is refused and nothing is left in the "
+			    "destination%s", spath,
 			    starget, strncmp(path, "bin/", 4) == 0
 			    ? "; GAP's build makes links like it under bin/: give a tree GAP was "
 			      "not built in" : "");
