@@ -318,6 +318,24 @@ if command -v quilt >/dev/null 2>&1; then
 	check_rc "unapply .pc: uid $U1's quilt pop -a exit 0" 0 QU "pop -a -q"
 	check "unapply .pc: the tree is as before" same_files "$T" "$WORK/$n/orig"
 
+	# more folders than the tree keeps open (512), three new ones in .pc/ for
+	# each file: giving them their owner opened other folders, which closed
+	# the one the file's check was to use ("cannot stat the directory of
+	# .pc/...: Bad file descriptor" on the bench's series)
+	newtree
+	i=0
+	while [ $i -lt 600 ]; do
+		mkdir -p "$T/d$i/s/t"; echo old >"$T/d$i/s/t/f"
+		printf -- '--- a/d%s/s/t/f\n+++ b/d%s/s/t/f\n@@ -1 +1 @@\n-old\n+new\n' $i $i
+		i=$((i + 1))
+	done >"$WORK/many.patch"
+	add_patch many.patch <"$WORK/many.patch"
+	chown -R $U1:$U1 "$T"
+	check_rc "600 folders: root applies, exit 0" 0 "$AP" apply -d "$T" --patches "$P" -P linux
+	check "600 folders: the last file patched" [ "$(cat "$T/d599/s/t/f" 2>/dev/null)" = new ]
+	check "600 folders: .pc/ and all in it are $U1:$U1" \
+		test -f "$T/.pc/many.patch/d599/s/t/f" -a -z "$(pc_not_of "$T" $U1)"
+
 	# a run by anyone but root gives nothing away: its files are its own
 	quilt_setup
 	chown -R $U2:$U2 "$T"

@@ -816,8 +816,18 @@ int ap_txn_prepare(ap_txn *x, ap_change *ch, size_t n, ap_error *err)
 				ap_error_sys(err, "cannot open the directory of %s", c->path);
 			goto out;
 		}
-		if (x->created.n > ncreated && x->attr_dirs.n && set_dir_attrs(x, ncreated, err) < 0)
-			goto out;
+		if (x->created.n > ncreated && x->attr_dirs.n) {
+			if (set_dir_attrs(x, ncreated, err) < 0)
+				goto out;
+			/* it opened other directories: past the tree's cache of
+			 * directories, that closed the one dfd came from */
+			dfd = ap_tree_parent(x->tree, c->path, NULL, &base, err);
+			if (dfd < 0) {
+				if (dfd == -1)
+					ap_error_sys(err, "cannot open the directory of %s", c->path);
+				goto out;
+			}
+		}
 		if (check_replaceable(c, dfd, base, me, err) < 0)
 			goto out;
 		/* the backup first: it links only a file with no other name */
