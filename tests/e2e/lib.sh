@@ -168,6 +168,14 @@ git_fixed_identity() {
 		GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
 }
 
+# git in a HOME of the test's own (WORK): a fixed identity and "main" as
+# the first branch, whatever the machine's git configuration says
+git_home() {
+	git_fixed_identity
+	export HOME="$WORK"
+	git config --global init.defaultBranch main 2>/dev/null
+}
+
 new_repo() {
 	repo=$1
 	git_fixed_identity

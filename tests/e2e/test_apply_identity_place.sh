@@ -11,9 +11,7 @@
 . "$TESTS_ROOT/e2e/lib.sh"
 WORK=$(scratch)
 umask 022
-git_fixed_identity
-export HOME="$WORK"
-git config --global init.defaultBranch main 2>/dev/null
+git_home
 
 cd "$WORK" || exit 2
 mkdir orig

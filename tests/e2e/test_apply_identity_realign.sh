@@ -9,9 +9,7 @@
 . "$TESTS_ROOT/e2e/lib.sh"
 WORK=$(scratch)
 umask 022
-git_fixed_identity
-export HOME="$WORK"
-git config --global init.defaultBranch main 2>/dev/null
+git_home
 
 # T8: two lines removed from "\n}\n\n}\n{\nx\nx\n"; git removes "}" and the
 # blank line after the first "}", GNU diff the blank line and the "}" after it

@@ -179,6 +179,40 @@ static void make_v3_record(const char *dir, const char *id_v1)
 	make_old_record(dir, 3, id_v1);
 }
 
+/* The end of a tree whose record an older applypatch wrote: a patch added
+ * to the series is applied, the record is rewritten as version 5 holding
+ * the current ID cur (and no longer old, unless NULL), status calls the
+ * series unchanged, and unapply restores the file. Frees the fixture. */
+static void adding_a_patch_upgrades(fixture *f, const char *cur, const char *old)
+{
+	size_t len;
+	char *rec;
+
+	tu_write(f->dir, "patches/more.patch",
+		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
+	tu_write(f->dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
+	assert_int_equal(ap_worktree_apply(&f->o, &f->run, &f->err), 0);
+	assert_false(f->run.failed);
+	assert_int_equal(f->run.patches[0].status, AP_PATCH_ALREADY);
+	assert_int_equal(f->run.patches[2].status, AP_PATCH_APPLIED);
+	ap_run_free(&f->run);
+	rec = tu_read(f->dir, ".applypatch/state", &len);
+	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
+	assert_non_null(strstr(rec, cur));
+	if (old)
+		assert_null(strstr(rec, old));
+	free(rec);
+	assert_int_equal(ap_worktree_status(&f->o, &f->st, &f->err), 0);
+	assert_string_equal(f->st.patches[0].series, "unchanged");
+	ap_status_free(&f->st);
+
+	assert_int_equal(ap_worktree_unapply(&f->o, &f->run, &f->err), 0);
+	assert_false(f->run.failed);
+	ap_run_free(&f->run);
+	assert_tree_file(f->dir, "src/hello.txt", HELLO);
+	tu_rmrf(f->dir);
+}
+
 /* A tree patched before identity version 2 (its record holds version 1
  * identities) is still patched by the same series: status clean, apply a
  * no-op, unapply restores it; a series changed since is still seen. */
@@ -188,8 +222,6 @@ static void version_3_record_still_read(void **state)
 	ap_patch p = AP_PATCH_INIT;
 	ap_error pe = AP_ERROR_INIT;
 	char v1[AP_SHA256_HEX], v2[AP_SHA256_HEX];
-	size_t len;
-	char *rec;
 
 	(void)state;
 	assert_int_equal(ap_patch_parse(&p, "fix.patch", FIX, strlen(FIX), 1, &pe), 0);
@@ -228,27 +260,7 @@ static void version_3_record_still_read(void **state)
 	make_v3_record(f.dir, v1);
 
 	/* a patch added to the series: apply adds it and writes version 5 */
-	tu_write(f.dir, "patches/more.patch",
-		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
-	tu_write(f.dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
-	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
-	assert_false(f.run.failed);
-	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
-	assert_int_equal(f.run.patches[2].status, AP_PATCH_APPLIED);
-	ap_run_free(&f.run);
-	rec = tu_read(f.dir, ".applypatch/state", &len);
-	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
-	assert_non_null(strstr(rec, v2));
-	free(rec);
-	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
-	assert_string_equal(f.st.patches[0].series, "unchanged");
-	ap_status_free(&f.st);
-
-	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
-	assert_false(f.run.failed);
-	ap_run_free(&f.run);
-	assert_tree_file(f.dir, "src/hello.txt", HELLO);
-	tu_rmrf(f.dir);
+	adding_a_patch_upgrades(&f, v2, NULL);
 }
 
 /* A tree patched by identity version 2 (a version 4 record) is still
@@ -299,28 +311,7 @@ static void version_4_record_still_read(void **state)
 	make_old_record(f.dir, 4, v2);
 
 	/* a patch added: version 5, with the current identities */
-	tu_write(f.dir, "patches/more.patch",
-		 "--- a/src/hello.txt\n+++ b/src/hello.txt\n@@ -1,3 +1,3 @@\n one\n 2\n-three\n+3\n");
-	tu_write(f.dir, "patches/series", "fix.patch\nwin.patch # [cygwin]\nmore.patch\n");
-	assert_int_equal(ap_worktree_apply(&f.o, &f.run, &f.err), 0);
-	assert_false(f.run.failed);
-	assert_int_equal(f.run.patches[0].status, AP_PATCH_ALREADY);
-	assert_int_equal(f.run.patches[2].status, AP_PATCH_APPLIED);
-	ap_run_free(&f.run);
-	rec = tu_read(f.dir, ".applypatch/state", &len);
-	assert_true(strncmp(rec, "applypatch-state 5\n", 19) == 0);
-	assert_non_null(strstr(rec, v3));
-	assert_null(strstr(rec, v2));
-	free(rec);
-	assert_int_equal(ap_worktree_status(&f.o, &f.st, &f.err), 0);
-	assert_string_equal(f.st.patches[0].series, "unchanged");
-	ap_status_free(&f.st);
-
-	assert_int_equal(ap_worktree_unapply(&f.o, &f.run, &f.err), 0);
-	assert_false(f.run.failed);
-	ap_run_free(&f.run);
-	assert_tree_file(f.dir, "src/hello.txt", HELLO);
-	tu_rmrf(f.dir);
+	adding_a_patch_upgrades(&f, v3, v2);
 }
 
 static void unapply_refuses_over_an_edit(void **state)
